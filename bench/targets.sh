@@ -1,0 +1,210 @@
+# bench/targets.sh - start and stop the bench targets, sourced by bench/run.sh:
+# the throwaway PostgreSQL primary ("direct"), this project's pgpool,
+# PgBouncer (session mode) and Debian's pgpool-II ("pgpool2").  Each starter
+# fills TARGET_PORT[name] and, for poolers, TARGET_PID[name] (the process
+# whose tree is charged for pooler CPU); it returns non-zero to skip a target.
+# shellcheck shell=bash disable=SC2034
+
+declare -A TARGET_PORT TARGET_PID TARGET_STOPSIG
+
+BENCH_DB=bench
+
+# The PostgreSQL primary every target talks to, with pgbench's tables.
+bench_start_postgres() {
+	local data=$BENCH_TMP/pgdata log=$BENCH_TMP/postgres.log
+	PG_PORT=$(bench_free_port) || bench_die "no free port"
+	bench_say "initdb + postgres on 127.0.0.1:$PG_PORT"
+	bench_as_db "$PG_BINDIR/initdb" -D "$data" -A trust -U "$BENCH_DB_USER" \
+		--no-sync >"$BENCH_TMP/initdb.log" 2>&1 ||
+		{ cat "$BENCH_TMP/initdb.log" >&2; bench_die "initdb failed"; }
+	cat >>"$data/postgresql.conf" <<-EOF
+		listen_addresses = '127.0.0.1'
+		port = $PG_PORT
+		unix_socket_directories = '$BENCH_TMP'
+		max_connections = 200
+		shared_buffers = 256MB
+		fsync = off
+		synchronous_commit = off
+		full_page_writes = off
+		logging_collector = off
+		log_min_messages = warning
+	EOF
+	bench_as_db "$PG_BINDIR/pg_ctl" -D "$data" -l "$log" -w -t 60 start >/dev/null ||
+		{ cat "$log" >&2; bench_die "postgres did not start"; }
+	PG_PID=$(head -n1 "$data/postmaster.pid")
+	PG_DATA=$data
+	"$PG_BINDIR/psql" -X -q -h 127.0.0.1 -p "$PG_PORT" -U "$BENCH_DB_USER" \
+		-d postgres -c "CREATE DATABASE $BENCH_DB" >/dev/null ||
+		bench_die "cannot create database $BENCH_DB"
+	bench_say "pgbench -i -s $BENCH_SCALE"
+	"$PG_BINDIR/pgbench" -i -q -s "$BENCH_SCALE" -h 127.0.0.1 -p "$PG_PORT" \
+		-U "$BENCH_DB_USER" "$BENCH_DB" >"$BENCH_TMP/pgbench-init.log" 2>&1 ||
+		{ cat "$BENCH_TMP/pgbench-init.log" >&2; bench_die "pgbench -i failed"; }
+	"$PG_BINDIR/psql" -X -q -h 127.0.0.1 -p "$PG_PORT" -U "$BENCH_DB_USER" \
+		-d "$BENCH_DB" -c "VACUUM ANALYZE; CHECKPOINT" >/dev/null 2>&1 || true
+	TARGET_PORT[direct]=$PG_PORT
+}
+
+bench_stop_postgres() {
+	[ -n "${PG_DATA:-}" ] || return 0
+	if [ -n "${PG_PID:-}" ] && kill -0 "$PG_PID" 2>/dev/null; then
+		bench_as_db "$PG_BINDIR/pg_ctl" -D "$PG_DATA" -m fast -w -t 30 stop \
+			>/dev/null 2>&1 || bench_stop_pid "$PG_PID" KILL
+	fi
+	PG_DATA=
+}
+
+bench_start_direct() { :; }
+
+# pgpool.conf shared by this project's pgpool and pgpool-II 4.3: raw mode,
+# connection cache, one cached backend per child, quiet logging.
+bench_write_pgpool_conf() {
+	local dir=$1 port=$2 pcp_port=$3 children=$4
+	cat >"$dir/pgpool.conf" <<-EOF
+		backend_clustering_mode = 'raw'
+		listen_addresses = '127.0.0.1'
+		port = $port
+		socket_dir = '$dir'
+		pcp_listen_addresses = '127.0.0.1'
+		pcp_port = $pcp_port
+		pcp_socket_dir = '$dir'
+		backend_hostname0 = '127.0.0.1'
+		backend_port0 = $PG_PORT
+		backend_weight0 = 1
+		backend_data_directory0 = '$PG_DATA'
+		backend_flag0 = 'DISALLOW_TO_FAILOVER'
+		num_init_children = $children
+		max_pool = 1
+		connection_cache = on
+		reset_query_list = 'ABORT; DISCARD ALL'
+		load_balance_mode = off
+		enable_pool_hba = off
+		pool_passwd = ''
+		health_check_period = 0
+		sr_check_period = 0
+		failover_on_backend_error = off
+		use_watchdog = off
+		memory_cache_enabled = off
+		log_destination = 'stderr'
+		log_min_messages = warning
+		log_connections = off
+		log_hostname = off
+		log_statement = off
+		log_per_node_statement = off
+		logdir = '$dir'
+		pid_file_name = '$dir/pgpool.pid'
+	EOF
+	# pcp.conf: user:md5(password); the bench never uses PCP.
+	echo "$BENCH_DB_USER:$(printf '%s' bench | md5sum | cut -d' ' -f1)" >"$dir/pcp.conf"
+	cat >"$dir/pool_hba.conf" <<-EOF
+		local   all  all                trust
+		host    all  all  127.0.0.1/32  trust
+		host    all  all  ::1/128       trust
+	EOF
+}
+
+# Start a pgpool binary (ours or Debian's) as target NAME.
+bench_start_pgpool_binary() {
+	local name=$1 bin=$2 dir=$BENCH_TMP/$1 port pcp_port
+	mkdir -p "$dir"
+	port=$(bench_free_port) && pcp_port=$(bench_free_port) || return 1
+	bench_write_pgpool_conf "$dir" "$port" "$pcp_port" "$BENCH_CHILDREN"
+	bench_chown "$dir"
+	bench_say "$name ($bin) on 127.0.0.1:$port"
+	bench_spawn "$dir/spawn.pid" "$dir/pgpool.log" "$bin" -n \
+		-f "$dir/pgpool.conf" -F "$dir/pcp.conf" -a "$dir/pool_hba.conf" ||
+		{ bench_say "$name did not start"; return 1; }
+	TARGET_PID[$name]=$(cat "$dir/spawn.pid")
+	TARGET_PORT[$name]=$port
+	# pgpool: SIGINT is fast shutdown (SIGTERM would wait for clients).
+	TARGET_STOPSIG[$name]=INT
+	if ! bench_wait_listen "$port" "${TARGET_PID[$name]}"; then
+		bench_say "$name is not listening; its log:"
+		tail -n 20 "$dir/pgpool.log" >&2
+		return 1
+	fi
+}
+
+bench_start_pgpool() {
+	if [ ! -x "$PGPOOL_BIN" ]; then
+		bench_say "pgpool: no binary at $PGPOOL_BIN (build it: make); skipped"
+		return 1
+	fi
+	local bin=$PGPOOL_BIN
+	# The server user may not be able to reach a binary under /root etc.
+	if ! bench_as_db test -x "$bin"; then
+		cp "$bin" "$BENCH_TMP/pgpool-bin"
+		bench_chown "$BENCH_TMP/pgpool-bin"
+		bin=$BENCH_TMP/pgpool-bin
+	fi
+	bench_start_pgpool_binary pgpool "$bin"
+}
+
+bench_start_pgpool2() {
+	if [ ! -x /usr/sbin/pgpool ]; then
+		bench_say "pgpool2: Debian's pgpool2 is not installed; skipped"
+		return 1
+	fi
+	bench_start_pgpool_binary pgpool2 /usr/sbin/pgpool
+}
+
+bench_start_pgbouncer() {
+	local bin dir=$BENCH_TMP/pgbouncer port
+	bin=$(command -v pgbouncer || echo /usr/sbin/pgbouncer)
+	if [ ! -x "$bin" ]; then
+		bench_say "pgbouncer: not installed; skipped"
+		return 1
+	fi
+	mkdir -p "$dir"
+	port=$(bench_free_port) || return 1
+	echo "\"$BENCH_DB_USER\" \"\"" >"$dir/userlist.txt"
+	cat >"$dir/pgbouncer.ini" <<-EOF
+		[databases]
+		$BENCH_DB = host=127.0.0.1 port=$PG_PORT dbname=$BENCH_DB
+
+		[pgbouncer]
+		listen_addr = 127.0.0.1
+		listen_port = $port
+		unix_socket_dir = $dir
+		auth_type = trust
+		auth_file = $dir/userlist.txt
+		pool_mode = session
+		max_client_conn = 200
+		default_pool_size = $BENCH_CHILDREN
+		server_reset_query = DISCARD ALL
+		ignore_startup_parameters = extra_float_digits
+		log_connections = 0
+		log_disconnections = 0
+		log_pooler_errors = 1
+		stats_period = 3600
+		pidfile = $dir/pgbouncer.pid
+		logfile = $dir/pgbouncer-file.log
+	EOF
+	bench_chown "$dir"
+	bench_say "pgbouncer ($bin) on 127.0.0.1:$port"
+	bench_spawn "$dir/spawn.pid" "$dir/pgbouncer.log" "$bin" "$dir/pgbouncer.ini" ||
+		{ bench_say "pgbouncer did not start"; return 1; }
+	TARGET_PID[pgbouncer]=$(cat "$dir/spawn.pid")
+	TARGET_PORT[pgbouncer]=$port
+	# pgbouncer: SIGINT waits for clients, SIGTERM shuts down at once.
+	TARGET_STOPSIG[pgbouncer]=TERM
+	if ! bench_wait_listen "$port" "${TARGET_PID[pgbouncer]}"; then
+		bench_say "pgbouncer is not listening; its log:"
+		tail -n 20 "$dir/pgbouncer.log" >&2
+		return 1
+	fi
+}
+
+bench_stop_targets() {
+	local name
+	for name in "${!TARGET_PID[@]}"; do
+		bench_stop_pid "${TARGET_PID[$name]}" "${TARGET_STOPSIG[$name]:-TERM}"
+		unset "TARGET_PID[$name]"
+	done
+}
+
+bench_chown() {
+	if [ -n "${BENCH_DB_USER_SWITCH:-}" ]; then
+		chown -R "$BENCH_DB_USER" "$@"
+	fi
+}

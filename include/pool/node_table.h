@@ -1,0 +1,78 @@
+/*
+ * node_table.h: the backend node table in shared memory.
+ *
+ * One entry per configured backend: where it is, whether it is up, its
+ * role and weight.  Read by children for every new session; written by the
+ * parent (start, failover, attach) under SHMEM_LOCK_NODES.
+ */
+#ifndef PGPOOL_POOL_NODE_TABLE_H
+#define PGPOOL_POOL_NODE_TABLE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "config/config.h"
+
+/* Status numbers as pcp_node_info prints them. */
+typedef enum NodeStatus
+{
+	NODE_STATUS_UNUSED = 0,		/* slot not configured */
+	NODE_STATUS_CONNECT_WAIT = 1,	/* up, no connection yet */
+	NODE_STATUS_UP = 2,			/* up, in use */
+	NODE_STATUS_DOWN = 3		/* detached */
+} NodeStatus;
+
+typedef enum NodeRole
+{
+	NODE_ROLE_MAIN = 0,			/* raw/native replication: the main node */
+	NODE_ROLE_REPLICA,
+	NODE_ROLE_PRIMARY,
+	NODE_ROLE_STANDBY
+} NodeRole;
+
+typedef struct BackendNode
+{
+	char		hostname[256];
+	int			port;
+	int			status;			/* NodeStatus */
+	int			role;			/* NodeRole */
+	double		weight;			/* as configured */
+	int			flag;			/* BACKEND_FLAG_* */
+	time_t		status_changed;
+	uint64_t	select_count;	/* SELECTs routed here */
+	uint64_t	replication_delay;	/* bytes behind the primary */
+} BackendNode;
+
+typedef struct NodeTable
+{
+	int			num_backends;
+	int			main_node_id;	/* lowest-numbered node that is up, -1 if none */
+	int			primary_node_id;	/* -1 if unknown */
+	BackendNode nodes[MAX_BACKENDS];
+} NodeTable;
+
+extern NodeTable *node_table;
+
+size_t		node_table_shmem_size(void);
+
+/* Carve the table from shared memory and fill it from the configuration. */
+void		node_table_shmem_init(const PoolConfig *cfg);
+
+/* Apply a reloaded configuration: weights, flags, newly added nodes. */
+void		node_table_reload(const PoolConfig *cfg);
+
+static inline bool
+node_is_up(int id)
+{
+	return id >= 0 && id < node_table->num_backends &&
+		(node_table->nodes[id].status == NODE_STATUS_UP ||
+		 node_table->nodes[id].status == NODE_STATUS_CONNECT_WAIT);
+}
+
+/* Mark a node up or down (parent or failover), recomputing the main node. */
+void		node_table_set_status(int id, NodeStatus status);
+
+const char *node_status_name(int status);
+
+#endif

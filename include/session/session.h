@@ -1,0 +1,88 @@
+/*
+ * session.h: one client's life inside a child process.
+ *
+ * session_run() takes an accepted socket through startup, authentication,
+ * the query relay and the release of its backend connections.  Every
+ * failure ends in a typed SessionStatus returned up to session_run(),
+ * which alone decides what the client is told, whether backend
+ * connections go back to the pool, and what is logged.
+ * Memory: process-local; everything is freed or pooled when the client leaves.
+ */
+#ifndef PGPOOL_SESSION_SESSION_H
+#define PGPOOL_SESSION_SESSION_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/socket.h>
+#include <time.h>
+
+#include "pool/pool_slot.h"
+#include "protocol/pq_conn.h"
+#include "protocol/pq_message.h"
+
+typedef enum SessionStatus
+{
+	SESSION_OK = 0,
+	SESSION_DONE,				/* finished normally (Terminate, cancel request handled) */
+	SESSION_CLIENT_EOF,			/* client went away without Terminate */
+	SESSION_CLIENT_ERROR,		/* client broke the protocol; an error was sent */
+	SESSION_CLIENT_TIMEOUT,		/* authentication_timeout or client_idle_limit */
+	SESSION_BACKEND_ERROR,		/* a backend failed; the client was told */
+	SESSION_AUTH_FAILED,		/* authentication refused; the client was told */
+	SESSION_SHUTDOWN			/* pgpool is shutting down */
+} SessionStatus;
+
+typedef struct Session
+{
+	PqConn		client;
+	char		client_host[256];
+	char		client_port[16];
+	char	   *startup_packet; /* own copy of the startup body */
+	size_t		startup_len;
+	PqStartup	startup;
+	char	   *pool_key;
+	size_t		pool_key_len;
+	bool		poolable;		/* connection_cache on and not a maintenance database */
+	PoolSlot   *slot;
+	int			node;			/* the backend node this session talks to */
+	char		tx_status;		/* 'I', 'T', 'E' from the last ReadyForQuery */
+	int			pending_sync;	/* ReadyForQuery messages still owed by the backend */
+	bool		unsynced;		/* extended-protocol messages sent since the last Sync */
+	int64_t		client_skip;	/* bytes of a large client message still to forward */
+	int64_t		backend_skip;	/* bytes of a backend message still to forward */
+} Session;
+
+/* Serve one accepted client to the end; closes client_fd. */
+SessionStatus session_run(int client_fd, const struct sockaddr *addr, socklen_t addrlen);
+
+/* Send an ErrorResponse (and flush) to the client; best effort. */
+void		session_send_error(Session *s, const char *severity, const char *sqlstate,
+							   const char *message, const char *detail);
+
+/* startup.c */
+SessionStatus session_read_startup(Session *s);
+SessionStatus session_attach_backend(Session *s);
+/* Milliseconds left of authentication_timeout, -1 for none. */
+int			session_auth_remaining(void);
+
+/* auth_relay.c: relay the backend's authentication of a new connection. */
+SessionStatus session_relay_auth(Session *s, PoolSlot *slot, int node);
+
+/* relay.c */
+SessionStatus session_relay(Session *s);
+/* True if the session's backend connections may go back to the pool. */
+bool		session_can_pool(const Session *s);
+
+/* reset.c: run reset_query_list on a slot's backends; false if it must be closed. */
+bool		session_reset_backends(PoolSlot *slot, const char *reset_query_list);
+
+/* cancel.c: forward a CancelRequest to the backends of the session owning the key. */
+void		cancel_forward(int32_t pid, int32_t key);
+
+/* The session being served (for signal handlers and the ps title), or NULL. */
+extern Session *current_session;
+
+/* Set by the child's signal handlers. */
+extern volatile int session_interrupt;
+
+#endif

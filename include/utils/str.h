@@ -1,0 +1,30 @@
+/*
+ * str.h: small string helpers (bounded copies, trimming, splitting).
+ */
+#ifndef PGPOOL_UTILS_STR_H
+#define PGPOOL_UTILS_STR_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* Copy src into dst of size cap, always NUL-terminated; returns strlen(src). */
+size_t		str_copy(char *dst, const char *src, size_t cap);
+
+/* strdup that aborts the process on OOM (crash-only processes). */
+char	   *str_dup(const char *s);
+
+/* malloc/calloc/realloc that abort the process on OOM. */
+void	   *mem_alloc(size_t n);
+void	   *mem_alloc0(size_t n);
+void	   *mem_realloc(void *p, size_t n);
+
+/*
+ * Split s on sep into at most max trimmed, non-empty pieces written into
+ * out (pointers into the modified s).  Returns the number of pieces.
+ */
+int			str_split(char *s, char sep, char **out, int max);
+
+/* Trim leading and trailing white space in place; returns s (moved). */
+char	   *str_trim(char *s);
+
+#endif

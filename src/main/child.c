@@ -1,0 +1,180 @@
+/*
+ * child.c: a pre-forked child: wait for a client, serve it, repeat.
+ *
+ * Shutdown and reload signals stay blocked except while the child waits
+ * (ppoll with pq_wait_sigmask), so a signal is never lost between a check
+ * and a wait.  Reload is applied between sessions only.  Crash-only: any
+ * unrecoverable error ends the process and the parent forks a new one.
+ */
+#include "main/pgpool_main.h"
+
+#include "pool/pool_slot.h"
+#include "pool/proc_table.h"
+#include "session/session.h"
+#include "utils/log.h"
+#include "utils/ps_status.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+static volatile sig_atomic_t smart_exit;
+static volatile sig_atomic_t reload_requested;
+static sigset_t wait_mask;
+
+static void
+on_fast_shutdown(int sig)
+{
+	(void) sig;
+	session_interrupt = 1;
+}
+
+static void
+on_smart_shutdown(int sig)
+{
+	(void) sig;
+	smart_exit = 1;
+}
+
+static void
+on_reload(int sig)
+{
+	(void) sig;
+	reload_requested = 1;
+}
+
+static void
+on_immediate_shutdown(int sig)
+{
+	(void) sig;
+	_exit(1);
+}
+
+static void
+child_setup_signals(void)
+{
+	struct sigaction sa;
+	sigset_t	block;
+
+	memset(&sa, 0, sizeof(sa));
+	sigemptyset(&sa.sa_mask);
+	sa.sa_handler = on_fast_shutdown;
+	sigaction(SIGINT, &sa, NULL);
+	sa.sa_handler = on_smart_shutdown;
+	sigaction(SIGTERM, &sa, NULL);
+	sa.sa_handler = on_reload;
+	sigaction(SIGHUP, &sa, NULL);
+	sa.sa_handler = on_immediate_shutdown;
+	sigaction(SIGQUIT, &sa, NULL);
+	sa.sa_handler = SIG_IGN;
+	sigaction(SIGPIPE, &sa, NULL);
+	sa.sa_handler = SIG_DFL;
+	sigaction(SIGCHLD, &sa, NULL);
+	sigaction(SIGUSR1, &sa, NULL);
+	sigaction(SIGUSR2, &sa, NULL);
+
+	sigemptyset(&block);
+	sigaddset(&block, SIGINT);
+	sigaddset(&block, SIGTERM);
+	sigaddset(&block, SIGHUP);
+	sigprocmask(SIG_SETMASK, &block, NULL);
+	sigemptyset(&wait_mask);
+	pq_wait_sigmask = &wait_mask;
+}
+
+static void __attribute__((noreturn))
+child_exit(int code, const char *why)
+{
+	if (why)
+		plog(PL_DEBUG1, "child process exiting: %s", why);
+	if (proc_table)
+		proc_info(my_child_index)->state = CHILD_STATE_EXITING;
+	pool_close_all();
+	exit(code);
+}
+
+/* Wait up to timeout_ms for a listening socket to be readable; accept on it. */
+static int
+wait_for_client(const int *fds, int n, int timeout_ms, struct sockaddr_storage *addr, socklen_t *len)
+{
+	struct pollfd pfd[32];
+	struct timespec ts = {timeout_ms / 1000, (long) (timeout_ms % 1000) * 1000000L};
+	int			rc;
+
+	for (int i = 0; i < n && i < 32; i++)
+	{
+		pfd[i].fd = fds[i];
+		pfd[i].events = POLLIN;
+		pfd[i].revents = 0;
+	}
+	rc = ppoll(pfd, n, &ts, &wait_mask);
+	if (rc <= 0)
+		return -1;
+	for (int i = 0; i < n; i++)
+	{
+		int			fd;
+
+		if (!(pfd[i].revents & POLLIN))
+			continue;
+		*len = sizeof(*addr);
+		fd = accept4(fds[i], (struct sockaddr *) addr, len, SOCK_CLOEXEC);
+		if (fd >= 0)
+			return fd;
+		/* EAGAIN: a sibling took it */
+	}
+	return -1;
+}
+
+void
+child_main(int index, const int *listen_fds, int nlisten)
+{
+	time_t		idle_since = time(NULL);
+	int			served = 0;
+
+	my_child_index = index;
+	log_set_process_name("child");
+	proc_table_reset_child(index, getpid());
+	child_setup_signals();
+	pool_init(pool_config->max_pool);
+	ps_status_set("wait for connection request");
+
+	for (;;)
+	{
+		struct sockaddr_storage addr;
+		socklen_t	addrlen;
+		time_t		now = time(NULL);
+		int			fd;
+
+		if (smart_exit || session_interrupt)
+			child_exit(0, "shutdown requested");
+		if (reload_requested)
+		{
+			reload_requested = 0;
+			main_reload_config(true);
+		}
+		pool_expire(now, pool_config->connection_life_time);
+		if (pool_config->child_life_time > 0 && served > 0 &&
+			now - idle_since >= pool_config->child_life_time)
+			child_exit(0, "child_life_time reached");
+
+		fd = wait_for_client(listen_fds, nlisten, 1000, &addr, &addrlen);
+		if (fd < 0)
+			continue;
+
+		session_run(fd, (struct sockaddr *) &addr, addrlen);
+		served++;
+		proc_info(index)->connection_count++;
+		idle_since = time(NULL);
+		ps_status_set("wait for connection request");
+		if (pool_config->child_max_connections > 0 && served >= pool_config->child_max_connections)
+		{
+			plog(PL_LOG, "child process with pid: %d exits: child_max_connections (%d) reached",
+				 (int) getpid(), pool_config->child_max_connections);
+			child_exit(0, NULL);
+		}
+	}
+}

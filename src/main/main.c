@@ -1,0 +1,226 @@
+/*
+ * main.c: the pgpool command line.
+ *
+ *   pgpool [options]                 start (the parent becomes the supervisor)
+ *   pgpool [options] [-m mode] stop  stop the running pgpool
+ *   pgpool [options] reload          make it re-read its configuration
+ */
+#include "main/pgpool_main.h"
+
+#include "utils/log.h"
+#include "utils/ps_status.h"
+#include "utils/str.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+
+PgpoolOptions pgpool_options = {.stop_mode = 's'};
+static PoolConfig config_storage;
+
+static void
+usage(void)
+{
+	printf("pgpool-II version %s (pgpool),\n"
+		   "  A generic connection pool/replication/load balance server for PostgreSQL\n\n"
+		   "Usage:\n"
+		   "  pgpool [ -c] [ -f CONFIG_FILE ] [ -F PCP_CONFIG_FILE ] [ -a HBA_CONFIG_FILE ]\n"
+		   "         [ -n ] [ -D ] [ -d ]\n"
+		   "  pgpool [ -f CONFIG_FILE ] [ -F PCP_CONFIG_FILE ] [ -a HBA_CONFIG_FILE ]\n"
+		   "         [ -m SHUTDOWN-MODE ] stop\n"
+		   "  pgpool [ -f CONFIG_FILE ] [ -F PCP_CONFIG_FILE ] [ -a HBA_CONFIG_FILE ] reload\n\n"
+		   "Common options:\n"
+		   "  -a, --hba-file=HBA_CONFIG_FILE\n"
+		   "                      Set the path to the pool_hba.conf configuration file\n"
+		   "                      (default: %s/pool_hba.conf)\n"
+		   "  -f, --config-file=CONFIG_FILE\n"
+		   "                      Set the path to the pgpool.conf configuration file\n"
+		   "                      (default: %s/pgpool.conf)\n"
+		   "  -F, --pcp-file=PCP_CONFIG_FILE\n"
+		   "                      Set the path to the pcp.conf configuration file\n"
+		   "                      (default: %s/pcp.conf)\n"
+		   "  -k, --key-file=KEY_FILE\n"
+		   "                      Set the path to the pgpool key file (default: ~/.pgpoolkey)\n"
+		   "  -h, --help          Print this help\n"
+		   "  -v, --version       Print the version\n\n"
+		   "Start options:\n"
+		   "  -C, --clear-oidmaps Clear query cache oidmaps when memqcache_method is memcached\n"
+		   "                      (if shmem, discards whenever pgpool starts)\n"
+		   "  -c, --clear-cache   Clear the query cache\n"
+		   "  -n, --no-daemon     Don't run in daemon mode, don't detach the terminal\n"
+		   "  -D, --discard-status Discard pgpool_status file and do not restore previous status\n"
+		   "  -d, --debug         Debug mode\n\n"
+		   "Stop options:\n"
+		   "  -m, --mode=SHUTDOWN-MODE\n"
+		   "                      Can be \"smart\", \"fast\", or \"immediate\"\n\n"
+		   "Shutdown modes are:\n"
+		   "  smart       quit after all clients have disconnected\n"
+		   "  fast        quit directly, with proper shutdown\n"
+		   "  immediate   the same mode as fast\n",
+		   PGPOOL_VERSION_STRING, DEFAULT_CONFIGDIR, DEFAULT_CONFIGDIR, DEFAULT_CONFIGDIR);
+}
+
+static char
+parse_stop_mode(const char *arg)
+{
+	if (strcmp(arg, "s") == 0 || strcmp(arg, "smart") == 0)
+		return 's';
+	if (strcmp(arg, "f") == 0 || strcmp(arg, "fast") == 0)
+		return 'f';
+	if (strcmp(arg, "i") == 0 || strcmp(arg, "immediate") == 0)
+		return 'i';
+	return 0;
+}
+
+static char *
+default_path(const char *file)
+{
+	char		buf[1024];
+
+	snprintf(buf, sizeof(buf), "%s/%s", DEFAULT_CONFIGDIR, file);
+	return str_dup(buf);
+}
+
+/* Returns the command word ("stop", "reload") or NULL; exits on bad usage. */
+static const char *
+parse_options(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{"hba-file", required_argument, NULL, 'a'},
+		{"clear-cache", no_argument, NULL, 'c'},
+		{"clear-oidmaps", no_argument, NULL, 'C'},
+		{"debug", no_argument, NULL, 'd'},
+		{"discard-status", no_argument, NULL, 'D'},
+		{"config-file", required_argument, NULL, 'f'},
+		{"pcp-file", required_argument, NULL, 'F'},
+		{"pcp-password-file", required_argument, NULL, 'F'},
+		{"help", no_argument, NULL, 'h'},
+		{"key-file", required_argument, NULL, 'k'},
+		{"mode", required_argument, NULL, 'm'},
+		{"no-daemon", no_argument, NULL, 'n'},
+		{"version", no_argument, NULL, 'v'},
+		{NULL, 0, NULL, 0}
+	};
+	int			opt;
+
+	while ((opt = getopt_long(argc, argv, "a:cCdDf:F:hk:m:nvx", longopts, NULL)) != -1)
+	{
+		switch (opt)
+		{
+			case 'a': pgpool_options.hba_file = str_dup(optarg); break;
+			case 'c': pgpool_options.clear_cache = true; break;
+			case 'C': pgpool_options.clear_oidmaps = true; break;
+			case 'd': pgpool_options.debug = 1; break;
+			case 'D': pgpool_options.discard_status = true; break;
+			case 'f': pgpool_options.config_file = str_dup(optarg); break;
+			case 'F': pgpool_options.pcp_file = str_dup(optarg); break;
+			case 'k': pgpool_options.key_file = str_dup(optarg); break;
+			case 'n': pgpool_options.no_daemon = true; break;
+			case 'x': break;	/* debug assertions: always on */
+			case 'h':
+				usage();
+				exit(0);
+			case 'v':
+				printf("pgpool-II version %s (pgpool)\n", PGPOOL_VERSION_STRING);
+				exit(0);
+			case 'm':
+				pgpool_options.stop_mode = parse_stop_mode(optarg);
+				if (pgpool_options.stop_mode == 0)
+				{
+					fprintf(stderr, "pgpool: invalid shutdown mode \"%s\"\n", optarg);
+					fprintf(stderr, "Try \"pgpool --help\" for more information.\n");
+					exit(1);
+				}
+				break;
+			default:
+				fprintf(stderr, "Try \"pgpool --help\" for more information.\n");
+				exit(1);
+		}
+	}
+	if (optind < argc - 1 || (optind == argc - 1 && strcmp(argv[optind], "stop") != 0 &&
+							   strcmp(argv[optind], "reload") != 0))
+	{
+		fprintf(stderr, "pgpool: invalid command line argument \"%s\"\n", argv[optind]);
+		fprintf(stderr, "Try \"pgpool --help\" for more information.\n");
+		exit(1);
+	}
+	if (!pgpool_options.config_file)
+		pgpool_options.config_file = default_path("pgpool.conf");
+	if (!pgpool_options.hba_file)
+		pgpool_options.hba_file = default_path("pool_hba.conf");
+	if (!pgpool_options.pcp_file)
+		pgpool_options.pcp_file = default_path("pcp.conf");
+	return optind < argc ? argv[optind] : NULL;
+}
+
+void
+main_apply_log_settings(const PoolConfig *cfg)
+{
+	LogSettings ls = {0};
+	int			level = cfg->log_min_messages;
+
+	if (pgpool_options.debug || cfg->debug_level > 0)
+	{
+		int			d = cfg->debug_level > 0 ? cfg->debug_level : 1;
+
+		level = PL_DEBUG1 + 1 - (d > 5 ? 5 : d);
+	}
+	ls.min_level = level;
+	ls.destinations = 0;
+	if (cfg->log_destination && strstr(cfg->log_destination, "stderr"))
+		ls.destinations |= PL_DEST_STDERR;
+	if (cfg->log_destination && strstr(cfg->log_destination, "syslog"))
+		ls.destinations |= PL_DEST_SYSLOG;
+	if (ls.destinations == 0)
+		ls.destinations = PL_DEST_STDERR;
+	ls.syslog_facility = cfg->syslog_facility;
+	ls.syslog_ident = cfg->syslog_ident;
+	ls.line_prefix = cfg->log_line_prefix;
+	ls.print_timestamp = cfg->print_timestamp;
+	log_configure(&ls);
+}
+
+bool
+main_reload_config(bool quiet)
+{
+	PoolConfig	fresh;
+	bool		ok;
+	LogSettings quiet_settings = {.min_level = PL_PANIC, .destinations = 0};
+
+	if (quiet)
+		log_configure(&quiet_settings);
+	config_init_defaults(&fresh);
+	ok = config_load(pgpool_options.config_file, &fresh);
+	if (ok)
+		config_apply_reload(pool_config, &fresh);
+	config_free(&fresh);
+	main_apply_log_settings(pool_config);
+	if (!ok && !quiet)
+		plog(PL_LOG, "configuration file \"%s\" contains errors; no changes were applied",
+			 pgpool_options.config_file);
+	return ok;
+}
+
+int
+main(int argc, char **argv)
+{
+	const char *command;
+
+	ps_status_init(argc, argv);
+	pool_config = &config_storage;
+	command = parse_options(argc, argv);
+	config_init_defaults(pool_config);
+	if (!config_load(pgpool_options.config_file, pool_config))
+	{
+		plog(PL_FATAL, "configuration file \"%s\" contains errors", pgpool_options.config_file);
+		return 1;
+	}
+	main_apply_log_settings(pool_config);
+	if (command && strcmp(command, "stop") == 0)
+		return command_stop(pool_config, pgpool_options.stop_mode);
+	if (command && strcmp(command, "reload") == 0)
+		return command_reload(pool_config);
+	return parent_main();
+}

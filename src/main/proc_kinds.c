@@ -1,0 +1,118 @@
+/*
+ * proc_kinds.c: the one table of process kinds the parent forks, and the
+ * pids of the live ones, so respawning and shutdown treat every kind alike.
+ * Health check, streaming-replication check, PCP and watchdog processes
+ * become rows here.
+ */
+#include "main/pgpool_main.h"
+#include "utils/log.h"
+#include "utils/str.h"
+
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static int
+count_children(const PoolConfig *cfg)
+{
+	return cfg->num_init_children;
+}
+
+static const ProcKind kinds[] = {
+	{"child", count_children, true},
+};
+
+#define NUM_KINDS ((int) (sizeof(kinds) / sizeof(kinds[0])))
+
+static pid_t *pids[NUM_KINDS];
+static int	npids[NUM_KINDS];
+
+int
+proc_kinds_count(void)
+{
+	return NUM_KINDS;
+}
+
+const ProcKind *
+proc_kind_at(int kind)
+{
+	return &kinds[kind];
+}
+
+static void
+run_kind(int kind, int index, const int *listen_fds, int nlisten)
+{
+	switch (kind)
+	{
+		case 0:
+			child_main(index, listen_fds, nlisten);
+		default:
+			exit(0);
+	}
+}
+
+pid_t
+proc_kinds_spawn(int kind, int index, const int *listen_fds, int nlisten)
+{
+	pid_t		pid;
+
+	if (pids[kind] == NULL)
+	{
+		npids[kind] = kinds[kind].count(pool_config);
+		pids[kind] = mem_alloc0(sizeof(pid_t) * (npids[kind] > 0 ? npids[kind] : 1));
+	}
+	pid = fork();
+	if (pid < 0)
+	{
+		plog(PL_LOG, "could not fork a %s process: %m", kinds[kind].name);
+		return -1;
+	}
+	if (pid == 0)
+	{
+		sigset_t	none;
+
+		sigemptyset(&none);
+		sigprocmask(SIG_SETMASK, &none, NULL);
+		run_kind(kind, index, listen_fds, nlisten);
+		exit(0);
+	}
+	pids[kind][index] = pid;
+	return pid;
+}
+
+bool
+proc_kinds_forget(pid_t pid, int *kind, int *index)
+{
+	for (int k = 0; k < NUM_KINDS; k++)
+		for (int i = 0; i < npids[k]; i++)
+			if (pids[k][i] == pid)
+			{
+				pids[k][i] = 0;
+				*kind = k;
+				*index = i;
+				return true;
+			}
+	return false;
+}
+
+int
+proc_kinds_signal_all(int sig)
+{
+	int			live = 0;
+
+	for (int k = 0; k < NUM_KINDS; k++)
+		for (int i = 0; i < npids[k]; i++)
+			if (pids[k][i] > 0)
+			{
+				kill(pids[k][i], sig);
+				live++;
+			}
+	return live;
+}
+
+int
+proc_kinds_live(void)
+{
+	return proc_kinds_signal_all(0);
+}

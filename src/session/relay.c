@@ -1,0 +1,322 @@
+/*
+ * relay.c: the query loop of a session (raw and connection-pool mode).
+ *
+ * Bytes move in bulk: a read from either side is scanned for message
+ * boundaries, only the few messages pgpool must see are looked at
+ * (ReadyForQuery for transaction state, ParameterStatus for the pool's
+ * saved values), and the whole chunk goes out in one write.  Messages
+ * larger than RELAY_STREAM_THRESHOLD are streamed through without being
+ * buffered whole.  Runs in a child process.
+ */
+#include "session/session.h"
+
+#include "config/config.h"
+#include "pool/proc_table.h"
+#include "utils/log.h"
+#include "utils/ps_status.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <string.h>
+
+#define RELAY_STREAM_THRESHOLD (64 * 1024)
+
+/* The session has no request in flight: safe to pool, subject to idle limits. */
+static inline bool
+session_is_idle(const Session *s)
+{
+	return s->pending_sync == 0 && !s->unsynced && s->client_skip == 0;
+}
+
+static void
+log_statement(const Session *s, const char *what, const char *text)
+{
+	const BackendConn *b = &s->slot->backends[s->node];
+
+	if (pool_config->log_statement)
+		plog(PL_LOG, "statement: %s%s", what, text);
+	if (pool_config->log_per_node_statement)
+		plog(PL_LOG, "DB node id: %d backend pid: %d statement: %s%s", s->node, b->pid, what, text);
+}
+
+/* Bookkeeping for one client message about to be forwarded. */
+static void
+note_client_message(Session *s, char type, const char *body, size_t len, bool whole)
+{
+	switch (type)
+	{
+		case PQ_FE_QUERY:
+			s->pending_sync++;
+			if (whole && (pool_config->log_statement || pool_config->log_per_node_statement))
+				log_statement(s, "", strnlen(body, len) < len ? body : "");
+			break;
+		case PQ_FE_SYNC:
+			s->pending_sync++;
+			s->unsynced = false;
+			break;
+		case PQ_FE_FUNCTION_CALL:
+			s->pending_sync++;
+			break;
+		case PQ_FE_PARSE:
+			s->unsynced = true;
+			if (whole && (pool_config->log_statement || pool_config->log_per_node_statement))
+			{
+				size_t		name_len = strnlen(body, len);
+
+				if (name_len + 1 < len && strnlen(body + name_len + 1, len - name_len - 1) < len - name_len - 1)
+					log_statement(s, "Parse: ", body + name_len + 1);
+			}
+			break;
+		case PQ_FE_BIND:
+		case PQ_FE_DESCRIBE:
+		case PQ_FE_EXECUTE:
+		case PQ_FE_CLOSE:
+		case PQ_FE_FLUSH:
+			s->unsynced = true;
+			break;
+		default:
+			break;
+	}
+}
+
+static SessionStatus
+client_protocol_error(Session *s, const char *message)
+{
+	plog_ex(PL_LOG, log_fmt("client %s(%s)", s->client_host, s->client_port), NULL, "%s", message);
+	session_send_error(s, "FATAL", "08P01", message, NULL);
+	return SESSION_CLIENT_ERROR;
+}
+
+/* Move every complete (or streamable) client message into the backend's output buffer. */
+static SessionStatus
+take_client_input(Session *s, PqConn *backend)
+{
+	PqConn	   *c = &s->client;
+
+	while (pq_conn_buffered(c) > 0)
+	{
+		const char *p = c->rbuf + c->rpos;
+		size_t		avail = pq_conn_buffered(c);
+		int32_t		len;
+		char		type;
+
+		if (s->client_skip > 0)
+		{
+			size_t		take = avail < (size_t) s->client_skip ? avail : (size_t) s->client_skip;
+
+			pqbuf_put_bytes(&backend->wbuf, p, take);
+			c->rpos += take;
+			s->client_skip -= take;
+			continue;
+		}
+		if (avail < 5)
+			break;
+		type = p[0];
+		len = pq_peek_int32(p + 1);
+		if (!pq_is_frontend_type(type))
+			return client_protocol_error(s, log_fmt("invalid frontend message type %d", (unsigned char) type));
+		if (len < 4 || len > PQ_MAX_MESSAGE_LENGTH)
+			return client_protocol_error(s, log_fmt("invalid message length %d for message type \"%c\"", len, type));
+		if (type == PQ_FE_TERMINATE)
+		{
+			c->rpos += 5;
+			return SESSION_DONE;
+		}
+		if ((size_t) len + 1 <= avail)
+		{
+			note_client_message(s, type, p + 5, (size_t) len - 4, true);
+			pqbuf_put_bytes(&backend->wbuf, p, (size_t) len + 1);
+			c->rpos += (size_t) len + 1;
+			continue;
+		}
+		if ((size_t) len + 1 < RELAY_STREAM_THRESHOLD)
+			break;				/* wait for the rest: small enough to buffer */
+		note_client_message(s, type, NULL, 0, false);
+		pqbuf_put_bytes(&backend->wbuf, p, avail);
+		c->rpos += avail;
+		s->client_skip = (int64_t) len + 1 - (int64_t) avail;
+	}
+	return SESSION_OK;
+}
+
+static void
+update_ps_title(const Session *s)
+{
+	const char *state = s->tx_status == 'I' ? "idle" :
+		s->tx_status == 'E' ? "idle in transaction (aborted)" : "idle in transaction";
+
+	ps_status_set("%s %s %s(%s) %s", s->startup.user, s->startup.database,
+				  s->client_host, s->client_port, state);
+	if (proc_table && my_child_index >= 0)
+		proc_info(my_child_index)->state = s->tx_status == 'I' ?
+			CHILD_STATE_IDLE : CHILD_STATE_IDLE_IN_TRANSACTION;
+}
+
+/* Look at the backend messages pgpool cares about; returns false on a malformed one. */
+static void
+note_backend_message(Session *s, char type, const char *body, size_t len)
+{
+	if (type == PQ_BE_READY_FOR_QUERY)
+	{
+		char		st = len > 0 ? body[0] : 'I';
+
+		if (s->pending_sync > 0)
+			s->pending_sync--;
+		if (st != s->tx_status)
+		{
+			s->tx_status = st;
+			update_ps_title(s);
+		}
+		s->slot->tx_status = st;
+	}
+	else if (type == PQ_BE_PARAMETER_STATUS)
+	{
+		size_t		n = strnlen(body, len);
+
+		if (n + 1 < len && strnlen(body + n + 1, len - n - 1) < len - n - 1)
+			pool_slot_set_param(s->slot, body, body + n + 1);
+	}
+}
+
+static SessionStatus
+backend_lost(Session *s, int rc)
+{
+	plog_ex(PL_LOG, log_fmt("node %d: %s", s->node, pq_io_status_text(rc)), NULL,
+			"unable to read data from DB node %d", s->node);
+	session_send_error(s, "FATAL", "08006", log_fmt("unable to read data from DB node %d", s->node),
+					   "the backend closed the connection or failed");
+	return SESSION_BACKEND_ERROR;
+}
+
+/* Read what the backend sent and pass it to the client. */
+static SessionStatus
+relay_backend_output(Session *s, PqConn *b)
+{
+	int			rc = pq_conn_fill(b, 0);
+	const char *p;
+	size_t		avail, pos = 0;
+
+	if (rc == PQ_IO_TIMEOUT)
+		return SESSION_OK;
+	if (rc < 0)
+		return backend_lost(s, rc);
+	p = b->rbuf + b->rpos;
+	avail = pq_conn_buffered(b);
+	while (pos < avail)
+	{
+		size_t		left = avail - pos;
+		int32_t		len;
+		char		type;
+
+		if (s->backend_skip > 0)
+		{
+			size_t		take = left < (size_t) s->backend_skip ? left : (size_t) s->backend_skip;
+
+			pos += take;
+			s->backend_skip -= take;
+			continue;
+		}
+		if (left < 5)
+			break;
+		type = p[pos];
+		len = pq_peek_int32(p + pos + 1);
+		if (len < 4)
+			return backend_lost(s, PQ_IO_BAD_LENGTH);
+		if (type == PQ_BE_READY_FOR_QUERY || type == PQ_BE_PARAMETER_STATUS)
+		{
+			if ((size_t) len + 1 > left)
+				break;			/* need it whole */
+			note_backend_message(s, type, p + pos + 5, (size_t) len - 4);
+		}
+		if ((size_t) len + 1 <= left)
+			pos += (size_t) len + 1;
+		else
+		{
+			s->backend_skip = (int64_t) len + 1 - (int64_t) left;
+			pos = avail;
+		}
+	}
+	if (pos > 0)
+	{
+		rc = pq_conn_send(&s->client, p, pos, -1);
+		b->rpos += pos;
+		if (rc != PQ_IO_OK)
+			return SESSION_CLIENT_EOF;
+	}
+	return SESSION_OK;
+}
+
+static SessionStatus
+idle_limit_reached(Session *s)
+{
+	const char *msg = log_fmt("child connection forced to terminate due to client_idle_limit:%d is reached",
+							  pool_config->client_idle_limit);
+
+	plog(PL_LOG, "%s", msg);
+	session_send_error(s, "FATAL", "57P01", msg, NULL);
+	return SESSION_CLIENT_TIMEOUT;
+}
+
+SessionStatus
+session_relay(Session *s)
+{
+	PqConn	   *b = &s->slot->backends[s->node].conn;
+	PqConn	   *c = &s->client;
+
+	update_ps_title(s);
+	for (;;)
+	{
+		struct pollfd pfd[2];
+		int			timeout = -1;
+		int			rc;
+		SessionStatus st = take_client_input(s, b);
+
+		if (st != SESSION_OK)
+			return st;
+		if (b->wbuf.len > 0 && (rc = pq_conn_flush(b, -1)) != PQ_IO_OK)
+			return backend_lost(s, rc);
+
+		pfd[0].fd = c->fd;
+		pfd[0].events = POLLIN;
+		pfd[1].fd = b->fd;
+		pfd[1].events = POLLIN;
+		if (pool_config->client_idle_limit > 0 && session_is_idle(s))
+			timeout = pool_config->client_idle_limit * 1000;
+		if (pq_wait_sigmask)
+		{
+			struct timespec ts = {timeout / 1000, 0};
+
+			rc = ppoll(pfd, 2, timeout < 0 ? NULL : &ts, pq_wait_sigmask);
+		}
+		else
+			rc = poll(pfd, 2, timeout);
+		if (rc < 0)
+		{
+			if (errno != EINTR)
+				return backend_lost(s, PQ_IO_ERROR);
+			if (session_interrupt)
+				return SESSION_SHUTDOWN;
+			continue;
+		}
+		if (rc == 0)
+			return idle_limit_reached(s);
+		if (pfd[1].revents)
+		{
+			st = relay_backend_output(s, b);
+			if (st != SESSION_OK)
+				return st;
+		}
+		if (pfd[0].revents)
+		{
+			rc = pq_conn_fill(c, 0);
+			if (rc == PQ_IO_EOF || rc == PQ_IO_ERROR)
+				return SESSION_CLIENT_EOF;
+		}
+	}
+}
+
+bool
+session_can_pool(const Session *s)
+{
+	return s->poolable && session_is_idle(s) && s->backend_skip == 0;
+}

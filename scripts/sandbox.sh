@@ -8,7 +8,8 @@
 #        scripts/sandbox.sh status    show what runs
 #        scripts/sandbox.sh clean     stop, then delete the sandbox directory
 # Environment: SANDBOX_DIR (default ./sandbox), PGPOOL_PORT (default 9999),
-#              SKIP_DEPS=1 (skip package installation).
+#              SKIP_DEPS=1 (skip package installation), SKIP_BUILD=1 (use
+#              the pgpool already built, or PGPOOL_BIN).
 # As root, PostgreSQL and pgpool run as the unprivileged user "pgpooltest".
 set -euo pipefail
 
@@ -16,6 +17,7 @@ cd "$(dirname "$0")/.."
 root=$(pwd)
 PG_BINDIR=${PG_BINDIR:-/usr/lib/postgresql/15/bin}
 PGPOOL_PORT=${PGPOOL_PORT:-9999}
+PGPOOL_BIN=${PGPOOL_BIN:-$root/pgpool}
 RUN_USER=$(id -un)
 [ "$(id -u)" = 0 ] && RUN_USER=pgpooltest
 
@@ -54,6 +56,7 @@ install_and_build() {
 	if [ "$(id -u)" = 0 ] && ! id "$RUN_USER" >/dev/null 2>&1; then
 		useradd -r -m -s /bin/bash "$RUN_USER"
 	fi
+	[ "${SKIP_BUILD:-0}" = 1 ] && return 0
 	say "building pgpool"
 	[ -x configure ] || autoreconf -fi
 	[ -f Makefile ] || ./configure
@@ -141,8 +144,9 @@ EOF
 
 # The binary pgpooltest runs: the built one, or a copy if it cannot reach it.
 pgpool_binary() {
-	if as_user test -x "$root/pgpool"; then echo "$root/pgpool"; return; fi
-	cp "$root/pgpool" "$SB/pgpool-bin"
+	[ -x "$PGPOOL_BIN" ] || die "no pgpool binary at $PGPOOL_BIN"
+	if as_user test -x "$PGPOOL_BIN"; then echo "$PGPOOL_BIN"; return; fi
+	cp "$PGPOOL_BIN" "$SB/pgpool-bin"
 	chown "$RUN_USER" "$SB/pgpool-bin"
 	echo "$SB/pgpool-bin"
 }
@@ -155,6 +159,9 @@ start_all() {
 		if [ "$(id -u)" = 0 ]; then chown "$RUN_USER" "$SB"; fi
 	fi
 	as_user test -w "$SB" || die "$SB is not writable by $RUN_USER (set SANDBOX_DIR)"
+	if [ -z "$(pgpool_pid)" ] && ! port_free "$PGPOOL_PORT"; then
+		die "port $PGPOOL_PORT is in use (set PGPOOL_PORT)"
+	fi
 	[ -d "$SB/primary" ] || create_nodes
 	for n in primary standby; do
 		pg_running "$SB/$n" || as_user "$PG_BINDIR/pg_ctl" -D "$SB/$n" -w -l "$SB/$n.log" start >/dev/null
@@ -165,7 +172,6 @@ start_all() {
 		sleep 1
 	done
 	if [ -z "$(pgpool_pid)" ]; then
-		port_free "$PGPOOL_PORT" || die "port $PGPOOL_PORT is in use (set PGPOOL_PORT)"
 		write_pgpool_files
 		local bin
 		bin=$(pgpool_binary)
@@ -180,6 +186,8 @@ start_all() {
 		done
 		[ $ok = 1 ] || { tail -n 30 "$SB/pgpool.log" >&2; die "pgpool did not start (log: $SB/pgpool.log)"; }
 	fi
+	local envs=""
+	[ -n "${SANDBOX_DIR:-}" ] && envs="SANDBOX_DIR=$SANDBOX_DIR "
 	cat <<EOF
 
 Sandbox running in $SB
@@ -187,7 +195,7 @@ Sandbox running in $SB
   pgpool  : 127.0.0.1:$PGPOOL_PORT (log: $SB/pgpool.log)
 
 Connect:  psql -h 127.0.0.1 -p $PGPOOL_PORT -U $RUN_USER postgres
-Stop:     scripts/sandbox.sh stop
+Stop:     ${envs}scripts/sandbox.sh stop
 EOF
 }
 

@@ -15,6 +15,7 @@
  *   config_param_count, config_param_at, config_param_find,
  *   config_value_to_string, config_value_for_display, config_element_*
  *                                           - introspection (SHOW, PCP, docs)
+ *   config_log_settings                     - logger settings from the parameters
  *   config_write_sample, config_write_reference
  *                                           - generated sample file and docs
  */
@@ -497,7 +498,7 @@ typedef enum ConfigGroup
 #define CONFIG_FLAG_OBSOLETE	0x0001	/* 3.x name only: not in the 4.x sample */
 #define CONFIG_FLAG_OCTAL		0x0002	/* integer read with C prefixes, shown in octal */
 #define CONFIG_FLAG_DEFINES		0x0004	/* setting it defines array element N */
-#define CONFIG_FLAG_ADD_ONLY	0x0008	/* reload may add element N, not change it */
+#define CONFIG_FLAG_ADD_ONLY	0x0008	/* restart-only, but reload may add element N */
 #define CONFIG_FLAG_NODE_UNSET	0x0010	/* per-node override: -1 / NULL when unset */
 #define CONFIG_FLAG_SAMPLE_SET	0x0020	/* the sample file sets it (not commented out) */
 
@@ -640,6 +641,17 @@ const char *config_group_comment(ConfigGroup group);	/* one line */
 
 /* "streaming_replication", "raw", ... for a ClusteringMode value. */
 const char *config_clustering_mode_name(int mode);
+
+/* ---- use by other modules ---- */
+
+struct LogSettings;
+
+/*
+ * Fill the logger's settings (utils/log.h) from cfg: log_min_messages (3.x
+ * debug_level N > 0 lowers it to DEBUGN), log_destination, syslog_facility,
+ * syslog_ident, log_line_prefix, print_timestamp.  Strings point into cfg.
+ */
+void		config_log_settings(const PoolConfig *cfg, struct LogSettings *out);
 
 /* ---- generated text ---- */
 

@@ -42,6 +42,15 @@ global_of(const ConfigParam *p)
 	return NULL;
 }
 
+/* "restart", "reload", or for backend host/port what reload may do. */
+static const char *
+context_label(const ConfigParam *p)
+{
+	if (p->flags & CONFIG_FLAG_ADD_ONLY)
+		return "restart; reload adds new nodes";
+	return config_context_name(p->context);
+}
+
 /* Does the value of p need quotes in pgpool.conf? */
 static bool
 quoted_type(ConfigType type)
@@ -87,8 +96,7 @@ write_sample_group(FILE *out, ConfigGroup g)
 
 		if (p->group != g || (p->flags & CONFIG_FLAG_OBSOLETE))
 			continue;
-		fprintf(out, "\n# %s [%s]\n%s%s%s = ", p->description,
-				config_context_name(p->context),
+		fprintf(out, "\n# %s [%s]\n%s%s%s = ", p->description, context_label(p),
 				(p->flags & CONFIG_FLAG_SAMPLE_SET) ? "" : "#", p->name, p->array ? "0" : "");
 		write_default(out, p);
 		fputc('\n', out);
@@ -139,15 +147,13 @@ write_reference_row(FILE *out, const ConfigParam *p)
 		write_default(out, p);
 		fputc('`', out);
 	}
-	fprintf(out, " | %s | ", config_context_name(p->context));
+	fprintf(out, " | %s | ", context_label(p));
 	write_cell(out, p->description);
 	if (p->type != CONFIG_BOOL && (p->type != CONFIG_STRING || p->accepted))
 	{
 		fputs(". Accepts ", out);
 		write_cell(out, config_accepted_values(p, accepted, sizeof(accepted)));
 	}
-	if (p->flags & CONFIG_FLAG_ADD_ONLY)
-		fputs(". Reload may add node N, not change it", out);
 	fputs(" |\n", out);
 }
 

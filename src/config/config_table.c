@@ -33,15 +33,19 @@
 #define P_BOOL(nm, ctx, grp, def, desc, ...) \
 	ROW(nm, CONFIG_BOOL, bool, ctx, grp, def, .description = desc, __VA_ARGS__)
 #define P_INT(nm, ctx, grp, def, lo, hi, desc, ...) \
-	ROW(nm, CONFIG_INT, int, ctx, grp, def, .min = lo, .max = hi, .description = desc, __VA_ARGS__)
+	ROW(nm, CONFIG_INT, int, ctx, grp, def, .min = lo, .max = hi, .description = desc, \
+		__VA_ARGS__)
 #define P_INT64(nm, ctx, grp, def, lo, hi, desc, ...) \
-	ROW(nm, CONFIG_INT64, int64_t, ctx, grp, def, .min = lo, .max = hi, .description = desc, __VA_ARGS__)
+	ROW(nm, CONFIG_INT64, int64_t, ctx, grp, def, .min = lo, .max = hi, .description = desc, \
+		__VA_ARGS__)
 #define P_DBL(nm, ctx, grp, def, lo, hi, desc, ...) \
-	ROW(nm, CONFIG_DOUBLE, double, ctx, grp, def, .min = lo, .max = hi, .description = desc, __VA_ARGS__)
+	ROW(nm, CONFIG_DOUBLE, double, ctx, grp, def, .min = lo, .max = hi, .description = desc, \
+		__VA_ARGS__)
 #define P_STR(nm, ctx, grp, def, desc, ...) \
 	ROW(nm, CONFIG_STRING, char *, ctx, grp, def, .description = desc, __VA_ARGS__)
 #define P_ENUM(nm, ctx, grp, def, vals, desc, ...) \
-	ROW(nm, CONFIG_ENUM, int, ctx, grp, def, .enum_values = vals, .description = desc, __VA_ARGS__)
+	ROW(nm, CONFIG_ENUM, int, ctx, grp, def, .enum_values = vals, .description = desc, \
+		__VA_ARGS__)
 
 /* Numbered parameters: field of an element struct of one of the arrays below. */
 #define AROW(arr, et, nm, field, T, ctype, ctx, grp, def, ...) \
@@ -60,11 +64,17 @@ static const ConfigArray backend_array = {
 	.stride = sizeof(BackendConfig), .defined_offset = offsetof(BackendConfig, defined),
 	.count_offset = offsetof(PoolConfig, num_backends)
 };
-static const ConfigArray wd_node_array = ARRAY("watchdog node", WdNodeConfig, wd_nodes, num_wd_nodes);
-static const ConfigArray heartbeat_array = ARRAY("heartbeat node", HeartbeatConfig, heartbeats, num_heartbeats);
-static const ConfigArray other_pgpool_array = ARRAY("other pgpool", OtherPgpoolConfig, other_pgpool, num_other_pgpool);
+static const ConfigArray wd_node_array =
+	ARRAY("watchdog node", WdNodeConfig, wd_nodes, num_wd_nodes);
+static const ConfigArray heartbeat_array =
+	ARRAY("heartbeat node", HeartbeatConfig, heartbeats, num_heartbeats);
+static const ConfigArray other_pgpool_array =
+	ARRAY("other pgpool", OtherPgpoolConfig, other_pgpool, num_other_pgpool);
 static const ConfigArray hb_dest_array =
-	ARRAY("heartbeat destination", HeartbeatDestConfig, heartbeat_destinations, num_heartbeat_destinations);
+	ARRAY("heartbeat destination", HeartbeatDestConfig, heartbeat_destinations,
+		  num_heartbeat_destinations);
+
+_Static_assert(MAX_BACKENDS == MAX_WD_NODES, "config_parse.c reports one range for every array");
 
 #define BACKEND(nm, field, T, ctype, ctx, def, desc, ...) \
 	AROW(backend_array, BackendConfig, nm, field, T, ctype, ctx, BACKEND, def, \
@@ -216,10 +226,10 @@ const ConfigParam config_params[] = {
 		  "command printing the passphrase of an encrypted private key"),
 
 	/* ---- backend nodes: backend_*N ---- */
-	BACKEND(backend_hostname, hostname, CONFIG_STRING, char *, RELOAD, "",
+	BACKEND(backend_hostname, hostname, CONFIG_STRING, char *, RESTART, "",
 			"host of PostgreSQL node N ('' or a directory beginning with '/': UNIX socket)",
 			.flags = CONFIG_FLAG_DEFINES | CONFIG_FLAG_ADD_ONLY),
-	BACKEND(backend_port, port, CONFIG_INT, int, RELOAD, "5432", "port of PostgreSQL node N",
+	BACKEND(backend_port, port, CONFIG_INT, int, RESTART, "5432", "port of PostgreSQL node N",
 			.min = 1, .max = 65535, .flags = CONFIG_FLAG_DEFINES | CONFIG_FLAG_ADD_ONLY),
 	BACKEND(backend_weight, weight, CONFIG_DOUBLE, double, RELOAD, "1",
 			"load balancing weight of node N (relative to the other nodes)",

@@ -384,3 +384,32 @@ config_value_for_display(const PoolConfig *cfg, const ConfigParam *p, char *buf,
 {
 	return config_element_for_display(cfg, p, 0, buf, len);
 }
+
+/* Fill the logger's settings from cfg (see config.h). */
+void
+config_log_settings(const PoolConfig *cfg, LogSettings *out)
+{
+	char		tmp[64];
+	char	   *parts[4];
+	int			n;
+
+	memset(out, 0, sizeof(*out));
+	out->min_level = cfg->log_min_messages;
+	if (cfg->debug_level > 0)
+	{
+		int			debug = PL_DEBUG1 + 1 - (cfg->debug_level > 5 ? 5 : cfg->debug_level);
+
+		if (debug < out->min_level)
+			out->min_level = debug;
+	}
+	str_copy(tmp, cfg->log_destination ? cfg->log_destination : "", sizeof(tmp));
+	n = str_split(tmp, ',', parts, 4);
+	for (int i = 0; i < n; i++)
+		out->destinations |= strcasecmp(parts[i], "syslog") == 0 ? PL_DEST_SYSLOG : PL_DEST_STDERR;
+	if (out->destinations == 0)
+		out->destinations = PL_DEST_STDERR;
+	out->syslog_facility = cfg->syslog_facility;
+	out->syslog_ident = cfg->syslog_ident;
+	out->line_prefix = cfg->log_line_prefix;
+	out->print_timestamp = cfg->print_timestamp;
+}

@@ -23,6 +23,8 @@
 #include <unistd.h>
 
 static volatile sig_atomic_t smart_exit;
+static const int *child_listen_fds;
+static int	child_nlisten;
 static volatile sig_atomic_t reload_requested;
 static sigset_t wait_mask;
 
@@ -38,6 +40,10 @@ on_smart_shutdown(int sig)
 {
 	(void) sig;
 	smart_exit = 1;
+	/* refuse new clients at once; the session in progress carries on */
+	for (int i = 0; i < child_nlisten; i++)
+		close(child_listen_fds[i]);
+	child_nlisten = 0;
 }
 
 static void
@@ -136,6 +142,8 @@ child_main(int index, const int *listen_fds, int nlisten)
 	int			served = 0;
 
 	my_child_index = index;
+	child_listen_fds = listen_fds;
+	child_nlisten = nlisten;
 	log_set_process_name("child");
 	proc_table_reset_child(index, getpid());
 	child_setup_signals();
@@ -161,7 +169,7 @@ child_main(int index, const int *listen_fds, int nlisten)
 			now - idle_since >= pool_config->child_life_time)
 			child_exit(0, "child_life_time reached");
 
-		fd = wait_for_client(listen_fds, nlisten, 1000, &addr, &addrlen);
+		fd = wait_for_client(listen_fds, child_nlisten, 1000, &addr, &addrlen);
 		if (fd < 0)
 			continue;
 

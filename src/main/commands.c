@@ -45,10 +45,13 @@ command_stop(const PoolConfig *cfg, char mode)
 		return 3;
 	}
 	plog(PL_LOG, "stop request sent to pgpool (pid: %d). waiting for termination...", (int) pid);
-	while (kill(pid, 0) == 0)
+	for (int waited = 0; kill(pid, 0) == 0; waited++)
 	{
-		fputc('.', stderr);
-		fflush(stderr);
+		if (waited % 10 == 0)
+		{
+			fputc('.', stderr);
+			fflush(stderr);
+		}
 		usleep(100000);
 	}
 	fprintf(stderr, "done.\n");

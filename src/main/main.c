@@ -158,27 +158,11 @@ parse_options(int argc, char **argv)
 void
 main_apply_log_settings(const PoolConfig *cfg)
 {
-	LogSettings ls = {0};
-	int			level = cfg->log_min_messages;
+	LogSettings ls;
 
-	if (pgpool_options.debug || cfg->debug_level > 0)
-	{
-		int			d = cfg->debug_level > 0 ? cfg->debug_level : 1;
-
-		level = PL_DEBUG1 + 1 - (d > 5 ? 5 : d);
-	}
-	ls.min_level = level;
-	ls.destinations = 0;
-	if (cfg->log_destination && strstr(cfg->log_destination, "stderr"))
-		ls.destinations |= PL_DEST_STDERR;
-	if (cfg->log_destination && strstr(cfg->log_destination, "syslog"))
-		ls.destinations |= PL_DEST_SYSLOG;
-	if (ls.destinations == 0)
-		ls.destinations = PL_DEST_STDERR;
-	ls.syslog_facility = cfg->syslog_facility;
-	ls.syslog_ident = cfg->syslog_ident;
-	ls.line_prefix = cfg->log_line_prefix;
-	ls.print_timestamp = cfg->print_timestamp;
+	config_log_settings(cfg, &ls);
+	if (pgpool_options.debug && ls.min_level > PL_DEBUG1)
+		ls.min_level = PL_DEBUG1;
 	log_configure(&ls);
 }
 
@@ -212,11 +196,12 @@ main(int argc, char **argv)
 	pool_config = &config_storage;
 	command = parse_options(argc, argv);
 	config_init_defaults(pool_config);
-	if (!config_load(pgpool_options.config_file, pool_config))
+	if (!config_load(pgpool_options.config_file, pool_config) && command == NULL)
 	{
 		plog(PL_FATAL, "configuration file \"%s\" contains errors", pgpool_options.config_file);
 		return 1;
 	}
+	/* stop and reload need only pid_file_name: a broken file is the daemon's to judge */
 	main_apply_log_settings(pool_config);
 	if (command && strcmp(command, "stop") == 0)
 		return command_stop(pool_config, pgpool_options.stop_mode);

@@ -65,7 +65,7 @@ sub idle_session
 
 	# A file with an error: nothing is applied, not even the valid change.
 	my $pos = $pp->log_position;
-	$pp->set_conf(client_idle_limit => 2, connection_cache => \'maybe');
+	$pp->set_conf(client_idle_limit => 2, log_per_node_statement => \'maybe');
 	($rc) = $pp->reload;
 	ok($pp->wait_for_log(qr/configuration file "\Q${\$pp->conf_file}\E" contains errors; no changes were applied/, 20, $pos),
 		'reload of a broken file is refused')
@@ -77,7 +77,7 @@ sub idle_session
 
 	# A valid reloadable change applies to new sessions.
 	$pos = $pp->log_position;
-	$pp->set_conf(connection_cache => 'on');
+	$pp->set_conf(log_per_node_statement => undef);
 	($rc) = $pp->reload;
 	is($rc, 0, 'pgpool reload exits 0');
 	$pp->wait_for_log(qr/reload/i, 10, $pos);

@@ -81,6 +81,9 @@ void		pool_release(PoolSlot *slot);
 /* Close idle slots released more than life_time seconds ago (0: never). */
 void		pool_expire(time_t now, int life_time);
 
+/* Close idle slots holding a connection to a node that is no longer up. */
+void		pool_close_detached(void);
+
 /* Close every slot (child exit). */
 void		pool_close_all(void);
 

@@ -82,7 +82,10 @@ void		cancel_forward(int32_t pid, int32_t key);
 /* The session being served (for signal handlers and the ps title), or NULL. */
 extern Session *current_session;
 
-/* Set by the child's signal handlers. */
+/* Set by the child's signal handlers: fast shutdown. */
 extern volatile int session_interrupt;
+
+/* Set by SIGUSR1: the node table changed (failover, detach, attach). */
+extern volatile int session_nodes_changed;
 
 #endif

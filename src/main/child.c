@@ -54,6 +54,13 @@ on_reload(int sig)
 }
 
 static void
+on_nodes_changed(int sig)
+{
+	(void) sig;
+	session_nodes_changed = 1;
+}
+
+static void
 on_immediate_shutdown(int sig)
 {
 	(void) sig;
@@ -78,15 +85,17 @@ child_setup_signals(void)
 	sigaction(SIGQUIT, &sa, NULL);
 	sa.sa_handler = SIG_IGN;
 	sigaction(SIGPIPE, &sa, NULL);
+	sa.sa_handler = on_nodes_changed;
+	sigaction(SIGUSR1, &sa, NULL);
 	sa.sa_handler = SIG_DFL;
 	sigaction(SIGCHLD, &sa, NULL);
-	sigaction(SIGUSR1, &sa, NULL);
 	sigaction(SIGUSR2, &sa, NULL);
 
 	sigemptyset(&block);
 	sigaddset(&block, SIGINT);
 	sigaddset(&block, SIGTERM);
 	sigaddset(&block, SIGHUP);
+	sigaddset(&block, SIGUSR1);
 	sigprocmask(SIG_SETMASK, &block, NULL);
 	sigemptyset(&wait_mask);
 	pq_wait_sigmask = &wait_mask;
@@ -163,6 +172,11 @@ child_main(int index, const int *listen_fds, int nlisten)
 		{
 			reload_requested = 0;
 			main_reload_config(true);
+		}
+		if (session_nodes_changed)
+		{
+			session_nodes_changed = 0;
+			pool_close_detached();
 		}
 		pool_expire(now, pool_config->connection_life_time);
 		if (pool_config->child_life_time > 0 && served > 0 &&

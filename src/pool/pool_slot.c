@@ -6,6 +6,7 @@
  * memory for SHOW pool_pools, pcp_proc_info and cancel routing.
  */
 #include "pool/pool_slot.h"
+#include "pool/node_table.h"
 #include "pool/proc_table.h"
 #include "utils/log.h"
 #include "utils/str.h"
@@ -140,6 +141,24 @@ pool_expire(time_t now, int life_time)
 				 s->user, s->database);
 			pool_close_slot(s);
 		}
+	}
+}
+
+void
+pool_close_detached(void)
+{
+	for (int i = 0; i < num_slots; i++)
+	{
+		PoolSlot   *s = &slots[i];
+
+		if (!s->used || s->in_use)
+			continue;
+		for (int n = 0; n < node_table->num_backends; n++)
+			if (s->backends[n].connected && !node_is_up(n))
+			{
+				pool_close_slot(s);
+				break;
+			}
 	}
 }
 

@@ -11,6 +11,7 @@
 #include "session/session.h"
 
 #include "config/config.h"
+#include "pool/node_table.h"
 #include "pool/proc_table.h"
 #include "utils/log.h"
 #include "utils/ps_status.h"
@@ -246,6 +247,16 @@ relay_backend_output(Session *s, PqConn *b)
 	return SESSION_OK;
 }
 
+/* The node this session uses was detached (failover or pcp_detach_node). */
+static SessionStatus
+node_detached(Session *s)
+{
+	plog(PL_LOG, "ending session of user \"%s\": DB node %d was detached", s->startup.user, s->node);
+	session_send_error(s, "FATAL", "57P01",
+					   log_fmt("terminating connection because DB node %d was detached", s->node), NULL);
+	return SESSION_BACKEND_ERROR;
+}
+
 static SessionStatus
 idle_limit_reached(Session *s)
 {
@@ -296,6 +307,8 @@ session_relay(Session *s)
 				return backend_lost(s, PQ_IO_ERROR);
 			if (session_interrupt)
 				return SESSION_SHUTDOWN;
+			if (session_nodes_changed && !node_is_up(s->node))
+				return node_detached(s);
 			continue;
 		}
 		if (rc == 0)

@@ -24,6 +24,7 @@
 
 Session    *current_session;
 volatile int session_interrupt;
+volatile int session_nodes_changed;
 
 void
 session_send_error(Session *s, const char *severity, const char *sqlstate,

@@ -241,7 +241,11 @@ sub wait_active
 			. "and pid <> pg_backend_pid() and strpos(query, '$lit') > 0 limit 1");
 		$pid = $o if !$r && $o =~ /^\d+$/;
 		return $pid; }, $timeout // 20);
-	return $pid // 0;
+	return $pid if $pid;
+	my ($r, $o, $e) = $self->psql("select pid, state, backend_start, query_start, query "
+		. "from pg_stat_activity where backend_type = 'client backend'");
+	Test::More::diag("no active query containing '$text' on $self->{name}; pg_stat_activity:\n$o$e");
+	return 0;
 }
 
 # Wait until a standby has replayed everything the primary had written.

@@ -51,7 +51,7 @@ free_port_from() {
 install_and_build() {
 	if [ "${SKIP_DEPS:-0}" != 1 ]; then
 		say "installing dependencies"
-		if [ "$(id -u)" = 0 ]; then bash scripts/install-deps.sh; else sudo bash scripts/install-deps.sh; fi
+		bash scripts/install-deps.sh # uses sudo itself when not root
 	fi
 	if [ "$(id -u)" = 0 ] && ! id "$RUN_USER" >/dev/null 2>&1; then
 		useradd -r -m -s /bin/bash "$RUN_USER"

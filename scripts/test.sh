@@ -31,11 +31,9 @@ step() {
 
 if [ "${SKIP_DEPS:-0}" != 1 ]; then
 	step "installing build and test dependencies"
-	if [ "$(id -u)" = 0 ]; then
-		bash scripts/install-deps.sh || fail_step "scripts/install-deps.sh"
-	else
-		sudo bash scripts/install-deps.sh || fail_step "scripts/install-deps.sh"
-	fi
+	# It calls apt-get through sudo itself when not root, and only when a
+	# package is missing.
+	bash scripts/install-deps.sh || fail_step "scripts/install-deps.sh"
 fi
 
 step "autoreconf -fi"

@@ -50,6 +50,7 @@ typedef struct Session
 	bool		unsynced;		/* extended-protocol messages sent since the last Sync */
 	int64_t		client_skip;	/* bytes of a large client message still to forward */
 	int64_t		backend_skip;	/* bytes of a backend message still to forward */
+	struct MultiState *multi;	/* set when the session uses several nodes */
 } Session;
 
 /* Serve one accepted client to the end; closes client_fd. */

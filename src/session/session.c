@@ -8,7 +8,9 @@
 #include "session/session.h"
 
 #include "config/config.h"
+#include "pool/node_table.h"
 #include "pool/proc_table.h"
+#include "session/multi.h"
 #include "utils/log.h"
 #include "utils/ps_status.h"
 #include "utils/str.h"
@@ -89,7 +91,8 @@ release_backends(Session *s, SessionStatus st)
 		return;
 	keep = (st == SESSION_DONE || st == SESSION_CLIENT_EOF || st == SESSION_CLIENT_TIMEOUT ||
 			st == SESSION_CLIENT_ERROR) &&
-		session_can_pool(s) && slot->auth != SLOT_AUTH_OTHER;
+		(s->multi ? s->poolable && multi_session_can_pool(s) : session_can_pool(s)) &&
+		slot->auth != SLOT_AUTH_OTHER;
 	if (keep)
 		keep = session_reset_backends(slot, pool_config->reset_query_list);
 	if (keep)
@@ -128,6 +131,13 @@ prepare_socket(int fd, const struct sockaddr *addr)
 	}
 }
 
+/* Raw mode talks to one node; every other clustering mode spreads a session. */
+static bool
+session_uses_several_nodes(void)
+{
+	return pool_config->backend_clustering_mode != CM_RAW && node_table->num_backends > 1;
+}
+
 SessionStatus
 session_run(int client_fd, const struct sockaddr *addr, socklen_t addrlen)
 {
@@ -156,18 +166,25 @@ session_run(int client_fd, const struct sockaddr *addr, socklen_t addrlen)
 		publish_client(&s, CHILD_STATE_CONNECTING);
 		st = session_attach_backend(&s);
 	}
+	if (st == SESSION_OK && session_uses_several_nodes())
+	{
+		st = session_connect_other_nodes(&s);
+		multi_init(&s);
+	}
 	if (st == SESSION_OK)
 	{
 		for (int n = 0; n < MAX_BACKENDS; n++)
 			if (s.slot->backends[n].connected)
 				s.slot->backends[n].conn.interrupt = &session_interrupt;
+		pool_slot_publish(s.slot);
 		publish_client(&s, CHILD_STATE_IDLE);
-		st = session_relay(&s);
+		st = s.multi ? session_relay_multi(&s) : session_relay(&s);
 	}
 	if (st == SESSION_SHUTDOWN)
 		session_send_error(&s, "FATAL", "57P01", "terminating connection due to administrator command", NULL);
 
 	release_backends(&s, st);
+	multi_free(&s);
 	if (s.startup.user)
 		log_disconnection(&s, &start);
 	pq_conn_close(&s.client);

@@ -26,7 +26,7 @@ sub start
 sub psql
 {
 	my ($class, $host, $port, $sql, %o) = @_;
-	return $class->start([pg_bin('psql'), '-X', '-A', '-t', '-v', 'ON_ERROR_STOP=1',
+	return $class->start([pg_bin('psql'), '-X', '-w', '-A', '-t', '-v', 'ON_ERROR_STOP=1',
 		'-h', $host, '-p', $port, '-U', $o{user} // pg_user(), '-d', $o{db} // 'postgres',
 		'-c', $sql], env => { PGCONNECT_TIMEOUT => 30, %{ $o{env} // {} } });
 }

@@ -109,6 +109,8 @@ sub _node_conf
 		"hot_standby = on",
 		"logging_collector = off",
 		"log_line_prefix = '%m [%p] %q%u@%d '",
+		"log_connections = on",
+		"log_disconnections = on",
 		"");
 }
 
@@ -187,7 +189,7 @@ sub psql
 sub psql_at
 {
 	my ($host, $port, $sql, %o) = @_;
-	my @cmd = (pg_bin('psql'), '-X', '-A', '-t', '-v', 'ON_ERROR_STOP=1', '-h', $host,
+	my @cmd = (pg_bin('psql'), '-X', '-w', '-A', '-t', '-v', 'ON_ERROR_STOP=1', '-h', $host,
 		'-p', $port, '-U', $o{user} // pg_user(), '-d', $o{db} // 'postgres',
 		@{ $o{args} // [] });
 	push @cmd, $o{script} ? ('-f', '-') : ('-c', $sql);
@@ -205,6 +207,22 @@ sub query
 	my ($rc, $out, $err) = $self->psql($sql, %o);
 	croak "query on $self->{name} failed ($rc): $sql\n$err" if $rc;
 	return $out;
+}
+
+# create_user($name, %opts): a login role.  Options: password, encryption
+# ('md5' or 'scram-sha-256', default scram), superuser.  Pair it with
+# set_hba lines such as "host all $name 127.0.0.1/32 md5" and a reload.
+sub create_user
+{
+	my ($self, $name, %o) = @_;
+	my $sql = sprintf("SET password_encryption = '%s'; CREATE ROLE \"%s\" LOGIN%s",
+		$o{encryption} // 'scram-sha-256', $name, $o{superuser} ? ' SUPERUSER' : '');
+	if (defined $o{password})
+	{
+		(my $pw = $o{password}) =~ s/'/''/g;
+		$sql .= " PASSWORD '$pw'";
+	}
+	return $self->query($sql);
 }
 
 # Make a streaming standby of this running node with pg_basebackup -R and

@@ -1,0 +1,148 @@
+/*
+ * pcp_wire.h: the PCP protocol as pure encode/decode functions (no I/O),
+ * and the command table.  Shared by the server (pgpool's pcp processes)
+ * and the client library; not part of the installed API.
+ *
+ * A packet is a type byte, an int32 length (big-endian, counting itself
+ * but not the type byte), then NUL-terminated text fields.  A conversation:
+ *
+ *   server -> 'R' salt request   fields: protocol version, salt (32 hex digits)
+ *   client -> 'A' authenticate   fields: user, md5hex(md5hex(password) + salt)
+ *   server -> 'K' accepted, or 'E' error and close
+ *   client -> 'Q' request        fields: command name, arguments...
+ *   server -> 'D' row*           fields: one result row
+ *             'C' complete       fields: command name
+ *          or 'E' error          fields: error name ("BACKENDERR"), message, detail
+ *   client -> 'X' goodbye
+ *
+ * Anything else, a malformed or oversized packet, or a request before
+ * authentication makes the server close the connection.
+ */
+#ifndef PGPOOL_LIBPCP_PCP_WIRE_H
+#define PGPOOL_LIBPCP_PCP_WIRE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "libpcp/pcp.h"
+
+#define PCP_PROTOCOL_VERSION "1"
+
+/* Packet types */
+#define PCP_MSG_SALT		'R'		/* server: authenticate with this salt */
+#define PCP_MSG_AUTH		'A'		/* client: user and salted hash */
+#define PCP_MSG_AUTH_OK		'K'		/* server: authenticated */
+#define PCP_MSG_REQUEST		'Q'		/* client: run a command */
+#define PCP_MSG_ROW			'D'		/* server: one result row */
+#define PCP_MSG_COMPLETE	'C'		/* server: command done */
+#define PCP_MSG_ERROR		'E'		/* server: command or session failed */
+#define PCP_MSG_TERMINATE	'X'		/* client: goodbye */
+
+#define PCP_HEADER_LEN		5
+#define PCP_MAX_FIELDS		64
+#define PCP_MAX_REQUEST_BODY 8192	/* what the server accepts */
+#define PCP_MAX_REPLY_BODY	(1024 * 1024)	/* what the client accepts */
+#define PCP_SALT_LEN		32		/* hex digits */
+#define PCP_MD5_HEX_LEN		32
+
+/* ---- commands ------------------------------------------------------------ */
+
+/* Option bits a tool accepts besides the common ones (see pcp_commands.def). */
+#define PCP_TOOL_ALL		0x01	/* -a, --all */
+#define PCP_TOOL_GRACEFUL	0x02	/* -g, --gracefully */
+#define PCP_TOOL_SWITCHOVER	0x04	/* -s, --switchover */
+#define PCP_TOOL_SCOPE		0x08	/* -s, --scope=c|l */
+
+typedef enum PcpArgKind
+{
+	PCP_ARG_NONE = 0,
+	PCP_ARG_NODE,				/* a backend node id */
+	PCP_ARG_PID,				/* a child process id */
+	PCP_ARG_MODE				/* shutdown mode s|f|i */
+} PcpArgKind;
+
+typedef enum PcpCommandId
+{
+#define PCP_COMMAND(id, name, tool, arg, flags) PCP_CMD_##id,
+#include "libpcp/pcp_commands.def"
+#undef PCP_COMMAND
+	PCP_CMD_COUNT
+} PcpCommandId;
+
+typedef struct PcpCommandInfo
+{
+	PcpCommandId id;
+	const char *name;			/* on the wire */
+	const char *tool;			/* "pcp_node_info" */
+	PcpArgKind	arg;
+	int			tool_flags;		/* PCP_TOOL_* */
+} PcpCommandInfo;
+
+const PcpCommandInfo *pcp_command_info(PcpCommandId id);
+/* By wire name or tool name; NULL if unknown. */
+const PcpCommandInfo *pcp_command_by_name(const char *name);
+const PcpCommandInfo *pcp_command_by_tool(const char *tool);
+
+/* ---- building packets -------------------------------------------------------- */
+
+typedef struct PcpBuf
+{
+	char	   *data;
+	size_t		len;
+	size_t		cap;
+	bool		oom;			/* an allocation failed: contents are incomplete */
+} PcpBuf;
+
+void		pcp_buf_init(PcpBuf *b);
+void		pcp_buf_free(PcpBuf *b);
+void		pcp_buf_reset(PcpBuf *b);
+
+/* Start a packet; returns its offset for pcp_packet_end. */
+size_t		pcp_packet_begin(PcpBuf *b, char type);
+void		pcp_packet_add(PcpBuf *b, const char *field);
+void		pcp_packet_addf(PcpBuf *b, const char *fmt,...) __attribute__((format(printf, 2, 3)));
+/* Patch the length word of the packet begun at start. */
+void		pcp_packet_end(PcpBuf *b, size_t start);
+
+/* A whole packet of n fields in one call. */
+void		pcp_packet_build(PcpBuf *b, char type, int n, const char *const *fields);
+
+/* ---- reading packets -------------------------------------------------------- */
+
+typedef struct PcpPacket
+{
+	char		type;
+	int			nfields;
+	const char *fields[PCP_MAX_FIELDS];	/* point into the body */
+} PcpPacket;
+
+typedef enum PcpWireStatus
+{
+	PCP_WIRE_OK = 0,
+	PCP_WIRE_BAD_LENGTH,		/* announced length below 4 */
+	PCP_WIRE_TOO_BIG,			/* announced body over the limit */
+	PCP_WIRE_NO_TERMINATOR,		/* body does not end with NUL */
+	PCP_WIRE_TOO_MANY_FIELDS
+} PcpWireStatus;
+
+/* Check a 5-byte header; sets the type and body length. */
+PcpWireStatus pcp_header_parse(const char *hdr, size_t max_body, char *type, size_t *body_len);
+
+/* Split a body into fields (pointers into body, which must stay alive). */
+PcpWireStatus pcp_packet_parse(char type, const char *body, size_t len, PcpPacket *out);
+
+const char *pcp_wire_status_text(PcpWireStatus st);
+
+/* Field i of p, or "" when absent. */
+const char *pcp_packet_field(const PcpPacket *p, int i);
+
+/* ---- authentication ------------------------------------------------------------- */
+
+/* out = md5hex(md5hex_password + salt); md5hex_password is pcp.conf's form. */
+void		pcp_auth_response(const char *md5hex_password, const char *salt, char out[33]);
+
+/* Constant-time comparison of two NUL-terminated strings. */
+bool		pcp_secure_equal(const char *a, const char *b);
+
+#endif

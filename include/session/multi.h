@@ -1,0 +1,52 @@
+/*
+ * multi.h: a session spread over several backend nodes (streaming
+ * replication and the other clustering modes): which nodes it holds, where
+ * its statements go, and the relay that keeps their replies in order.
+ */
+#ifndef PGPOOL_SESSION_MULTI_H
+#define PGPOOL_SESSION_MULTI_H
+
+#include "session/relay_queue.h"
+#include "session/session.h"
+#include "session/stmt_map.h"
+
+/* Where one request goes. */
+typedef struct MultiRoute
+{
+	NodeMask	nodes;
+	int			lead;			/* the node whose reply the client sees */
+	bool		write;			/* a write: later reads of the transaction follow it */
+	const char *reason;			/* for log lines */
+} MultiRoute;
+
+typedef struct MultiState
+{
+	RelayQueue	queue;
+	NodeMask	connected;		/* nodes this session holds connections to */
+	int			primary;
+	int			lb_node;		/* load-balance node of the session */
+	StmtMap		stmts;
+	RelayEntry *batch;			/* open extended-protocol batch, or NULL */
+	bool		wrote_in_tx;	/* a write went to the primary in this transaction */
+	bool		wrote_in_session;
+	int64_t		skip[MAX_BACKENDS];	/* bytes of a large reply message still to pass */
+	char		last_query[256];	/* for "kind mismatch" reports */
+} MultiState;
+
+/* Set up a session's multi-node state from its slot's connected nodes. */
+void		multi_init(Session *s);
+void		multi_free(Session *s);
+
+/* Decide where a statement text goes (router rules, mode strategy). */
+MultiRoute	multi_route_sql(Session *s, const char *sql, size_t len);
+
+/* The query loop for multi-node sessions. */
+SessionStatus session_relay_multi(Session *s);
+
+/* No request in flight: the connections may be pooled. */
+bool		multi_session_can_pool(const Session *s);
+
+/* Connect the slot to every other node that is up (after the main node authenticated). */
+SessionStatus session_connect_other_nodes(Session *s);
+
+#endif

@@ -1,0 +1,295 @@
+/*
+ * multi_client.c: where the client's messages go in a multi-node session.
+ *
+ * Each request (simple Query, function call, or an extended batch up to
+ * Sync) is routed to a node set and becomes one RelayQueue entry; the
+ * reply side is multi_relay.c.  A batch stays on one node set; if a later
+ * message of the batch needs other nodes, the batch is ended there with a
+ * Sync whose ReadyForQuery the client never sees, and a new one begins.
+ * A prepared statement needed on a node that lacks it is parsed there
+ * again first.  Runs in a child process.
+ */
+#include "session/multi.h"
+#include "multi_int.h"
+
+#include "config/config.h"
+#include "pool/node_table.h"
+#include "utils/log.h"
+#include "utils/ps_status.h"
+#include "utils/str.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <string.h>
+
+static PqConn *
+node_conn(Session *s, int n)
+{
+	return &s->slot->backends[n].conn;
+}
+
+static void
+queue_message(Session *s, const NodeMask *nodes, const char *msg, size_t len)
+{
+	NODE_MASK_FOREACH(nodes, n)
+		pqbuf_put_bytes(&node_conn(s, n)->wbuf, msg, len);
+}
+
+static const char sync_msg[] = {'S', 0, 0, 0, 4};
+
+/* Parse an already-known statement again on nodes that lack it; the replies are dropped. */
+static bool
+reparse_on(Session *s, StmtInfo *st, const NodeMask *need)
+{
+	MultiState *m = s->multi;
+
+	NODE_MASK_FOREACH(need, n)
+	{
+		NodeMask	one;
+
+		if (node_mask_has(&st->parsed_on, n))
+			continue;
+		one = node_mask_single(n);
+		if (relay_queue_push(&m->queue, &one, -1) == NULL)
+			return false;
+		pqbuf_put_bytes(&node_conn(s, n)->wbuf, st->parse_msg.data, st->parse_msg.len);
+		pqbuf_put_bytes(&node_conn(s, n)->wbuf, sync_msg, sizeof(sync_msg));
+		node_mask_add(&st->parsed_on, n);
+		plog(PL_DEBUG1, "statement \"%s\" parsed again on node %d", st->name, n);
+	}
+	return true;
+}
+
+/* Open a batch on route r, or keep using the open one; false if the queue is full. */
+static bool
+batch_for(Session *s, const MultiRoute *r)
+{
+	MultiState *m = s->multi;
+	RelayEntry *e;
+
+	if (m->batch && node_mask_subset(&r->nodes, &m->batch->nodes))
+		return true;
+	if (m->batch)
+	{
+		/* the batch must move: end it here, its ReadyForQuery is not the client's */
+		queue_message(s, &m->batch->nodes, sync_msg, sizeof(sync_msg));
+		m->batch->open = false;
+		m->batch->drop_lead_rfq = true;
+		m->batch = NULL;
+	}
+	e = relay_queue_push(&m->queue, &r->nodes, r->lead);
+	if (e == NULL)
+		return false;
+	e->open = true;
+	m->batch = e;
+	return true;
+}
+
+static MultiRoute
+route_primary(Session *s)
+{
+	MultiRoute	r;
+
+	r.nodes = node_mask_single(s->multi->primary);
+	r.lead = s->multi->primary;
+	r.write = true;
+	r.reason = "primary";
+	return r;
+}
+
+static void
+note_write(Session *s, const MultiRoute *r)
+{
+	if (r->write)
+	{
+		s->multi->wrote_in_tx = true;
+		s->multi->wrote_in_session = true;
+	}
+}
+
+static void
+log_node_statement(Session *s, const NodeMask *nodes, const char *what, const char *text)
+{
+	if (pool_config->log_statement)
+		plog(PL_LOG, "statement: %s%s", what, text);
+	if (pool_config->log_per_node_statement)
+		NODE_MASK_FOREACH(nodes, n)
+			plog(PL_LOG, "DB node id: %d backend pid: %d statement: %s%s", n,
+				 s->slot->backends[n].pid, what, text);
+}
+
+static bool
+on_query(Session *s, const char *msg, size_t len)
+{
+	const char *sql = msg + 5;
+	size_t		sql_len = strnlen(sql, len - 5);
+	MultiRoute	r = multi_route_sql(s, sql, sql_len);
+	RelayEntry *e;
+
+	if (s->multi->batch)
+	{
+		/* a simple Query inside an unsynced batch: keep it with the batch */
+		r.nodes = s->multi->batch->nodes;
+		r.lead = s->multi->batch->lead;
+	}
+	e = relay_queue_push(&s->multi->queue, &r.nodes, r.lead);
+	if (e == NULL)
+		return false;
+	note_write(s, &r);
+	str_copy(s->multi->last_query, sql, sizeof(s->multi->last_query));
+	queue_message(s, &r.nodes, msg, len);
+	if (pool_config->log_statement || pool_config->log_per_node_statement)
+		log_node_statement(s, &r.nodes, "", sql);
+	return true;
+}
+
+static bool
+on_parse(Session *s, const char *msg, size_t len)
+{
+	const char *name = msg + 5;
+	size_t		name_len = strnlen(name, len - 5);
+	const char *sql = name + name_len + 1;
+	MultiRoute	r;
+
+	if (name_len + 6 > len)
+		return false;
+	r = multi_route_sql(s, sql, strnlen(sql, len - 6 - name_len));
+	if (!batch_for(s, &r))
+		return false;
+	note_write(s, &r);
+	str_copy(s->multi->last_query, sql, sizeof(s->multi->last_query));
+	stmt_map_put(&s->multi->stmts, name, msg, len, &s->multi->batch->nodes);
+	queue_message(s, &s->multi->batch->nodes, msg, len);
+	if (pool_config->log_statement || pool_config->log_per_node_statement)
+		log_node_statement(s, &s->multi->batch->nodes, "Parse: ", sql);
+	return true;
+}
+
+/* Bind: run the statement where its own text routes now, parsing it there if needed. */
+static bool
+on_bind(Session *s, const char *msg, size_t len)
+{
+	const char *portal = msg + 5;
+	const char *stmt_name = portal + strnlen(portal, len - 5) + 1;
+	StmtInfo   *st = stmt_map_find(&s->multi->stmts, stmt_name);
+	MultiRoute	r;
+
+	if (st == NULL)
+		r = route_primary(s);	/* unknown to us: let the primary report the error */
+	else if (s->multi->batch)
+	{
+		r.nodes = s->multi->batch->nodes;
+		r.lead = s->multi->batch->lead;
+		r.write = false;
+	}
+	else
+		r = multi_route_sql(s, st->query, st->query_len);
+	if (st && !s->multi->batch && !reparse_on(s, st, &r.nodes))
+		return false;
+	if (!batch_for(s, &r))
+		return false;
+	note_write(s, &r);
+	queue_message(s, &s->multi->batch->nodes, msg, len);
+	return true;
+}
+
+/* Describe, Execute, Close, Flush: with the open batch, or a new one on the primary. */
+static bool
+on_batch_message(Session *s, char type, const char *msg, size_t len)
+{
+	if (s->multi->batch == NULL)
+	{
+		MultiRoute	r = route_primary(s);
+
+		if (type == PQ_FE_DESCRIBE || type == PQ_FE_CLOSE)
+		{
+			/* statement-level: where the statement lives */
+			StmtInfo   *st = len > 6 && msg[5] == 'S' ? stmt_map_find(&s->multi->stmts, msg + 6) : NULL;
+
+			if (st)
+			{
+				r.nodes = st->parsed_on;
+				r.lead = node_mask_has(&st->parsed_on, s->multi->primary) ? s->multi->primary : -1;
+				if (r.lead < 0)
+					NODE_MASK_FOREACH(&st->parsed_on, n)
+					{
+						r.lead = n;
+						break;
+					}
+				r.write = false;
+			}
+		}
+		if (!batch_for(s, &r))
+			return false;
+	}
+	if (type == PQ_FE_CLOSE && len > 6 && msg[5] == 'S')
+		stmt_map_remove(&s->multi->stmts, msg + 6);
+	queue_message(s, &s->multi->batch->nodes, msg, len);
+	return true;
+}
+
+static bool
+on_sync(Session *s, const char *msg, size_t len)
+{
+	if (s->multi->batch == NULL)
+	{
+		MultiRoute	r = route_primary(s);
+
+		r.write = false;
+		if (!batch_for(s, &r))
+			return false;
+	}
+	queue_message(s, &s->multi->batch->nodes, msg, len);
+	s->multi->batch->open = false;
+	s->multi->batch = NULL;
+	return true;
+}
+
+static bool
+on_function_call(Session *s, const char *msg, size_t len)
+{
+	MultiRoute	r = route_primary(s);
+	RelayEntry *e = relay_queue_push(&s->multi->queue, &r.nodes, r.lead);
+
+	if (e == NULL)
+		return false;
+	note_write(s, &r);
+	queue_message(s, &r.nodes, msg, len);
+	return true;
+}
+
+/* COPY data and anything else without a reply of its own follows the newest request. */
+static void
+on_follow_message(Session *s, const char *msg, size_t len)
+{
+	RelayEntry *e = relay_queue_tail(&s->multi->queue);
+	NodeMask	nodes = e ? e->nodes : node_mask_single(s->multi->primary);
+
+	queue_message(s, &nodes, msg, len);
+}
+
+bool
+multi_route_client_message(Session *s, char type, const char *msg, size_t len)
+{
+	switch (type)
+	{
+		case PQ_FE_QUERY:
+			return on_query(s, msg, len);
+		case PQ_FE_PARSE:
+			return on_parse(s, msg, len);
+		case PQ_FE_BIND:
+			return on_bind(s, msg, len);
+		case PQ_FE_DESCRIBE:
+		case PQ_FE_EXECUTE:
+		case PQ_FE_CLOSE:
+		case PQ_FE_FLUSH:
+			return on_batch_message(s, type, msg, len);
+		case PQ_FE_SYNC:
+			return on_sync(s, msg, len);
+		case PQ_FE_FUNCTION_CALL:
+			return on_function_call(s, msg, len);
+		default:
+			on_follow_message(s, msg, len);
+			return true;
+	}
+}

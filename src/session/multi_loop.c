@@ -1,0 +1,271 @@
+/*
+ * multi_loop.c: the poll loop of a multi-node session, and its set-up.
+ *
+ * Same shape as the single-node relay (relay.c): take whole client
+ * messages, route them (multi_client.c), flush every node's output, wait
+ * on the client and every node, hand what arrives to the reply side
+ * (multi_relay.c).  Runs in a child process.
+ */
+#include "session/multi.h"
+#include "multi_int.h"
+
+#include "config/config.h"
+#include "pool/node_table.h"
+#include "utils/log.h"
+#include "utils/str.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MULTI_STREAM_THRESHOLD (64 * 1024)
+
+void
+multi_init(Session *s)
+{
+	MultiState *m = mem_alloc0(sizeof(MultiState));
+	double		weights[MAX_BACKENDS];
+	double		total = 0;
+	int			primary = node_table->primary_node_id;
+
+	relay_queue_init(&m->queue);
+	stmt_map_init(&m->stmts);
+	node_mask_clear(&m->connected);
+	for (int n = 0; n < node_table->num_backends; n++)
+	{
+		weights[n] = 0;
+		if (!s->slot->backends[n].connected)
+			continue;
+		node_mask_add(&m->connected, n);
+		weights[n] = node_table->nodes[n].weight;
+		total += weights[n];
+	}
+	m->primary = primary >= 0 && node_mask_has(&m->connected, primary) ? primary : s->slot->main_node;
+	m->lb_node = m->primary;
+	if (total > 0)
+	{
+		double		r = ((double) random() / ((double) RAND_MAX + 1.0)) * total;
+
+		for (int n = 0; n < node_table->num_backends; n++)
+		{
+			if (weights[n] <= 0)
+				continue;
+			if (r < weights[n])
+			{
+				m->lb_node = n;
+				break;
+			}
+			r -= weights[n];
+		}
+	}
+	s->multi = m;
+}
+
+void
+multi_free(Session *s)
+{
+	if (s->multi == NULL)
+		return;
+	stmt_map_free(&s->multi->stmts);
+	free(s->multi);
+	s->multi = NULL;
+}
+
+static SessionStatus
+client_error(Session *s, const char *message)
+{
+	plog_ex(PL_LOG, log_fmt("client %s(%s)", s->client_host, s->client_port), NULL, "%s", message);
+	session_send_error(s, "FATAL", "08P01", message, NULL);
+	return SESSION_CLIENT_ERROR;
+}
+
+/* Route every whole client message; large COPY data is streamed to its nodes. */
+static SessionStatus
+take_client_input(Session *s)
+{
+	PqConn	   *c = &s->client;
+
+	while (pq_conn_buffered(c) > 0 && !relay_queue_full(&s->multi->queue))
+	{
+		const char *p = c->rbuf + c->rpos;
+		size_t		avail = pq_conn_buffered(c);
+		int32_t		len;
+		char		type;
+
+		if (s->client_skip > 0)
+		{
+			size_t		take = avail < (size_t) s->client_skip ? avail : (size_t) s->client_skip;
+			RelayEntry *e = relay_queue_tail(&s->multi->queue);
+
+			if (e)
+				NODE_MASK_FOREACH(&e->nodes, n)
+					pqbuf_put_bytes(&s->slot->backends[n].conn.wbuf, p, take);
+			c->rpos += take;
+			s->client_skip -= take;
+			continue;
+		}
+		if (avail < 5)
+			break;
+		type = p[0];
+		len = pq_peek_int32(p + 1);
+		if (!pq_is_frontend_type(type))
+			return client_error(s, log_fmt("invalid frontend message type %d", (unsigned char) type));
+		if (len < 4 || len > PQ_MAX_MESSAGE_LENGTH)
+			return client_error(s, log_fmt("invalid message length %d for message type \"%c\"", len, type));
+		if (type == PQ_FE_TERMINATE)
+		{
+			c->rpos += 5;
+			return SESSION_DONE;
+		}
+		if ((size_t) len + 1 > avail)
+		{
+			/* only COPY data may be too large to buffer whole */
+			if (type != PQ_FE_COPY_DATA || (size_t) len + 1 < MULTI_STREAM_THRESHOLD)
+				break;
+			multi_route_client_message(s, type, p, avail);
+			s->client_skip = (int64_t) len + 1 - (int64_t) avail;
+			c->rpos += avail;
+			continue;
+		}
+		if (!multi_route_client_message(s, type, p, (size_t) len + 1))
+			break;
+		c->rpos += (size_t) len + 1;
+	}
+	return SESSION_OK;
+}
+
+static bool
+session_idle(const Session *s)
+{
+	return relay_queue_empty(&s->multi->queue) && s->multi->batch == NULL && s->client_skip == 0;
+}
+
+static SessionStatus
+node_lost(Session *s, int n)
+{
+	plog(PL_LOG, "unable to read data from DB node %d", n);
+	session_send_error(s, "FATAL", "08006", log_fmt("unable to read data from DB node %d", n),
+					   "the backend closed the connection or failed");
+	return SESSION_BACKEND_ERROR;
+}
+
+/* Let every node consume what it has buffered until nothing moves. */
+static SessionStatus
+drain_nodes(Session *s)
+{
+	bool		progress = true;
+
+	while (progress)
+	{
+		progress = false;
+		NODE_MASK_FOREACH(&s->multi->connected, n)
+		{
+			SessionStatus st = multi_process_node(s, n, &progress);
+
+			if (st == SESSION_BACKEND_ERROR)
+				return node_lost(s, n);
+			if (st != SESSION_OK)
+				return st;
+		}
+	}
+	return SESSION_OK;
+}
+
+static SessionStatus
+flush_nodes(Session *s)
+{
+	NODE_MASK_FOREACH(&s->multi->connected, n)
+	{
+		PqConn	   *b = &s->slot->backends[n].conn;
+
+		if (b->wbuf.len > 0 && pq_conn_flush(b, -1) != PQ_IO_OK)
+			return node_lost(s, n);
+	}
+	return SESSION_OK;
+}
+
+static int
+wait_events(Session *s, struct pollfd *pfd, int *nodes, int *npfd)
+{
+	int			timeout = -1;
+	int			k = 0;
+
+	pfd[k].fd = relay_queue_full(&s->multi->queue) ? -1 : s->client.fd;
+	pfd[k++].events = POLLIN;
+	NODE_MASK_FOREACH(&s->multi->connected, n)
+	{
+		nodes[k] = n;
+		pfd[k].fd = s->slot->backends[n].conn.fd;
+		pfd[k++].events = POLLIN;
+	}
+	*npfd = k;
+	if (pool_config->client_idle_limit > 0 && session_idle(s))
+		timeout = pool_config->client_idle_limit * 1000;
+	if (pq_wait_sigmask)
+	{
+		struct timespec ts = {timeout / 1000, 0};
+
+		return ppoll(pfd, k, timeout < 0 ? NULL : &ts, pq_wait_sigmask);
+	}
+	return poll(pfd, k, timeout);
+}
+
+SessionStatus
+session_relay_multi(Session *s)
+{
+	struct pollfd pfd[MAX_BACKENDS + 1];
+	int			nodes[MAX_BACKENDS + 1];
+
+	for (;;)
+	{
+		int			npfd, rc;
+		SessionStatus st = take_client_input(s);
+
+		if (st == SESSION_OK)
+			st = flush_nodes(s);
+		if (st != SESSION_OK)
+			return st;
+		rc = wait_events(s, pfd, nodes, &npfd);
+		if (rc < 0)
+		{
+			if (errno != EINTR)
+				return SESSION_BACKEND_ERROR;
+			if (session_interrupt)
+				return SESSION_SHUTDOWN;
+			continue;
+		}
+		if (rc == 0)
+		{
+			const char *msg = log_fmt("child connection forced to terminate due to client_idle_limit:%d is reached",
+									  pool_config->client_idle_limit);
+
+			plog(PL_LOG, "%s", msg);
+			session_send_error(s, "FATAL", "57P01", msg, NULL);
+			return SESSION_CLIENT_TIMEOUT;
+		}
+		for (int k = 1; k < npfd; k++)
+		{
+			if (!pfd[k].revents)
+				continue;
+			rc = pq_conn_fill(&s->slot->backends[nodes[k]].conn, 0);
+			if (rc < 0 && rc != PQ_IO_TIMEOUT)
+				return node_lost(s, nodes[k]);
+		}
+		st = drain_nodes(s);
+		if (st != SESSION_OK)
+			return st;
+		if (pfd[0].revents)
+		{
+			rc = pq_conn_fill(&s->client, 0);
+			if (rc == PQ_IO_EOF || rc == PQ_IO_ERROR)
+				return SESSION_CLIENT_EOF;
+		}
+	}
+}
+
+bool
+multi_session_can_pool(const Session *s)
+{
+	return session_idle(s);
+}

@@ -84,6 +84,35 @@ const PcpCommandInfo *pcp_command_info(PcpCommandId id);
 const PcpCommandInfo *pcp_command_by_name(const char *name);
 const PcpCommandInfo *pcp_command_by_tool(const char *tool);
 
+/*
+ * Result rows, field by field.  node_count: one row (count); proc_count:
+ * one row per child (pid); pool_status: one row per parameter (name, value,
+ * description); the others below.  Times are seconds since the epoch, 0
+ * when unknown.
+ */
+typedef enum PcpNodeInfoField
+{
+	PCP_NI_ID = 0, PCP_NI_HOST, PCP_NI_PORT, PCP_NI_STATUS, PCP_NI_WEIGHT,
+	PCP_NI_STATUS_NAME, PCP_NI_PG_STATUS, PCP_NI_ROLE, PCP_NI_PG_ROLE, PCP_NI_DELAY,
+	PCP_NI_REP_STATE, PCP_NI_SYNC_STATE, PCP_NI_LAST_CHANGE, PCP_NI_NFIELDS
+} PcpNodeInfoField;
+
+typedef enum PcpProcInfoField
+{
+	PCP_PI_DATABASE = 0, PCP_PI_USER, PCP_PI_START, PCP_PI_CLIENT_COUNT, PCP_PI_MAJOR,
+	PCP_PI_MINOR, PCP_PI_BACKEND_TIME, PCP_PI_CLIENT_TIME, PCP_PI_IDLE, PCP_PI_DISCONNECT_TIME,
+	PCP_PI_POOL_COUNTER, PCP_PI_BACKEND_PID, PCP_PI_CONNECTED, PCP_PI_PID, PCP_PI_BACKEND_ID,
+	PCP_PI_STATUS, PCP_PI_NFIELDS
+} PcpProcInfoField;
+
+typedef enum PcpHealthField
+{
+	PCP_HC_ID = 0, PCP_HC_HOST, PCP_HC_PORT, PCP_HC_STATUS, PCP_HC_ROLE, PCP_HC_LAST_CHANGE,
+	PCP_HC_TOTAL, PCP_HC_SUCCESS, PCP_HC_FAIL, PCP_HC_SKIP, PCP_HC_RETRY, PCP_HC_AVG_RETRY,
+	PCP_HC_MAX_RETRY, PCP_HC_MAX_DURATION, PCP_HC_MIN_DURATION, PCP_HC_AVG_DURATION,
+	PCP_HC_LAST_CHECK, PCP_HC_LAST_SUCCESS, PCP_HC_LAST_SKIP, PCP_HC_LAST_FAIL, PCP_HC_NFIELDS
+} PcpHealthField;
+
 /* ---- building packets -------------------------------------------------------- */
 
 typedef struct PcpBuf

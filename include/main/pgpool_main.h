@@ -63,6 +63,8 @@ typedef struct ProcKind
 {
 	const char *name;
 	int			(*count) (const PoolConfig *cfg);	/* how many of this kind */
+	/* the process body; index is 0..count-1 (never returns) */
+	void		(*main) (int index, const int *listen_fds, int nlisten);
 	bool		restart;		/* respawn when one exits */
 } ProcKind;
 

@@ -31,6 +31,24 @@ typedef enum NodeRole
 	NODE_ROLE_STANDBY
 } NodeRole;
 
+/* Health check counters of one node (SHOW pool_health_check_stats). */
+typedef struct HealthCheckStats
+{
+	uint64_t	total_count;
+	uint64_t	success_count;
+	uint64_t	fail_count;
+	uint64_t	skip_count;
+	uint64_t	retry_count;
+	int			max_retry_count;
+	double		total_duration_ms;	/* of every check, for the average */
+	double		max_duration_ms;
+	double		min_duration_ms;
+	time_t		last_health_check;
+	time_t		last_successful_health_check;
+	time_t		last_skip_health_check;
+	time_t		last_failed_health_check;
+} HealthCheckStats;
+
 typedef struct BackendNode
 {
 	char		hostname[256];
@@ -42,6 +60,11 @@ typedef struct BackendNode
 	time_t		status_changed;
 	uint64_t	select_count;	/* SELECTs routed here */
 	uint64_t	replication_delay;	/* bytes behind the primary */
+	double		replication_delay_seconds;	/* replay lag, with delay_threshold_by_time */
+	bool		delayed;		/* over delay_threshold: gets no reads */
+	char		replication_state[32];	/* pg_stat_replication.state, "" if unknown */
+	char		replication_sync_state[32];
+	HealthCheckStats hc;
 } BackendNode;
 
 typedef struct NodeTable

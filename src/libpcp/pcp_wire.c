@@ -294,7 +294,7 @@ bool
 pcp_secure_equal(const char *a, const char *b)
 {
 	size_t		la = strlen(a), lb = strlen(b);
-	unsigned	diff = (unsigned) (la ^ lb);
+	unsigned	diff = la != lb;
 
 	for (size_t i = 0; i < la && i < lb; i++)
 		diff |= (unsigned) (a[i] ^ b[i]);

@@ -9,6 +9,7 @@
 
 #include "pool/node_table.h"
 #include "pool/proc_table.h"
+#include "replication/strategy.h"
 #include "utils/log.h"
 #include "utils/ps_status.h"
 #include "utils/shmem.h"
@@ -207,6 +208,9 @@ parent_main(void)
 		pidfile_remove(pool_config->pid_file_name);
 		return 1;
 	}
+	strategy_select(pool_config);
+	strategy_find_primary(pool_config);
+
 	sigemptyset(&block);
 	sigaddset(&block, SIGCHLD);
 	sigaddset(&block, SIGHUP);

@@ -5,6 +5,7 @@
  * become rows here.
  */
 #include "main/pgpool_main.h"
+#include "health/health.h"
 #include "utils/log.h"
 #include "utils/str.h"
 
@@ -19,8 +20,32 @@ count_children(const PoolConfig *cfg)
 	return cfg->num_init_children;
 }
 
+/* Workers must not keep the client sockets open: shutdown closes them to refuse clients. */
+static void
+close_listen_fds(const int *listen_fds, int nlisten)
+{
+	for (int i = 0; i < nlisten; i++)
+		close(listen_fds[i]);
+}
+
+static void
+run_health_check(int index, const int *listen_fds, int nlisten)
+{
+	close_listen_fds(listen_fds, nlisten);
+	health_check_main(index);
+}
+
+static void
+run_sr_check(int index, const int *listen_fds, int nlisten)
+{
+	close_listen_fds(listen_fds, nlisten);
+	sr_check_main(index);
+}
+
 static const ProcKind kinds[] = {
-	{"child", count_children, true},
+	{"child", count_children, child_main, true},
+	{"health_check", health_check_count, run_health_check, true},
+	{"sr_check_worker", sr_check_count, run_sr_check, true},
 };
 
 #define NUM_KINDS ((int) (sizeof(kinds) / sizeof(kinds[0])))
@@ -38,18 +63,6 @@ const ProcKind *
 proc_kind_at(int kind)
 {
 	return &kinds[kind];
-}
-
-static void
-run_kind(int kind, int index, const int *listen_fds, int nlisten)
-{
-	switch (kind)
-	{
-		case 0:
-			child_main(index, listen_fds, nlisten);
-		default:
-			exit(0);
-	}
 }
 
 pid_t
@@ -74,7 +87,7 @@ proc_kinds_spawn(int kind, int index, const int *listen_fds, int nlisten)
 
 		sigemptyset(&none);
 		sigprocmask(SIG_SETMASK, &none, NULL);
-		run_kind(kind, index, listen_fds, nlisten);
+		kinds[kind].main(index, listen_fds, nlisten);
 		exit(0);
 	}
 	pids[kind][index] = pid;

@@ -10,6 +10,7 @@
 #include "config/config.h"
 #include "pool/node_table.h"
 #include "pool/proc_table.h"
+#include "replication/strategy.h"
 #include "session/multi.h"
 #include "utils/log.h"
 #include "utils/ps_status.h"
@@ -135,7 +136,7 @@ prepare_socket(int fd, const struct sockaddr *addr)
 static bool
 session_uses_several_nodes(void)
 {
-	return pool_config->backend_clustering_mode != CM_RAW && node_table->num_backends > 1;
+	return strategy_current()->several_nodes && node_table->num_backends > 1;
 }
 
 SessionStatus

@@ -1,0 +1,48 @@
+/*
+ * health.h: the health check workers (one process per backend node) and
+ * the streaming replication check worker.
+ */
+#ifndef PGPOOL_HEALTH_HEALTH_H
+#define PGPOOL_HEALTH_HEALTH_H
+
+#include <stdbool.h>
+
+#include "config/config.h"
+
+/* Effective health check settings of one node (per-node values override the global ones). */
+typedef struct HealthSettings
+{
+	int			period;			/* seconds, 0: off */
+	int			timeout;		/* seconds, 0: none */
+	const char *user;
+	const char *password;
+	const char *database;		/* "": postgres, then template1 */
+	int			max_retries;
+	int			retry_delay;
+	int			connect_timeout_ms;
+} HealthSettings;
+
+void		health_settings_for(const PoolConfig *cfg, int node, HealthSettings *out);
+
+/*
+ * Try once to log into node with the settings; true if the node answered.
+ * why gets a short reason on failure.
+ */
+bool		health_probe(int node, const HealthSettings *hs, char *why, size_t why_len);
+
+/* Process main functions (never return). */
+void		health_check_main(int node) __attribute__((noreturn));
+void		sr_check_main(int index) __attribute__((noreturn));
+
+/* How many health check / sr check processes the configuration wants. */
+int			health_check_count(const PoolConfig *cfg);
+int			sr_check_count(const PoolConfig *cfg);
+
+/* A node failed its health check with every retry: ask for its detachment. */
+void		health_report_failure(int node);
+
+/* Shared by the worker processes: wait up to seconds for a signal; handle reload/exit. */
+void		worker_sleep(int seconds);
+void		worker_setup_signals(void);
+
+#endif

@@ -1,0 +1,20 @@
+/*
+ * node_query.h: short libpq conversations with a backend node, for the
+ * processes that watch the nodes (find primary, replication delay).
+ */
+#ifndef PGPOOL_REPLICATION_NODE_QUERY_H
+#define PGPOOL_REPLICATION_NODE_QUERY_H
+
+#include <libpq-fe.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "config/config.h"
+
+/* Log into node n as sr_check_user; NULL (and a LOG line) on failure. */
+PGconn	   *node_query_connect(const PoolConfig *cfg, int n);
+
+/* Run sql and copy the first column of the first row into buf; false on error or no row. */
+bool		node_query_value(PGconn *conn, const char *sql, char *buf, size_t len);
+
+#endif

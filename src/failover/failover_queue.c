@@ -1,0 +1,198 @@
+/*
+ * failover_queue.c: the failover request queue in shared memory.
+ *
+ * Any pgpool process queues requests (under SHMEM_LOCK_FAILOVER) and wakes
+ * the parent with SIGUSR1; the parent takes them off in order.  Each
+ * request gets a ticket; the parent writes its result into a ring indexed
+ * by ticket so a requester can wait for the outcome without a reply
+ * channel.
+ */
+#include "failover/failover.h"
+#include "failover_int.h"
+
+#include "pool/proc_table.h"
+#include "utils/log.h"
+#include "utils/shmem.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+FailoverQueue *failover_queue;
+
+size_t
+failover_shmem_size(void)
+{
+	return shmem_align(sizeof(FailoverQueue));
+}
+
+void
+failover_shmem_init(pid_t parent_pid)
+{
+	failover_queue = shmem_alloc(sizeof(FailoverQueue));
+	memset(failover_queue, 0, sizeof(*failover_queue));
+	failover_queue->parent_pid = parent_pid;
+}
+
+pid_t
+failover_parent_pid(void)
+{
+	return failover_queue ? failover_queue->parent_pid : 0;
+}
+
+uint32_t
+failover_request(FailoverKind kind, int node_id, int flags)
+{
+	FailoverQueue *q = failover_queue;
+	uint32_t	ticket = 0;
+
+	if (q == NULL)
+		return 0;
+	shmem_lock(SHMEM_LOCK_FAILOVER);
+	if (q->count < FAILOVER_QUEUE_SIZE)
+	{
+		FailoverRequest *r = &q->requests[(q->head + q->count) % FAILOVER_QUEUE_SIZE];
+
+		ticket = ++q->last_ticket;
+		if (ticket == 0)		/* wrapped: 0 means "not queued" */
+			ticket = ++q->last_ticket;
+		r->ticket = ticket;
+		r->kind = kind;
+		r->node_id = node_id;
+		r->flags = flags;
+		r->requester = getpid();
+		q->results[ticket % FAILOVER_RESULT_SLOTS].ticket = ticket;
+		q->results[ticket % FAILOVER_RESULT_SLOTS].result = FAILOVER_PENDING;
+		q->count++;
+	}
+	shmem_unlock(SHMEM_LOCK_FAILOVER);
+	if (ticket == 0)
+	{
+		plog(PL_LOG, "failover request for node %d not queued: the request queue is full", node_id);
+		return 0;
+	}
+	if (kill(q->parent_pid, SIGUSR1) < 0)
+		plog(PL_LOG, "could not send failover request to the main process (pid %d): %m",
+			 (int) q->parent_pid);
+	return ticket;
+}
+
+bool
+failover_queue_pop(FailoverRequest *out)
+{
+	FailoverQueue *q = failover_queue;
+	bool		found = false;
+
+	shmem_lock(SHMEM_LOCK_FAILOVER);
+	if (q->count > 0)
+	{
+		*out = q->requests[q->head];
+		q->head = (q->head + 1) % FAILOVER_QUEUE_SIZE;
+		q->count--;
+		found = true;
+	}
+	shmem_unlock(SHMEM_LOCK_FAILOVER);
+	return found;
+}
+
+void
+failover_queue_finish(uint32_t ticket, FailoverResult result)
+{
+	FailoverTicketResult *slot = &failover_queue->results[ticket % FAILOVER_RESULT_SLOTS];
+
+	shmem_lock(SHMEM_LOCK_FAILOVER);
+	if (slot->ticket == ticket)
+		slot->result = result;
+	shmem_unlock(SHMEM_LOCK_FAILOVER);
+}
+
+static FailoverResult
+ticket_result(uint32_t ticket)
+{
+	FailoverTicketResult *slot = &failover_queue->results[ticket % FAILOVER_RESULT_SLOTS];
+	FailoverResult r;
+
+	shmem_lock(SHMEM_LOCK_FAILOVER);
+	/* a slot reused by a later ticket means ours finished long ago */
+	r = slot->ticket == ticket ? (FailoverResult) slot->result : FAILOVER_DONE;
+	shmem_unlock(SHMEM_LOCK_FAILOVER);
+	return r;
+}
+
+FailoverResult
+failover_wait(uint32_t ticket, int timeout_ms)
+{
+	int			waited = 0;
+
+	if (ticket == 0)
+		return FAILOVER_QUEUE_FULL;
+	for (;;)
+	{
+		FailoverResult r = ticket_result(ticket);
+		struct timespec ts = {0, 50 * 1000000L};
+
+		if (r != FAILOVER_PENDING)
+			return r;
+		if (kill(failover_queue->parent_pid, 0) < 0 && errno == ESRCH)
+			return FAILOVER_NO_PARENT;
+		if (timeout_ms >= 0 && waited >= timeout_ms)
+			return FAILOVER_TIMEOUT;
+		nanosleep(&ts, NULL);
+		waited += 50;
+	}
+}
+
+const char *
+failover_result_text(FailoverResult r)
+{
+	switch (r)
+	{
+		case FAILOVER_PENDING:
+			return "the request is still pending";
+		case FAILOVER_DONE:
+			return "done";
+		case FAILOVER_INVALID_NODE:
+			return "invalid node id";
+		case FAILOVER_DISALLOWED:
+			return "failover is not allowed for this node (backend_flag is DISALLOW_TO_FAILOVER)";
+		case FAILOVER_NODE_NOT_UP:
+			return "the node is not up";
+		case FAILOVER_QUEUE_FULL:
+			return "the failover request queue is full";
+		case FAILOVER_NO_PARENT:
+			return "the pgpool main process is not running";
+		case FAILOVER_TIMEOUT:
+			return "timed out waiting for the request to be handled";
+	}
+	return "unknown result";
+}
+
+bool
+failover_wait_for_clients(const PoolConfig *cfg)
+{
+	time_t		deadline = time(NULL) + cfg->recovery_timeout;
+
+	if (cfg->client_idle_limit_in_recovery == -1)
+		return true;
+	for (;;)
+	{
+		int			connected = 0;
+		struct timespec ts = {0, 100 * 1000000L};
+
+		for (int i = 0; i < proc_table->num_children; i++)
+			if (proc_info(i)->pid > 0 && proc_info(i)->client_connected)
+				connected++;
+		if (connected == 0)
+			return true;
+		if (time(NULL) >= deadline)
+		{
+			plog_ex(PL_LOG, log_fmt("%d clients are still connected", connected), NULL,
+					"recovery_timeout (%d seconds) expired while waiting for clients to disconnect",
+					cfg->recovery_timeout);
+			return false;
+		}
+		nanosleep(&ts, NULL);
+	}
+}

@@ -1,0 +1,68 @@
+/*
+ * find_primary.c: which node is the primary, asked of the nodes themselves.
+ *
+ * Runs in the parent at start and after a failover, and in the streaming
+ * replication check worker.  Uses libpq with sr_check_user / password /
+ * database and connect_timeout, so a dead node costs at most the timeout.
+ */
+#include "replication/strategy.h"
+
+#include "pool/node_table.h"
+#include "replication/node_query.h"
+#include "utils/log.h"
+
+#include <stdio.h>
+#include <string.h>
+
+/* 1: in recovery (standby), 0: primary, -1: could not ask. */
+static int
+node_in_recovery(const PoolConfig *cfg, int n)
+{
+	PGconn	   *conn = node_query_connect(cfg, n);
+	char		value[8];
+	int			rc = -1;
+
+	if (conn == NULL)
+		return -1;
+	if (node_query_value(conn, "SELECT pg_is_in_recovery()", value, sizeof(value)))
+		rc = strcmp(value, "t") == 0 ? 1 : 0;
+	PQfinish(conn);
+	return rc;
+}
+
+int
+strategy_find_primary(const PoolConfig *cfg)
+{
+	static bool logged_once;
+	int			primary = -1;
+
+	if (!strategy_current()->has_primary)
+	{
+		node_table->primary_node_id = node_table->main_node_id;
+		return node_table->primary_node_id;
+	}
+	for (int n = 0; n < node_table->num_backends; n++)
+	{
+		int			in_recovery;
+
+		if (!node_is_up(n))
+			continue;
+		if (node_table->nodes[n].flag & BACKEND_FLAG_ALWAYS_PRIMARY)
+			in_recovery = 0;
+		else
+			in_recovery = node_in_recovery(cfg, n);
+		if (in_recovery == 0 && primary < 0)
+			primary = n;
+		node_table->nodes[n].role = in_recovery == 0 ? NODE_ROLE_PRIMARY : NODE_ROLE_STANDBY;
+	}
+	if (primary != node_table->primary_node_id || !logged_once)
+	{
+		if (primary >= 0)
+			plog(PL_LOG, "find_primary_node: primary node is %d", primary);
+		else
+			plog(PL_LOG, "find_primary_node: no primary node found");
+		logged_once = true;
+	}
+	node_table->primary_node_id = primary;
+	return primary;
+}

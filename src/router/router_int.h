@@ -1,0 +1,122 @@
+/*
+ * router_int.h: internals shared by the router's files.
+ *
+ * Plain C only: router_parse.c and router_walk.c include PostgreSQL's
+ * server headers, whose macros (PACKAGE_*, printf, ...) clash with ours, so
+ * this header uses nothing but the standard library and router.h.
+ *
+ * Facts are collected in a RouterBuild (growable arrays, strings kept as
+ * offsets into one pool) while the parse tree is alive, then frozen into a
+ * single malloc'd RouterEntry block that the cache owns.
+ */
+#ifndef PGPOOL_ROUTER_INT_H
+#define PGPOOL_ROUTER_INT_H
+
+#include "router/router.h"
+
+/* A string in RouterBuild.pool, or none */
+#define RB_NOSTR ((size_t) -1)
+
+typedef struct RouterBuildRel
+{
+	size_t		schema;			/* offset in pool, or RB_NOSTR */
+	size_t		name;
+	uint8_t		flags;
+} RouterBuildRel;
+
+typedef struct RouterBuild
+{
+	RouterStmtKind kind;
+	RouterStmtKind inner_kind;
+	uint32_t	flags;
+	int			nstmts;
+	RouterIsolation isolation;
+	RouterPoolShow pool_show;
+	size_t		name;			/* offset, or RB_NOSTR */
+	size_t		error;
+	int			error_pos;
+
+	char	   *pool;			/* NUL-terminated strings, back to back */
+	size_t		pool_len;
+	size_t		pool_cap;
+
+	RouterBuildRel *rels;
+	int			nrels;
+	int			rels_cap;
+
+	size_t	   *funcs;			/* offsets of qualified function names */
+	int			nfuncs;
+	int			funcs_cap;
+
+	size_t	   *ctes;			/* CTE names, removed from rels at freeze */
+	int			nctes;
+	int			ctes_cap;
+} RouterBuild;
+
+/* One cache entry: header, then (same block) text, arrays and strings. */
+typedef struct RouterEntry
+{
+	struct RouterEntry *next;	/* hash chain */
+	uint64_t	hash;
+	uint32_t	refcount;		/* the cache's reference + retains */
+	bool		referenced;		/* clock bit, set on every hit */
+	bool		in_table;
+	size_t		size;			/* bytes of the whole block */
+	StmtFacts	facts;
+} RouterEntry;
+
+/* ---- router_facts.c ---- */
+void		router_build_init(RouterBuild *b);
+void		router_build_free(RouterBuild *b);
+size_t		router_build_str(RouterBuild *b, const char *s);
+size_t		router_build_strn(RouterBuild *b, const char *s, size_t n);
+void		router_build_add_rel(RouterBuild *b, const char *schema, const char *name,
+								 uint8_t flags);
+void		router_build_add_func(RouterBuild *b, const char *schema, const char *name);
+void		router_build_add_cte(RouterBuild *b, const char *name);
+
+/* Freeze b and the text into one RouterEntry (refcount 1). */
+RouterEntry *router_build_freeze(const RouterBuild *b, const char *text, size_t len);
+
+/* ---- router_text.c ---- */
+
+/* Text-level facts: leading white space or comment, NO LOAD BALANCE hint. */
+uint32_t	router_text_flags(const char *text, size_t len);
+
+/* ---- router_parse.c ---- */
+
+/* Parse text (NUL-terminated) with libpg_query and fill b. */
+void		router_parse_text(RouterBuild *b, const char *text);
+
+/* ---- router_walk.c (parse-tree walks; takes PostgreSQL Node pointers) ---- */
+void		router_walk_query(RouterBuild *b, void *node, bool executes);
+void		router_walk_relation(RouterBuild *b, void *rangevar, uint8_t flags);
+
+/* ---- router_config.c ---- */
+
+/*
+ * Does a SELECT calling this function write?  From write_function_list
+ * (match: writes) or, when that is empty, read_only_function_list (no
+ * match: writes); nextval and setval always write.  Memoised per name.
+ */
+bool		router_config_func_writes(const RouterConfig *rc, const char *name);
+
+/* Does the statement call a function the lists say writes?  Which one. */
+const char *router_config_first_write_func(const RouterConfig *rc, const StmtFacts *f);
+
+/* The settings the rules read */
+typedef struct RouterSettings
+{
+	int			mode;			/* ClusteringMode */
+	bool		load_balance_mode;
+	bool		statement_level_load_balance;
+	int			disable_load_balance_on_write;	/* DisableLbOnWrite */
+	bool		allow_sql_comments;
+	bool		ignore_leading_white_space;
+	int			check_temp_table;	/* CheckTempTable */
+	bool		check_unlogged_table;
+} RouterSettings;
+
+const RouterSettings *router_config_settings(const RouterConfig *rc);
+
+#endif

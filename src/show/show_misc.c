@@ -1,0 +1,104 @@
+/*
+ * show_misc.c: SHOW pool_status (every parameter of the one parameter
+ * table, secrets masked), SHOW pool_version and SHOW pool_cache.
+ * Runs in a child process; reads the process's configuration.
+ */
+#include "show_int.h"
+
+#include "config/config.h"
+#include "main/pgpool_main.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#define SHOW_VALUE_MAX 8192		/* longer values (command lines, lists) are cut */
+
+static void
+status_row(ShowTable *t, const char *item, const char *value, const char *description)
+{
+	show_row_begin(t);
+	show_value(t, item);
+	show_value(t, value);
+	show_value(t, description ? description : "");
+	show_row_end(t);
+}
+
+/*
+ * A family of numbered parameters (rows first..last-1 of the table share
+ * one array): grouped by element, as pgpool-II lists them, so
+ * backend_hostname0, backend_port0, ... come before backend_hostname1.
+ * Only configured elements are listed.
+ */
+static void
+status_array_rows(ShowTable *t, int first, int last, char *buf)
+{
+	const ConfigParam *p0 = config_param_at(first);
+	int			count = config_element_count(pool_config, p0);
+
+	for (int index = 0; index < count; index++)
+	{
+		if (!config_element_defined(pool_config, p0, index))
+			continue;
+		for (int i = first; i < last; i++)
+		{
+			const ConfigParam *p = config_param_at(i);
+			char		name[128];
+
+			snprintf(name, sizeof(name), "%s%d", p->name, index);
+			status_row(t, name, config_element_for_display(pool_config, p, index, buf, SHOW_VALUE_MAX),
+					   p->description);
+		}
+	}
+}
+
+void
+show_rows_status(ShowTable *t)
+{
+	static char buf[SHOW_VALUE_MAX];
+	int			n = config_param_count();
+
+	if (pool_config == NULL)
+		return;
+	for (int i = 0; i < n;)
+	{
+		const ConfigParam *p = config_param_at(i);
+		int			last = i + 1;
+
+		if (p->array == NULL)
+		{
+			status_row(t, p->name, config_value_for_display(pool_config, p, buf, sizeof(buf)),
+					   p->description);
+			i++;
+			continue;
+		}
+		while (last < n && config_param_at(last)->array == p->array)
+			last++;
+		status_array_rows(t, i, last, buf);
+		i = last;
+	}
+}
+
+void
+show_rows_version(ShowTable *t)
+{
+	/* same words as "pgpool --version" */
+	show_row_begin(t);
+	show_value(t, PGPOOL_VERSION_STRING " (pgpool)");
+	show_row_end(t);
+}
+
+/*
+ * The in-memory query cache does not exist yet: one row of zeros, as
+ * pgpool-II shows for an empty cache.
+ */
+void
+show_rows_cache(ShowTable *t)
+{
+	show_row_begin(t);
+	show_value(t, "0");			/* num_cache_hits */
+	show_value(t, "0");			/* num_selects */
+	show_value(t, "0.00");		/* cache_hit_ratio */
+	for (int i = 0; i < 6; i++) /* hash entries, cache entries, sizes */
+		show_value(t, "0");
+	show_row_end(t);
+}

@@ -43,17 +43,22 @@ bench_port_busy() {
 }
 
 BENCH_PORTS_TAKEN=" "
-# Print a free loopback TCP port not handed out before by this run.
+# Set variable VAR to a free loopback TCP port not handed out before by this
+# run (a variable, not output: a $(...) subshell would lose the record).  Ports
+# come from below the kernel's ephemeral range, so the many client sockets
+# of a run (pgbench -C) cannot take a port between our check and the bind.
 bench_free_port() {
-	local port=$((20000 + RANDOM % 20000)) tries=0
-	while [ $tries -lt 500 ]; do
-		if [[ $BENCH_PORTS_TAKEN != *" $port "* ]] && ! bench_port_busy "$port"; then
-			BENCH_PORTS_TAKEN="$BENCH_PORTS_TAKEN$port "
-			echo "$port"
+	# Locals carry a prefix so they cannot shadow the caller's VAR.
+	local _fp_var=$1 _fp_low=32768 _fp_try _fp_port
+	read -r _fp_low _ </proc/sys/net/ipv4/ip_local_port_range 2>/dev/null
+	[ "${_fp_low:-0}" -gt 12000 ] 2>/dev/null || _fp_low=32768
+	for _fp_try in $(seq 1 500); do
+		_fp_port=$((10000 + RANDOM % (_fp_low - 10000)))
+		if [[ $BENCH_PORTS_TAKEN != *" $_fp_port "* ]] && ! bench_port_busy "$_fp_port"; then
+			BENCH_PORTS_TAKEN="$BENCH_PORTS_TAKEN$_fp_port "
+			printf -v "$_fp_var" '%s' "$_fp_port"
 			return 0
 		fi
-		port=$((port + 1))
-		tries=$((tries + 1))
 	done
 	return 1
 }

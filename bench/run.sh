@@ -94,13 +94,22 @@ bench_pgbench() {
 
 # Start the requested targets; those that fail to start are dropped.
 bench_start_all() {
-	local t started=()
+	local t try started=()
 	for t in $BENCH_TARGETS; do
 		if ! declare -F "bench_start_$t" >/dev/null; then
 			bench_say "unknown target $t; skipped"
 			continue
 		fi
-		"bench_start_$t" || continue
+		# A port can still be taken by someone else between our check and
+		# the server's bind: try again on fresh ports.
+		for try in 1 2 3; do
+			"bench_start_$t"
+			case $? in 0) break ;; 2) break ;; esac
+			[ -n "${TARGET_PID[$t]:-}" ] && bench_stop_pid "${TARGET_PID[$t]}" KILL
+			unset "TARGET_PID[$t]" "TARGET_PORT[$t]"
+			[ "$try" = 3 ] || bench_say "$t: trying again"
+		done
+		[ -n "${TARGET_PORT[$t]:-}" ] || continue
 		if ! bench_ready "${TARGET_PORT[$t]}"; then
 			bench_say "$t does not answer SELECT 1; skipped"
 			[ -n "${TARGET_PID[$t]:-}" ] && bench_stop_pid "${TARGET_PID[$t]}" "${TARGET_STOPSIG[$t]:-TERM}"
@@ -112,7 +121,20 @@ bench_start_all() {
 	ACTIVE_TARGETS="${started[*]}"
 }
 
-# Interleaved runs: within each workload, each round visits every target once.
+# Print the words after the first, rotated left by N: each round starts with
+# a different target, so none always runs right after the same neighbour.
+bench_rotate() {
+	local n=$1
+	shift
+	local all=("$@")
+	local i count=${#all[@]}
+	for ((i = 0; i < count; i++)); do
+		echo "${all[$(((i + n) % count))]}"
+	done
+}
+
+# Interleaved runs: within each workload, each round visits every target once
+# (starting one target further each round).
 bench_run_all() {
 	local wl round t res tps lat txns ticks
 	RAW=$BENCH_RESULTS/latest.csv
@@ -125,7 +147,8 @@ bench_run_all() {
 			done
 		fi
 		for round in $(seq 1 "$BENCH_ROUNDS"); do
-			for t in $ACTIVE_TARGETS; do
+			# shellcheck disable=SC2086 # a word list
+			for t in $(bench_rotate "$((round - 1))" $ACTIVE_TARGETS); do
 				res=$(bench_pgbench "$t" "$wl" "$BENCH_DURATION" \
 					"$BENCH_TMP/run-$wl-$round-$t.log")
 				read -r tps lat txns ticks <<<"$res"

@@ -2,7 +2,8 @@
 # the throwaway PostgreSQL primary ("direct"), this project's pgpool,
 # PgBouncer (session mode) and Debian's pgpool-II ("pgpool2").  Each starter
 # fills TARGET_PORT[name] and, for poolers, TARGET_PID[name] (the process
-# whose tree is charged for pooler CPU); it returns non-zero to skip a target.
+# whose tree is charged for pooler CPU).  A starter returns 1 when the server
+# did not come up (the caller tries again) and 2 when the target is unavailable.
 # shellcheck shell=bash disable=SC2034
 
 declare -A TARGET_PORT TARGET_PID TARGET_STOPSIG
@@ -12,7 +13,7 @@ BENCH_DB=bench
 # The PostgreSQL primary every target talks to, with pgbench's tables.
 bench_start_postgres() {
 	local data=$BENCH_TMP/pgdata log=$BENCH_TMP/postgres.log
-	PG_PORT=$(bench_free_port) || bench_die "no free port"
+	bench_free_port PG_PORT || bench_die "no free port"
 	bench_say "initdb + postgres on 127.0.0.1:$PG_PORT"
 	bench_as_db "$PG_BINDIR/initdb" -D "$data" -A trust -U "$BENCH_DB_USER" \
 		--no-sync >"$BENCH_TMP/initdb.log" 2>&1 ||
@@ -107,7 +108,7 @@ bench_write_pgpool_conf() {
 bench_start_pgpool_binary() {
 	local name=$1 bin=$2 dir=$BENCH_TMP/$1 port pcp_port
 	mkdir -p "$dir"
-	port=$(bench_free_port) && pcp_port=$(bench_free_port) || return 1
+	bench_free_port port && bench_free_port pcp_port || return 1
 	bench_write_pgpool_conf "$dir" "$port" "$pcp_port" "$BENCH_CHILDREN"
 	bench_chown "$dir"
 	bench_say "$name ($bin) on 127.0.0.1:$port"
@@ -128,7 +129,7 @@ bench_start_pgpool_binary() {
 bench_start_pgpool() {
 	if [ ! -x "$PGPOOL_BIN" ]; then
 		bench_say "pgpool: no binary at $PGPOOL_BIN (build it: make); skipped"
-		return 1
+		return 2
 	fi
 	local bin=$PGPOOL_BIN
 	# The server user may not be able to reach a binary under /root etc.
@@ -143,7 +144,7 @@ bench_start_pgpool() {
 bench_start_pgpool2() {
 	if [ ! -x /usr/sbin/pgpool ]; then
 		bench_say "pgpool2: Debian's pgpool2 is not installed; skipped"
-		return 1
+		return 2
 	fi
 	bench_start_pgpool_binary pgpool2 /usr/sbin/pgpool
 }
@@ -153,10 +154,10 @@ bench_start_pgbouncer() {
 	bin=$(command -v pgbouncer || echo /usr/sbin/pgbouncer)
 	if [ ! -x "$bin" ]; then
 		bench_say "pgbouncer: not installed; skipped"
-		return 1
+		return 2
 	fi
 	mkdir -p "$dir"
-	port=$(bench_free_port) || return 1
+	bench_free_port port || return 1
 	echo "\"$BENCH_DB_USER\" \"\"" >"$dir/userlist.txt"
 	cat >"$dir/pgbouncer.ini" <<-EOF
 		[databases]

@@ -14,6 +14,7 @@ cd "$(dirname "$0")/.."
 root=$(pwd)
 logdir=$(mktemp -d /tmp/pgpool-test-run-XXXXXX)
 check_log="$logdir/check.log"
+trap 'rm -rf "$logdir"' EXIT
 
 summary() {
 	echo "$1 passed, $2 failed"
@@ -99,6 +100,5 @@ failed=$((unit_fail + tap_fail))
 if [ "$check_rc" -ne 0 ] && [ "$failed" -eq 0 ]; then
 	failed=1
 fi
-rm -rf "$logdir"
 summary "$passed" "$failed"
 [ "$check_rc" -eq 0 ] && [ "$failed" -eq 0 ]

@@ -6,6 +6,7 @@
 #ifndef PGPOOL_SESSION_MULTI_H
 #define PGPOOL_SESSION_MULTI_H
 
+#include "router/router.h"
 #include "session/relay_queue.h"
 #include "session/session.h"
 #include "session/stmt_map.h"
@@ -16,6 +17,7 @@ typedef struct MultiRoute
 	NodeMask	nodes;
 	int			lead;			/* the node whose reply the client sees */
 	bool		write;			/* a write: later reads of the transaction follow it */
+	bool		show_pool;		/* SHOW pool_*: rewritten, answered from pgpool's state */
 	const char *reason;			/* for log lines */
 } MultiRoute;
 
@@ -27,8 +29,7 @@ typedef struct MultiState
 	int			lb_node;		/* load-balance node of the session */
 	StmtMap		stmts;
 	RelayEntry *batch;			/* open extended-protocol batch, or NULL */
-	bool		wrote_in_tx;	/* a write went to the primary in this transaction */
-	bool		wrote_in_session;
+	RouterSession router_session;	/* transaction state, writes, isolation */
 	int64_t		skip[MAX_BACKENDS];	/* bytes of a large reply message still to pass */
 	char		last_query[256];	/* for "kind mismatch" reports */
 } MultiState;
@@ -39,6 +40,12 @@ void		multi_free(Session *s);
 
 /* Decide where a statement text goes (router rules, mode strategy). */
 MultiRoute	multi_route_sql(Session *s, const char *sql, size_t len);
+
+/* Pick the session's load-balance node by weight among connected, up, undelayed nodes. */
+int			multi_choose_load_balance_node(const NodeMask *connected, int primary);
+
+/* Forget the compiled routing settings (after a reload). */
+void		multi_route_reset_config(void);
 
 /* The query loop for multi-node sessions. */
 SessionStatus session_relay_multi(Session *s);

@@ -73,6 +73,12 @@ failover_request(FailoverKind kind, int node_id, int flags)
 		plog(PL_LOG, "failover request for node %d not queued: the request queue is full", node_id);
 		return 0;
 	}
+	if (kind == FAILOVER_ATTACH)
+		plog(PL_LOG, "send_failback_request: fail back %d th node request from pid %d", node_id,
+			 (int) getpid());
+	else
+		plog(PL_LOG, "%s request for node %d from pid %d",
+			 kind == FAILOVER_DETACH ? "fail over" : "promote", node_id, (int) getpid());
 	if (kill(q->parent_pid, SIGUSR1) < 0)
 		plog(PL_LOG, "could not send failover request to the main process (pid %d): %m",
 			 (int) q->parent_pid);

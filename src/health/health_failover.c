@@ -3,6 +3,7 @@
  */
 #include "health/health.h"
 
+#include "failover/failover.h"
 #include "pool/node_table.h"
 #include "utils/log.h"
 
@@ -17,5 +18,5 @@ health_report_failure(int node)
 		return;
 	}
 	plog(PL_LOG, "health check failed on node %d: requesting failover", node);
-	/* wired to the failover request queue once it exists (failover/failover.h) */
+	failover_request(FAILOVER_DETACH, node, 0);
 }

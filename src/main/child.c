@@ -10,6 +10,7 @@
 
 #include "pool/pool_slot.h"
 #include "pool/proc_table.h"
+#include "session/multi.h"
 #include "session/session.h"
 #include "utils/log.h"
 #include "utils/ps_status.h"
@@ -172,6 +173,7 @@ child_main(int index, const int *listen_fds, int nlisten)
 		{
 			reload_requested = 0;
 			main_reload_config(true);
+			multi_route_reset_config();
 		}
 		if (session_nodes_changed)
 		{

@@ -7,6 +7,8 @@
  */
 #include "main/pgpool_main.h"
 
+#include "failover/failover.h"
+#include "pcp/pcp_server.h"
 #include "pool/node_table.h"
 #include "pool/proc_table.h"
 #include "replication/strategy.h"
@@ -68,10 +70,12 @@ setup_shared_memory(void)
 	int			n = pool_config->num_init_children;
 	int			m = pool_config->max_pool;
 
-	if (!shmem_create(node_table_shmem_size() + proc_table_shmem_size(n, m) + 4096))
+	if (!shmem_create(node_table_shmem_size() + proc_table_shmem_size(n, m) +
+					  failover_shmem_size() + 4096))
 		return false;
 	node_table_shmem_init(pool_config);
 	proc_table_shmem_init(n, m);
+	failover_shmem_init(getpid());
 	return true;
 }
 
@@ -130,6 +134,7 @@ begin_shutdown(ShutdownMode mode)
 	/* new clients must be refused at once, not queued behind the exit */
 	listen_close(listen_fds, nlisten, pool_config);
 	nlisten = 0;
+	pcp_listen_close(pool_config);
 	proc_kinds_signal_all(signals[mode]);
 }
 
@@ -137,6 +142,7 @@ static void
 finish(void)
 {
 	pidfile_remove(pool_config->pid_file_name);
+	pcp_listen_close(pool_config);
 	shmem_destroy();
 	plog(PL_LOG, "pgpool is shut down");
 }
@@ -152,6 +158,7 @@ parent_loop(void)
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGQUIT);
+	sigaddset(&set, SIGUSR1);
 	for (;;)
 	{
 		struct timespec ts = {1, 0};
@@ -182,6 +189,9 @@ parent_loop(void)
 			case SIGQUIT:
 				begin_shutdown(SHUTDOWN_IMMEDIATE);
 				break;
+			case SIGUSR1:
+				failover_handle_requests();
+				break;
 			default:
 				/* timeout: catch any SIGCHLD coalesced away */
 				reap_children();
@@ -203,8 +213,10 @@ parent_main(void)
 	if (!pidfile_create(pool_config->pid_file_name))
 		return 1;
 	nlisten = listen_open(pool_config, listen_fds, MAX_LISTEN_FDS);
-	if (nlisten < 0 || !setup_shared_memory())
+	if (nlisten < 0 || !pcp_listen_open(pool_config) || !setup_shared_memory())
 	{
+		if (nlisten >= 0)
+			listen_close(listen_fds, nlisten, pool_config);
 		pidfile_remove(pool_config->pid_file_name);
 		return 1;
 	}
@@ -217,6 +229,7 @@ parent_main(void)
 	sigaddset(&block, SIGTERM);
 	sigaddset(&block, SIGINT);
 	sigaddset(&block, SIGQUIT);
+	sigaddset(&block, SIGUSR1);
 	sigprocmask(SIG_BLOCK, &block, NULL);
 	signal(SIGPIPE, SIG_IGN);
 

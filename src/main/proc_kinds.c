@@ -6,6 +6,7 @@
  */
 #include "main/pgpool_main.h"
 #include "health/health.h"
+#include "pcp/pcp_server.h"
 #include "utils/log.h"
 #include "utils/str.h"
 
@@ -42,10 +43,28 @@ run_sr_check(int index, const int *listen_fds, int nlisten)
 	sr_check_main(index);
 }
 
+static int
+count_pcp(const PoolConfig *cfg)
+{
+	(void) cfg;
+	return 1;
+}
+
+static void
+run_pcp_main(int index, const int *listen_fds, int nlisten)
+{
+	PcpServerEnv env = {pgpool_options.pcp_file, main_reload_config};
+
+	(void) index;
+	close_listen_fds(listen_fds, nlisten);
+	pcp_main(&env);
+}
+
 static const ProcKind kinds[] = {
 	{"child", count_children, child_main, true},
 	{"health_check", health_check_count, run_health_check, true},
 	{"sr_check_worker", sr_check_count, run_sr_check, true},
+	{"pcp_main", count_pcp, run_pcp_main, true},
 };
 
 #define NUM_KINDS ((int) (sizeof(kinds) / sizeof(kinds[0])))
@@ -87,6 +106,8 @@ proc_kinds_spawn(int kind, int index, const int *listen_fds, int nlisten)
 
 		sigemptyset(&none);
 		sigprocmask(SIG_SETMASK, &none, NULL);
+		if (kinds[kind].main != run_pcp_main)
+			pcp_listen_close_inherited();
 		kinds[kind].main(index, listen_fds, nlisten);
 		exit(0);
 	}

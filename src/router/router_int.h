@@ -91,6 +91,7 @@ void		router_parse_text(RouterBuild *b, const char *text);
 /* ---- router_walk.c (parse-tree walks; takes PostgreSQL Node pointers) ---- */
 void		router_walk_query(RouterBuild *b, void *node, bool executes);
 void		router_walk_relation(RouterBuild *b, void *rangevar, uint8_t flags);
+void		router_walk_drop_names(RouterBuild *b, void *objects);
 
 /* ---- router_config.c ---- */
 

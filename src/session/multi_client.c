@@ -16,6 +16,7 @@
 #include "pool/node_table.h"
 #include "utils/log.h"
 #include "utils/ps_status.h"
+#include "show/show.h"
 #include "utils/str.h"
 
 #include <errno.h>
@@ -93,18 +94,37 @@ route_primary(Session *s)
 	r.nodes = node_mask_single(s->multi->primary);
 	r.lead = s->multi->primary;
 	r.write = true;
+	r.show_pool = false;
 	r.reason = "primary";
 	return r;
 }
 
+/* The router keeps writes and transaction state itself (router_session_note). */
 static void
 note_write(Session *s, const MultiRoute *r)
 {
-	if (r->write)
+	(void) s;
+	(void) r;
+}
+
+/* Queue msg to nodes, rewritten first if it is a SHOW pool_* pgpool answers. */
+static void
+queue_statement(Session *s, const MultiRoute *r, const NodeMask *nodes, const char *msg, size_t len)
+{
+	if (r->show_pool)
 	{
-		s->multi->wrote_in_tx = true;
-		s->multi->wrote_in_session = true;
+		PqBuf		rewritten;
+
+		pqbuf_init(&rewritten);
+		if (show_rewrite_message(msg[0], msg + 5, len - 5, &rewritten))
+		{
+			queue_message(s, nodes, rewritten.data, rewritten.len);
+			pqbuf_free(&rewritten);
+			return;
+		}
+		pqbuf_free(&rewritten);
 	}
+	queue_message(s, nodes, msg, len);
 }
 
 static void
@@ -137,7 +157,7 @@ on_query(Session *s, const char *msg, size_t len)
 		return false;
 	note_write(s, &r);
 	str_copy(s->multi->last_query, sql, sizeof(s->multi->last_query));
-	queue_message(s, &r.nodes, msg, len);
+	queue_statement(s, &r, &r.nodes, msg, len);
 	if (pool_config->log_statement || pool_config->log_per_node_statement)
 		log_node_statement(s, &r.nodes, "", sql);
 	return true;
@@ -159,7 +179,7 @@ on_parse(Session *s, const char *msg, size_t len)
 	note_write(s, &r);
 	str_copy(s->multi->last_query, sql, sizeof(s->multi->last_query));
 	stmt_map_put(&s->multi->stmts, name, msg, len, &s->multi->batch->nodes);
-	queue_message(s, &s->multi->batch->nodes, msg, len);
+	queue_statement(s, &r, &s->multi->batch->nodes, msg, len);
 	if (pool_config->log_statement || pool_config->log_per_node_statement)
 		log_node_statement(s, &s->multi->batch->nodes, "Parse: ", sql);
 	return true;
@@ -181,6 +201,7 @@ on_bind(Session *s, const char *msg, size_t len)
 		r.nodes = s->multi->batch->nodes;
 		r.lead = s->multi->batch->lead;
 		r.write = false;
+		r.show_pool = false;
 	}
 	else
 		r = multi_route_sql(s, st->query, st->query_len);

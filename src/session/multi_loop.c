@@ -11,6 +11,7 @@
 
 #include "config/config.h"
 #include "pool/node_table.h"
+#include "pool/proc_table.h"
 #include "utils/log.h"
 #include "utils/str.h"
 
@@ -25,41 +26,20 @@ void
 multi_init(Session *s)
 {
 	MultiState *m = mem_alloc0(sizeof(MultiState));
-	double		weights[MAX_BACKENDS];
-	double		total = 0;
 	int			primary = node_table->primary_node_id;
 
 	relay_queue_init(&m->queue);
 	stmt_map_init(&m->stmts);
+	router_session_init(&m->router_session);
 	node_mask_clear(&m->connected);
 	for (int n = 0; n < node_table->num_backends; n++)
-	{
-		weights[n] = 0;
-		if (!s->slot->backends[n].connected)
-			continue;
-		node_mask_add(&m->connected, n);
-		weights[n] = node_table->nodes[n].weight;
-		total += weights[n];
-	}
+		if (s->slot->backends[n].connected)
+			node_mask_add(&m->connected, n);
 	m->primary = primary >= 0 && node_mask_has(&m->connected, primary) ? primary : s->slot->main_node;
-	m->lb_node = m->primary;
-	if (total > 0)
-	{
-		double		r = ((double) random() / ((double) RAND_MAX + 1.0)) * total;
-
-		for (int n = 0; n < node_table->num_backends; n++)
-		{
-			if (weights[n] <= 0)
-				continue;
-			if (r < weights[n])
-			{
-				m->lb_node = n;
-				break;
-			}
-			r -= weights[n];
-		}
-	}
+	m->lb_node = multi_choose_load_balance_node(&m->connected, m->primary);
 	s->multi = m;
+	if (proc_table && my_child_index >= 0)
+		proc_info(my_child_index)->load_balance_node = m->lb_node;
 }
 
 void

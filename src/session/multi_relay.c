@@ -39,8 +39,7 @@ significant(char type)
 static void
 lead_ready_for_query(Session *s, char status)
 {
-	if (status == 'I')
-		s->multi->wrote_in_tx = false;
+	router_session_txn_status(&s->multi->router_session, status);
 	if (status != s->tx_status)
 	{
 		s->tx_status = status;

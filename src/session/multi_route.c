@@ -1,22 +1,104 @@
 /*
  * multi_route.c: where a statement of a multi-node session goes.
  *
- * The SQL facts come from the router (PostgreSQL's parser via
- * libpg_query); this file only maps the router's target onto the nodes
- * this session holds.
+ * The facts come from the router (PostgreSQL's parser via libpg_query,
+ * cached per statement text); this file maps the router's target onto the
+ * nodes this session holds, and keeps the session's routing state.
  */
 #include "session/multi.h"
+
+#include "config/config.h"
+#include "pool/node_table.h"
+#include "router/router.h"
+#include "utils/log.h"
+
+#include <stdlib.h>
+
+static RouterConfig *router_config;
+
+void
+multi_route_reset_config(void)
+{
+	if (router_config)
+		router_config_free(router_config);
+	router_config = NULL;
+}
+
+static const RouterConfig *
+current_router_config(void)
+{
+	if (router_config == NULL)
+		router_config = router_config_create(pool_config);
+	return router_config;
+}
+
+int
+multi_choose_load_balance_node(const NodeMask *connected, int primary)
+{
+	double		weights[MAX_BACKENDS];
+	bool		eligible[MAX_BACKENDS];
+	int			n = node_table->num_backends;
+	int			chosen;
+
+	for (int i = 0; i < n; i++)
+	{
+		weights[i] = node_table->nodes[i].weight;
+		eligible[i] = node_mask_has(connected, i) && node_is_up(i) &&
+			(i == primary || !node_table->nodes[i].delayed);
+	}
+	chosen = router_choose_load_balance_node(weights, eligible, n,
+											 (double) random() / ((double) RAND_MAX + 1.0));
+	return chosen >= 0 ? chosen : primary;
+}
+
+static void
+count_select(int node)
+{
+	__atomic_fetch_add(&node_table->nodes[node].select_count, 1, __ATOMIC_RELAXED);
+}
 
 MultiRoute
 multi_route_sql(Session *s, const char *sql, size_t len)
 {
+	MultiState *m = s->multi;
+	const StmtFacts *facts = router_analyze(sql, len);
+	RouterCtx	ctx = {0};
+	RouterDecision d;
 	MultiRoute	r;
 
-	(void) sql;
-	(void) len;
-	r.nodes = node_mask_single(s->multi->primary);
-	r.lead = s->multi->primary;
-	r.write = true;
-	r.reason = "primary";
+	ctx.config = current_router_config();
+	ctx.session = &m->router_session;
+	d = router_route(facts, &ctx);
+	r.write = d.is_write;
+	r.reason = d.reason;
+	r.show_pool = facts->kind == ROUTER_STMT_SHOW_POOL;
+	switch (d.target)
+	{
+		case ROUTER_TARGET_LOAD_BALANCE_NODE:
+			if (d.new_node)
+				m->lb_node = multi_choose_load_balance_node(&m->connected, m->primary);
+			r.nodes = node_mask_single(m->lb_node);
+			r.lead = m->lb_node;
+			if (facts->kind == ROUTER_STMT_SELECT)
+				count_select(m->lb_node);
+			break;
+		case ROUTER_TARGET_ALL_NODES:
+		case ROUTER_TARGET_ALL_NODES_IN_TRANSACTION:
+			r.nodes = m->connected;
+			r.lead = m->primary;
+			break;
+		case ROUTER_TARGET_MAIN_NODE:
+		case ROUTER_TARGET_PRIMARY:
+		case ROUTER_TARGET_PGPOOL:
+		default:
+			r.nodes = node_mask_single(m->primary);
+			r.lead = m->primary;
+			if (facts->kind == ROUTER_STMT_SELECT)
+				count_select(m->primary);
+			break;
+	}
+	router_session_note(&m->router_session, facts, &d);
+	plog(PL_DEBUG1, "route: %s -> %s (%s)", router_stmt_kind_name(facts->kind),
+		 router_target_name(d.target), d.reason ? d.reason : "");
 	return r;
 }

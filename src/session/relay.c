@@ -13,6 +13,7 @@
 #include "config/config.h"
 #include "pool/node_table.h"
 #include "pool/proc_table.h"
+#include "show/show.h"
 #include "utils/log.h"
 #include "utils/ps_status.h"
 
@@ -126,7 +127,10 @@ take_client_input(Session *s, PqConn *backend)
 		if ((size_t) len + 1 <= avail)
 		{
 			note_client_message(s, type, p + 5, (size_t) len - 4, true);
-			pqbuf_put_bytes(&backend->wbuf, p, (size_t) len + 1);
+			/* SHOW pool_*: pgpool answers by rewriting it (show module) */
+			if ((type != PQ_FE_QUERY && type != PQ_FE_PARSE) ||
+				!show_rewrite_message(type, p + 5, (size_t) len - 4, &backend->wbuf))
+				pqbuf_put_bytes(&backend->wbuf, p, (size_t) len + 1);
 			c->rpos += (size_t) len + 1;
 			continue;
 		}
@@ -274,6 +278,9 @@ session_relay(Session *s)
 	PqConn	   *b = &s->slot->backends[s->node].conn;
 	PqConn	   *c = &s->client;
 
+	/* the node this session reads from, for SHOW pool_nodes and pcp_proc_info */
+	if (proc_table && my_child_index >= 0)
+		proc_info(my_child_index)->load_balance_node = s->node;
 	update_ps_title(s);
 	for (;;)
 	{

@@ -1,0 +1,112 @@
+/*
+ * pcp_handlers_admin.c: the PCP commands that act: detach, attach and
+ * promote go through the failover queue (the parent does the work and the
+ * worker waits for the outcome); stop and reload signal the parent once
+ * the reply is sent; recovery is not implemented yet.
+ */
+#include "pcp_int.h"
+
+#include "failover/failover.h"
+#include "pool/node_table.h"
+#include "utils/log.h"
+
+#include <signal.h>
+#include <string.h>
+
+/* Queue a request, wait for the parent to handle it, reply accordingly. */
+static PcpErrorCode
+node_request(PcpSession *s, FailoverKind kind, int node_id, bool graceful)
+{
+	int			flags = FAILOVER_FLAG_FROM_PCP | (graceful ? FAILOVER_FLAG_GRACEFUL : 0);
+	FailoverResult res;
+
+	if (graceful && !failover_wait_for_clients(pool_config))
+		plog(PL_LOG, "PCP: going on with the request for node %d although clients are connected",
+			 node_id);
+	res = failover_wait(failover_request(kind, node_id, flags), -1);
+	if (res == FAILOVER_DONE)
+		return PCP_OK;
+	return pcp_reply_error(s, PCP_ERR_BACKEND, NULL, "%s request for node %d failed: %s",
+						   kind == FAILOVER_DETACH ? "detach" :
+						   kind == FAILOVER_ATTACH ? "attach" : "promote",
+						   node_id, failover_result_text(res));
+}
+
+PcpErrorCode
+pcp_do_detach_node(PcpSession *s, int argc, const char *const *argv)
+{
+	int			id;
+	PcpErrorCode rc;
+
+	if ((rc = pcp_check_node(s, argv[0], &id)) != PCP_OK)
+		return rc;
+	if (node_table->nodes[id].flag & BACKEND_FLAG_DISALLOW_TO_FAILOVER)
+		return pcp_reply_error(s, PCP_ERR_BACKEND,
+							   log_fmt("backend_flag%d is DISALLOW_TO_FAILOVER", id),
+							   "node %d cannot be detached", id);
+	return node_request(s, FAILOVER_DETACH, id, strcmp(argv[1], "1") == 0);
+}
+
+PcpErrorCode
+pcp_do_attach_node(PcpSession *s, int argc, const char *const *argv)
+{
+	int			id;
+	PcpErrorCode rc;
+
+	if ((rc = pcp_check_node(s, argv[0], &id)) != PCP_OK)
+		return rc;
+	return node_request(s, FAILOVER_ATTACH, id, false);
+}
+
+PcpErrorCode
+pcp_do_promote_node(PcpSession *s, int argc, const char *const *argv)
+{
+	int			id;
+	PcpErrorCode rc;
+
+	if ((rc = pcp_check_node(s, argv[0], &id)) != PCP_OK)
+		return rc;
+	if (!node_is_up(id))
+		return pcp_reply_error(s, PCP_ERR_BACKEND, NULL, "node %d cannot be promoted: it is down", id);
+	return node_request(s, FAILOVER_PROMOTE, id, strcmp(argv[1], "1") == 0);
+}
+
+PcpErrorCode
+pcp_do_stop_pgpool(PcpSession *s, int argc, const char *const *argv)
+{
+	const char *m = argv[0];
+
+	if (strcmp(m, "s") == 0 || strcmp(m, "smart") == 0)
+		s->signal_parent = SIGTERM;
+	else if (strcmp(m, "f") == 0 || strcmp(m, "fast") == 0)
+		s->signal_parent = SIGINT;
+	else if (strcmp(m, "i") == 0 || strcmp(m, "immediate") == 0)
+		s->signal_parent = SIGQUIT;
+	else
+		return pcp_reply_error(s, PCP_ERR_INVAL, "Valid modes are s(mart), f(ast) and i(mmediate).",
+							   "invalid shutdown mode \"%s\"", m);
+	plog(PL_LOG, "PCP: user \"%s\" requested %s shutdown", s->user,
+		 s->signal_parent == SIGTERM ? "smart" : s->signal_parent == SIGINT ? "fast" : "immediate");
+	return PCP_OK;
+}
+
+PcpErrorCode
+pcp_do_reload_config(PcpSession *s, int argc, const char *const *argv)
+{
+	plog(PL_LOG, "PCP: user \"%s\" requested a configuration reload", s->user);
+	s->signal_parent = SIGHUP;
+	return PCP_OK;
+}
+
+PcpErrorCode
+pcp_do_recovery_node(PcpSession *s, int argc, const char *const *argv)
+{
+	int			id;
+	PcpErrorCode rc;
+
+	if ((rc = pcp_check_node(s, argv[0], &id)) != PCP_OK)
+		return rc;
+	return pcp_reply_error(s, PCP_ERR_BACKEND,
+						   "pcp_recovery_node needs online recovery, which this version of pgpool does not have.",
+						   "online recovery is not implemented yet");
+}

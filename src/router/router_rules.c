@@ -1,0 +1,452 @@
+/*
+ * router_rules.c: where a statement goes, as an ordered table of named
+ * rules per clustering mode; the first rule that applies decides.
+ *
+ * Used by children for every statement (simple and extended protocol).
+ * Pure: reads the facts, the compiled configuration and the session's
+ * routing state; the only call out is ctx->rel_check, which answers
+ * check_temp_table / check_unlogged_table questions from the relay's
+ * catalog cache.  Whether the statement counts as a write (for
+ * disable_load_balance_on_write) is decided apart from the target, so the
+ * order of the rules never changes it.
+ *
+ * The rules follow the manual's load-balancing conditions: a statement is
+ * load balanced only if it reads (SELECT, SHOW, EXPLAIN, COPY TO STDOUT),
+ * has no FOR UPDATE/SHARE or INTO, no writable CTE, calls no writing
+ * function, is not a multi-statement query, carries no NO LOAD BALANCE
+ * hint nor (without allow_sql_comments) a leading comment, does not run
+ * in a SERIALIZABLE transaction or after a write that
+ * disable_load_balance_on_write says must keep reads on the primary, and
+ * reads no system catalog, temporary or unlogged table.
+ */
+#include <stddef.h>
+#include <string.h>
+
+#include "config/config.h"
+#include "router_int.h"
+
+/* What the rules look at, prepared once per statement. */
+typedef struct RouteIn
+{
+	const StmtFacts *facts;		/* the statement text's facts */
+	const StmtFacts *q;			/* the query that runs: facts, or the PREPAREd
+								 * statement's for EXECUTE */
+	RouterStmtKind kind;		/* effective kind (EXECUTE: the prepared one) */
+	uint32_t	flags;			/* effective flags */
+	const RouterCtx *ctx;
+	const RouterSettings *s;
+	const RouterSession *sess;
+	const char *write_func;		/* first function the lists say writes */
+	const RouterRel *rel;		/* set by a rule that decides on a relation */
+} RouteIn;
+
+typedef struct RouterRule
+{
+	const char *name;
+	bool		(*applies) (RouteIn *in);
+	RouterTarget target;
+	const char *reason;
+} RouterRule;
+
+static bool
+kind_in(RouterStmtKind k, const RouterStmtKind *set, int n)
+{
+	int			i;
+
+	for (i = 0; i < n; i++)
+		if (set[i] == k)
+			return true;
+	return false;
+}
+
+#define KIND_IN(k, ...) \
+	kind_in((k), (const RouterStmtKind[]){__VA_ARGS__}, \
+			(int) (sizeof((const RouterStmtKind[]){__VA_ARGS__}) / sizeof(RouterStmtKind)))
+
+/* ---- statement rules ------------------------------------------------------ */
+
+static bool
+r_always(RouteIn *in)
+{
+	(void) in;
+	return true;
+}
+
+static bool
+r_unparsable(RouteIn *in)
+{
+	return in->kind == ROUTER_STMT_UNPARSABLE;
+}
+
+static bool
+r_show_pool(RouteIn *in)
+{
+	return in->facts->kind == ROUTER_STMT_SHOW_POOL && in->facts->nstmts == 1;
+}
+
+static bool
+r_multi(RouteIn *in)
+{
+	return (in->flags & ROUTER_F_MULTI) != 0;
+}
+
+static bool
+r_empty(RouteIn *in)
+{
+	return in->kind == ROUTER_STMT_EMPTY;
+}
+
+static bool
+r_begin_serializable(RouteIn *in)
+{
+	return in->kind == ROUTER_STMT_BEGIN && in->facts->isolation == ROUTER_ISO_SERIALIZABLE;
+}
+
+static bool
+r_begin(RouteIn *in)
+{
+	return in->kind == ROUTER_STMT_BEGIN;
+}
+
+static bool
+r_transaction_control(RouteIn *in)
+{
+	return KIND_IN(in->kind, ROUTER_STMT_COMMIT, ROUTER_STMT_ROLLBACK,
+				   ROUTER_STMT_SAVEPOINT, ROUTER_STMT_RELEASE, ROUTER_STMT_ROLLBACK_TO);
+}
+
+static bool
+r_two_phase(RouteIn *in)
+{
+	return KIND_IN(in->kind, ROUTER_STMT_PREPARE_TRANSACTION,
+				   ROUTER_STMT_COMMIT_PREPARED, ROUTER_STMT_ROLLBACK_PREPARED);
+}
+
+/* A standby refuses SET TRANSACTION ISOLATION LEVEL SERIALIZABLE and SNAPSHOT. */
+static bool
+r_set_transaction_primary(RouteIn *in)
+{
+	const StmtFacts *f = in->facts;
+
+	return in->kind == ROUTER_STMT_SET_TRANSACTION &&
+		(f->isolation == ROUTER_ISO_SERIALIZABLE ||
+		 (f->name != NULL && strcmp(f->name, "TRANSACTION SNAPSHOT") == 0));
+}
+
+static bool
+r_session_state(RouteIn *in)
+{
+	return KIND_IN(in->kind, ROUTER_STMT_SET, ROUTER_STMT_SET_TRANSACTION,
+				   ROUTER_STMT_SET_SESSION_CHARACTERISTICS, ROUTER_STMT_RESET,
+				   ROUTER_STMT_DISCARD, ROUTER_STMT_PREPARE, ROUTER_STMT_DEALLOCATE,
+				   ROUTER_STMT_LOAD);
+}
+
+static bool
+r_notification(RouteIn *in)
+{
+	return KIND_IN(in->kind, ROUTER_STMT_LISTEN, ROUTER_STMT_UNLISTEN, ROUTER_STMT_NOTIFY);
+}
+
+static bool
+r_execute_unknown(RouteIn *in)
+{
+	return in->kind == ROUTER_STMT_EXECUTE;	/* still EXECUTE: nothing prepared */
+}
+
+static bool
+r_cursor(RouteIn *in)
+{
+	return KIND_IN(in->kind, ROUTER_STMT_DECLARE_CURSOR, ROUTER_STMT_FETCH,
+				   ROUTER_STMT_CLOSE_CURSOR);
+}
+
+/* ---- write rules ----------------------------------------------------------- */
+
+static bool
+r_for_update(RouteIn *in)
+{
+	return (in->flags & ROUTER_F_FOR_UPDATE) != 0;
+}
+
+static bool
+r_select_into(RouteIn *in)
+{
+	return (in->flags & ROUTER_F_SELECT_INTO) != 0;
+}
+
+static bool
+r_writable_cte(RouteIn *in)
+{
+	return (in->flags & ROUTER_F_WRITABLE_CTE) != 0;
+}
+
+static bool
+r_sequence_function(RouteIn *in)
+{
+	return (in->flags & ROUTER_F_SEQUENCE_FUNC) != 0;
+}
+
+static bool
+r_write_function(RouteIn *in)
+{
+	return in->write_func != NULL;
+}
+
+static bool
+r_write(RouteIn *in)
+{
+	return (in->flags & ROUTER_F_WRITE) != 0;
+}
+
+static bool
+r_not_read_only(RouteIn *in)
+{
+	if (in->kind == ROUTER_STMT_COPY_TO)
+		return (in->flags & ROUTER_F_COPY_STDIO) == 0;	/* to a server file */
+	return !KIND_IN(in->kind, ROUTER_STMT_SELECT, ROUTER_STMT_SHOW, ROUTER_STMT_EXPLAIN);
+}
+
+/* ---- load-balancing conditions --------------------------------------------- */
+
+static bool
+r_load_balance_off(RouteIn *in)
+{
+	return !in->s->load_balance_mode;
+}
+
+static bool
+r_no_load_balance_hint(RouteIn *in)
+{
+	return (in->flags & ROUTER_F_NO_LOAD_BALANCE) != 0;
+}
+
+static bool
+r_leading_comment(RouteIn *in)
+{
+	return (in->flags & ROUTER_F_LEADING_COMMENT) && !in->s->allow_sql_comments;
+}
+
+static bool
+r_leading_white_space(RouteIn *in)
+{
+	return (in->flags & ROUTER_F_LEADING_SPACE) && !in->s->ignore_leading_white_space;
+}
+
+/* SERIALIZABLE needs the primary: a standby cannot take such a snapshot. */
+static bool
+r_serializable(RouteIn *in)
+{
+	const RouterSession *s = in->sess;
+	RouterIsolation iso = s->session_isolation;
+
+	if (s->in_transaction && s->txn_isolation != ROUTER_ISO_DEFAULT)
+		iso = s->txn_isolation;
+	return iso == ROUTER_ISO_SERIALIZABLE;
+}
+
+static bool
+r_write_in_transaction(RouteIn *in)
+{
+	int			mode = in->s->disable_load_balance_on_write;
+
+	return (mode == DLBOW_TRANSACTION || mode == DLBOW_DML_ADAPTIVE) &&
+		in->sess->in_transaction && in->sess->write_in_transaction;
+}
+
+static bool
+r_write_in_earlier_transaction(RouteIn *in)
+{
+	return in->s->disable_load_balance_on_write == DLBOW_TRANS_TRANSACTION &&
+		in->sess->in_transaction &&
+		(in->sess->write_in_transaction || in->sess->write_in_session);
+}
+
+static bool
+r_write_in_session(RouteIn *in)
+{
+	return in->s->disable_load_balance_on_write == DLBOW_ALWAYS &&
+		(in->sess->write_in_transaction || in->sess->write_in_session);
+}
+
+/* First relation with the given flag, else NULL. */
+static const RouterRel *
+rel_with(const StmtFacts *f, uint8_t flag)
+{
+	int			i;
+
+	for (i = 0; i < f->nrels; i++)
+		if (f->rels[i].flags & flag)
+			return &f->rels[i];
+	return NULL;
+}
+
+static bool
+r_system_catalog(RouteIn *in)
+{
+	in->rel = rel_with(in->q, ROUTER_REL_SYSTEM);
+	return in->rel != NULL;
+}
+
+/* Ask the relay about each user relation. */
+static bool
+ask_relations(RouteIn *in, RouterRelQuestion question)
+{
+	const StmtFacts *f = in->q;
+	int			i;
+
+	if (in->ctx->rel_check == NULL)
+		return false;
+	for (i = 0; i < f->nrels; i++)
+	{
+		if (f->rels[i].flags & ROUTER_REL_SYSTEM)
+			continue;
+		if (in->ctx->rel_check(in->ctx->rel_check_arg, &f->rels[i], question))
+		{
+			in->rel = &f->rels[i];
+			return true;
+		}
+	}
+	return false;
+}
+
+static bool
+r_temp_table(RouteIn *in)
+{
+	/* pg_temp.x is temporary whatever check_temp_table says */
+	if ((in->rel = rel_with(in->q, ROUTER_REL_TEMP)) != NULL)
+		return true;
+	return in->s->check_temp_table != CTT_NONE && ask_relations(in, ROUTER_REL_IS_TEMP);
+}
+
+static bool
+r_unlogged_table(RouteIn *in)
+{
+	return in->s->check_unlogged_table && ask_relations(in, ROUTER_REL_IS_UNLOGGED);
+}
+
+/* ---- the rule tables ------------------------------------------------------- */
+
+#define PRIMARY ROUTER_TARGET_PRIMARY
+
+/* streaming replication (and, until they have their own, the other primary/standby modes) */
+static const RouterRule primary_standby_rules[] = {
+	{"unparsable", r_unparsable, PRIMARY, "query not understood by the PostgreSQL 15 grammar"},
+	{"pgpool_show", r_show_pool, ROUTER_TARGET_PGPOOL, "SHOW pool_* is answered by pgpool"},
+	{"multi_statement", r_multi, PRIMARY, "multi-statement query"},
+	{"empty", r_empty, PRIMARY, "empty query"},
+	{"begin_serializable", r_begin_serializable, PRIMARY,
+	"a SERIALIZABLE transaction cannot run on a standby"},
+	{"begin", r_begin, ROUTER_TARGET_ALL_NODES, "a transaction starts on every node of the session"},
+	{"transaction_control", r_transaction_control, ROUTER_TARGET_ALL_NODES_IN_TRANSACTION,
+	"transaction control goes to every node with an open transaction"},
+	{"two_phase_commit", r_two_phase, PRIMARY, "two-phase commit runs on the primary"},
+	{"set_transaction_primary", r_set_transaction_primary, PRIMARY,
+	"a standby refuses SERIALIZABLE and snapshot import"},
+	{"session_state", r_session_state, ROUTER_TARGET_ALL_NODES,
+	"session state must be the same on every node of the session"},
+	{"notification", r_notification, PRIMARY, "LISTEN/NOTIFY work on the primary only"},
+	{"execute_unknown", r_execute_unknown, PRIMARY, "EXECUTE of a statement not known to be read-only"},
+	{"cursor", r_cursor, PRIMARY, "cursors are kept on the primary"},
+	{"for_update", r_for_update, PRIMARY, "SELECT ... FOR UPDATE/SHARE locks rows"},
+	{"select_into", r_select_into, PRIMARY, "SELECT INTO creates a table"},
+	{"writable_cte", r_writable_cte, PRIMARY, "a WITH query modifies data"},
+	{"sequence_function", r_sequence_function, PRIMARY, "nextval()/setval() modify a sequence"},
+	{"write_function", r_write_function, PRIMARY, "calls a function the function lists say writes"},
+	{"write", r_write, PRIMARY, "statement writes"},
+	{"not_read_only", r_not_read_only, PRIMARY,
+	"only SELECT, SHOW, EXPLAIN and COPY TO STDOUT are load balanced"},
+	{"load_balance_mode_off", r_load_balance_off, PRIMARY, "load_balance_mode is off"},
+	{"no_load_balance_hint", r_no_load_balance_hint, PRIMARY, "/*NO LOAD BALANCE*/ comment"},
+	{"leading_comment", r_leading_comment, PRIMARY,
+	"query starts with a comment and allow_sql_comments is off"},
+	{"leading_white_space", r_leading_white_space, PRIMARY,
+	"query starts with white space and ignore_leading_white_space is off"},
+	{"serializable", r_serializable, PRIMARY, "SERIALIZABLE isolation cannot run on a standby"},
+	{"write_in_transaction", r_write_in_transaction, PRIMARY,
+	"a write ran earlier in this transaction (disable_load_balance_on_write)"},
+	{"write_in_earlier_transaction", r_write_in_earlier_transaction, PRIMARY,
+	"a write ran earlier in this session's transactions (disable_load_balance_on_write)"},
+	{"write_in_session", r_write_in_session, PRIMARY,
+	"a write ran earlier in this session (disable_load_balance_on_write)"},
+	{"system_catalog", r_system_catalog, PRIMARY, "reads a system catalog"},
+	{"temp_table", r_temp_table, PRIMARY, "reads a temporary table"},
+	{"unlogged_table", r_unlogged_table, PRIMARY, "reads an unlogged table"},
+	{"load_balance", r_always, ROUTER_TARGET_LOAD_BALANCE_NODE, "read-only query"},
+	{NULL}
+};
+
+static const RouterRule raw_rules[] = {
+	{"pgpool_show", r_show_pool, ROUTER_TARGET_PGPOOL, "SHOW pool_* is answered by pgpool"},
+	{"raw_mode", r_always, ROUTER_TARGET_MAIN_NODE, "raw mode uses the main node"},
+	{NULL}
+};
+
+static const RouterRule *
+rules_for_mode(int mode)
+{
+	return mode == CM_RAW ? raw_rules : primary_standby_rules;
+}
+
+/* ---- routing --------------------------------------------------------------- */
+
+static bool
+is_write(const RouteIn *in)
+{
+	/* PREPARE only stores its query; EXECUTE runs it and is judged by it */
+	if (in->kind == ROUTER_STMT_PREPARE && !(in->flags & ROUTER_F_MULTI))
+		return false;
+	return (in->flags & ROUTER_F_WRITE) || in->write_func != NULL;
+}
+
+static void
+route_input(RouteIn *in, const StmtFacts *facts, const RouterCtx *ctx)
+{
+	static const RouterSession idle = {0};
+	const RouterConfig *rc = ctx->config;
+
+	in->facts = facts;
+	in->q = facts;
+	in->kind = facts->kind;
+	in->flags = facts->flags;
+	in->ctx = ctx;
+	in->s = router_config_settings(rc);
+	in->sess = ctx->session ? ctx->session : &idle;
+	in->rel = NULL;
+	if (facts->kind == ROUTER_STMT_EXECUTE && facts->nstmts == 1 && ctx->prepared != NULL &&
+		ctx->prepared->kind == ROUTER_STMT_PREPARE)
+	{
+		in->q = ctx->prepared;
+		in->kind = ctx->prepared->inner_kind;
+		in->flags |= ctx->prepared->flags;
+	}
+	in->write_func = router_config_first_write_func(rc, in->q);
+	if (in->write_func == NULL && in->q != facts)
+		in->write_func = router_config_first_write_func(rc, facts);
+}
+
+RouterDecision
+router_route(const StmtFacts *facts, const RouterCtx *ctx)
+{
+	RouterDecision d = {ROUTER_TARGET_PRIMARY, true, false, "no_config",
+	"no routing configuration", NULL};
+	const RouterRule *r;
+	RouteIn		in;
+
+	if (facts == NULL || ctx == NULL || ctx->config == NULL)
+		return d;
+	route_input(&in, facts, ctx);
+	for (r = rules_for_mode(in.s->mode); r->name != NULL; r++)
+	{
+		if (r->applies(&in))
+			break;
+	}
+	d.target = r->target;
+	d.rule = r->name;
+	d.reason = r->reason;
+	d.rel = in.rel;
+	d.is_write = is_write(&in);
+	d.new_node = d.target == ROUTER_TARGET_LOAD_BALANCE_NODE &&
+		in.s->statement_level_load_balance;
+	return d;
+}

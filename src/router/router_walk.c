@@ -1,0 +1,238 @@
+/*
+ * router_walk.c: facts from the raw parse tree of a query (SELECT, INSERT,
+ * UPDATE, DELETE, MERGE and whatever they nest): functions called,
+ * relations named, FOR UPDATE/SHARE, SELECT INTO, writable CTEs.
+ *
+ * Runs in children on a cache miss, inside router_parse_text()'s libpg_query
+ * memory context.  Descends with PostgreSQL's own raw_expression_tree_walker
+ * so every expression node type of the PostgreSQL 15 grammar is covered;
+ * MERGE is taken apart here because a MERGE nested in WITH (rejected later
+ * by the server, not by the grammar) is not a node that walker expects.
+ *
+ * Only this file and router_parse.c include PostgreSQL's server headers.
+ * Nothing here touches PostgreSQL's globals: libpg_query keeps them
+ * thread-local, and these headers declare them as plain externs.
+ */
+#include "postgres.h"
+
+#include <string.h>
+
+#include "catalog/pg_class_d.h"
+#include "nodes/nodeFuncs.h"
+#include "nodes/parsenodes.h"
+#include "nodes/pg_list.h"
+
+#include "router_int.h"
+
+typedef struct WalkCtx
+{
+	RouterBuild *b;
+	Node	   *top;			/* the statement itself: its DML is no CTE */
+	bool		executes;		/* false under EXPLAIN without ANALYZE, in views */
+} WalkCtx;
+
+static bool walk_node(Node *node, WalkCtx *w);
+
+/* The String value of a name list element, or NULL. */
+static const char *
+name_str(Node *n)
+{
+	return (n != NULL && IsA(n, String)) ? strVal(n) : NULL;
+}
+
+static bool
+is_system_schema(const char *schema)
+{
+	return strcmp(schema, "pg_catalog") == 0 ||
+		strcmp(schema, "information_schema") == 0 ||
+		strncmp(schema, "pg_toast", 8) == 0;
+}
+
+/*
+ * Flags a relation name implies by itself.  An unqualified pg_* name
+ * resolves to pg_catalog first on any search_path (pg_catalog is searched
+ * first unless listed later explicitly), so it counts as a catalog.
+ */
+static uint8_t
+name_flags(const char *schema, const char *name)
+{
+	if (schema != NULL)
+	{
+		if (is_system_schema(schema))
+			return ROUTER_REL_SYSTEM;
+		if (strncmp(schema, "pg_temp", 7) == 0)
+			return ROUTER_REL_TEMP;
+		return 0;
+	}
+	return strncmp(name, "pg_", 3) == 0 ? ROUTER_REL_SYSTEM : 0;
+}
+
+/* Record a relation given by schema and name (DROP lists, ...). */
+static void
+add_named_rel(RouterBuild *b, const char *schema, const char *name, uint8_t flags)
+{
+	if (name == NULL)
+		return;
+	flags |= name_flags(schema, name);
+	if (flags & ROUTER_REL_SYSTEM)
+		b->flags |= ROUTER_F_SYSTEM_CATALOG;
+	if ((flags & ROUTER_REL_CREATED) && (flags & ROUTER_REL_TEMP))
+		b->flags |= ROUTER_F_TEMP_OBJECT;
+	if ((flags & ROUTER_REL_CREATED) && (flags & ROUTER_REL_UNLOGGED))
+		b->flags |= ROUTER_F_UNLOGGED_OBJECT;
+	router_build_add_rel(b, schema, name, flags);
+}
+
+void
+router_walk_relation(RouterBuild *b, void *rangevar, uint8_t flags)
+{
+	RangeVar   *rv = (RangeVar *) rangevar;
+
+	if (rv == NULL || !IsA(rv, RangeVar))
+		return;
+	if (flags & ROUTER_REL_CREATED)
+	{
+		if (rv->relpersistence == RELPERSISTENCE_TEMP)
+			flags |= ROUTER_REL_TEMP;
+		else if (rv->relpersistence == RELPERSISTENCE_UNLOGGED)
+			flags |= ROUTER_REL_UNLOGGED;
+	}
+	add_named_rel(b, rv->schemaname, rv->relname, flags);
+}
+
+/* Record a function call; SQL-syntax calls (EXTRACT, SUBSTRING ...) are not user calls. */
+static void
+note_func(WalkCtx *w, FuncCall *fc)
+{
+	const char *name = NULL,
+			   *schema = NULL;
+	int			n = list_length(fc->funcname);
+
+	if (!w->executes || fc->funcformat == COERCE_SQL_SYNTAX || n == 0)
+		return;
+	name = name_str(llast(fc->funcname));
+	if (n >= 2)
+		schema = name_str(list_nth(fc->funcname, n - 2));
+	if (name == NULL)
+		return;
+	router_build_add_func(w->b, schema, name);
+	if ((schema == NULL || strcmp(schema, "pg_catalog") == 0) &&
+		(strcmp(name, "nextval") == 0 || strcmp(name, "setval") == 0))
+		w->b->flags |= ROUTER_F_SEQUENCE_FUNC | ROUTER_F_WRITE;
+}
+
+static void
+note_select(WalkCtx *w, SelectStmt *s)
+{
+	if (s->lockingClause != NIL && w->executes)
+		w->b->flags |= ROUTER_F_FOR_UPDATE | ROUTER_F_WRITE;
+	if (s->intoClause != NULL)
+	{
+		if (w->executes)
+			w->b->flags |= ROUTER_F_SELECT_INTO | ROUTER_F_WRITE;
+		router_walk_relation(w->b, s->intoClause->rel, ROUTER_REL_CREATED);
+	}
+}
+
+/* A data-modifying statement: the top one, or one nested in WITH. */
+static void
+note_dml(WalkCtx *w, Node *node, RangeVar *target)
+{
+	if (node != w->top && w->executes)
+		w->b->flags |= ROUTER_F_WRITABLE_CTE | ROUTER_F_WRITE;
+	router_walk_relation(w->b, target, ROUTER_REL_WRITTEN);
+}
+
+/* MERGE by hand: see the file header. */
+static bool
+walk_merge(MergeStmt *m, WalkCtx *w)
+{
+	ListCell   *lc;
+
+	note_dml(w, (Node *) m, m->relation);
+	if (walk_node((Node *) m->withClause, w) ||
+		walk_node(m->sourceRelation, w) ||
+		walk_node(m->joinCondition, w))
+		return true;
+	foreach(lc, m->mergeWhenClauses)
+	{
+		MergeWhenClause *mw = (MergeWhenClause *) lfirst(lc);
+
+		if (!IsA(mw, MergeWhenClause))
+			continue;
+		if (walk_node(mw->condition, w) ||
+			walk_node((Node *) mw->targetList, w) ||
+			walk_node((Node *) mw->values, w))
+			return true;
+	}
+	return false;
+}
+
+/* The walker callback: note what matters, then let PostgreSQL descend. */
+static bool
+walk_node(Node *node, WalkCtx *w)
+{
+	if (node == NULL)
+		return false;
+	switch (nodeTag(node))
+	{
+		case T_FuncCall:
+			note_func(w, (FuncCall *) node);
+			break;
+		case T_RangeVar:
+			router_walk_relation(w->b, node, 0);
+			return false;		/* only an alias below */
+		case T_SelectStmt:
+			note_select(w, (SelectStmt *) node);
+			break;
+		case T_InsertStmt:
+			note_dml(w, node, ((InsertStmt *) node)->relation);
+			break;
+		case T_UpdateStmt:
+			note_dml(w, node, ((UpdateStmt *) node)->relation);
+			break;
+		case T_DeleteStmt:
+			note_dml(w, node, ((DeleteStmt *) node)->relation);
+			break;
+		case T_MergeStmt:
+			return walk_merge((MergeStmt *) node, w);
+		case T_CommonTableExpr:
+			router_build_add_cte(w->b, ((CommonTableExpr *) node)->ctename);
+			break;
+		case T_LockingClause:
+			return false;		/* names aliases, not relations */
+		default:
+			break;
+	}
+	return raw_expression_tree_walker(node, walk_node, w);
+}
+
+void
+router_walk_query(RouterBuild *b, void *node, bool executes)
+{
+	WalkCtx		w;
+
+	w.b = b;
+	w.top = (Node *) node;
+	w.executes = executes;
+	(void) walk_node((Node *) node, &w);
+}
+
+/* DROP TABLE/VIEW/SEQUENCE a, s.b: objects are lists of String. */
+void
+router_walk_drop_names(RouterBuild *b, void *objects)
+{
+	ListCell   *lc;
+
+	foreach(lc, (List *) objects)
+	{
+		List	   *names = (List *) lfirst(lc);
+		int			n;
+
+		if (names == NIL || !IsA(names, List))
+			continue;
+		n = list_length(names);
+		add_named_rel(b, n >= 2 ? name_str(list_nth(names, n - 2)) : NULL,
+					  name_str(llast(names)), ROUTER_REL_DROPPED);
+	}
+}

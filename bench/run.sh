@@ -198,6 +198,7 @@ bench_report() {
 				cpu=-
 				[ "$t" != direct ] && cpu=$(bench_cpu_median "$hz" "${WL_QUERIES[$wl]}" "$wl" "$t")
 				[ "$tps" != - ] && tps=$(printf '%.0f' "$tps")
+				[ "$lat" != - ] && lat=$(printf '%.3f' "$lat")
 				[ "$cpu" != - ] && cpu=$(printf '%.1f' "$cpu")
 				printf '%-9s %-10s %10s %9s %8s %12s\n' "$wl" "$t" "$tps" "$lat" "$ratio" "$cpu"
 			done

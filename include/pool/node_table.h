@@ -93,6 +93,9 @@ node_is_up(int id)
 		 node_table->nodes[id].status == NODE_STATUS_CONNECT_WAIT);
 }
 
+/* A session connected to the node: "waiting" becomes "up" (pcp_node_info status 2). */
+void		node_table_note_connected(int id);
+
 /* Mark a node up or down (parent or failover), recomputing the main node. */
 void		node_table_set_status(int id, NodeStatus status);
 

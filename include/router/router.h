@@ -286,17 +286,21 @@ RouterDecision router_route(const StmtFacts *facts, const RouterCtx *ctx);
 void		router_session_init(RouterSession *s);
 
 /*
- * Record a statement that ran (call once it completed): writes, isolation
- * levels named by BEGIN / SET TRANSACTION / SET SESSION CHARACTERISTICS /
- * SET default_transaction_isolation, and their RESET / DISCARD ALL.
+ * Record a statement as it is sent, with its decision: writes, transaction
+ * boundaries (BEGIN, COMMIT/ROLLBACK [AND CHAIN], PREPARE TRANSACTION),
+ * isolation levels named by BEGIN / SET TRANSACTION / SET SESSION
+ * CHARACTERISTICS / SET default_transaction_isolation, and their RESET /
+ * DISCARD ALL.  ReadyForQuery (router_session_txn_status) then confirms or
+ * corrects the transaction state.
  */
 void		router_session_note(RouterSession *s, const StmtFacts *facts,
 								const RouterDecision *d);
 
 /*
  * Transaction status from ReadyForQuery ('I' idle, 'T' in a transaction,
- * 'E' failed transaction): leaving a transaction forgets its writes and
- * isolation level.
+ * 'E' failed transaction); authoritative.  Idle forgets the transaction's
+ * writes and isolation level (a write outside an explicit transaction
+ * counts for statements pipelined after it until its ReadyForQuery).
  */
 void		router_session_txn_status(RouterSession *s, char status);
 

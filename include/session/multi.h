@@ -30,8 +30,12 @@ typedef struct MultiState
 	StmtMap		stmts;
 	RelayEntry *batch;			/* open extended-protocol batch, or NULL */
 	RouterSession router_session;	/* transaction state, writes, isolation */
+	char	  **temp_tables;	/* tables this session created TEMP or UNLOGGED (check_temp_table) */
+	uint8_t    *temp_flags;		/* ROUTER_REL_TEMP / ROUTER_REL_UNLOGGED per name */
+	int			ntemp;
 	int64_t		skip[MAX_BACKENDS];	/* bytes of a large reply message still to pass */
 	char		last_query[256];	/* for "kind mismatch" reports */
+	int64_t		idle_since;		/* client_idle_limit clock (see idle_timeout_ms) */
 } MultiState;
 
 /* Set up a session's multi-node state from its slot's connected nodes. */
@@ -43,6 +47,9 @@ MultiRoute	multi_route_sql(Session *s, const char *sql, size_t len);
 
 /* Pick the session's load-balance node by weight among connected, up, undelayed nodes. */
 int			multi_choose_load_balance_node(const NodeMask *connected, int primary);
+
+/* Free the session's temp table trace. */
+void		multi_route_free_trace(MultiState *m);
 
 /* Forget the compiled routing settings (after a reload). */
 void		multi_route_reset_config(void);

@@ -56,6 +56,12 @@ typedef struct Session
 /* Serve one accepted client to the end; closes client_fd. */
 SessionStatus session_run(int client_fd, const struct sockaddr *addr, socklen_t addrlen);
 
+/*
+ * A backend connection broke: with failover_on_backend_error, and if the
+ * node no longer accepts connections, ask for it to be detached.
+ */
+void		session_backend_failed(int node);
+
 /* Send an ErrorResponse (and flush) to the client; best effort. */
 void		session_send_error(Session *s, const char *severity, const char *sqlstate,
 							   const char *message, const char *detail);
@@ -71,6 +77,13 @@ SessionStatus session_relay_auth(Session *s, PoolSlot *slot, int node);
 
 /* relay.c */
 SessionStatus session_relay(Session *s);
+
+/*
+ * Poll timeout for client_idle_limit: -1 while a request is in flight;
+ * while idle, the time left until the limit, counted from when the session
+ * became idle (*idle_since, ms; 0 = not idle), so signals do not restart it.
+ */
+int			idle_timeout_ms(bool idle, int64_t *idle_since);
 /* True if the session's backend connections may go back to the pool. */
 bool		session_can_pool(const Session *s);
 

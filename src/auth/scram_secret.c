@@ -9,6 +9,7 @@
 #include "utils/str.h"
 
 #include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 

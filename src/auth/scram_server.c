@@ -12,6 +12,7 @@
 
 #include "utils/str.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 

@@ -11,6 +11,7 @@
 
 #include "pool/node_table.h"
 #include "pool/proc_table.h"
+#include "replication/strategy.h"
 #include "utils/log.h"
 #include "utils/shmem.h"
 
@@ -90,12 +91,7 @@ handle_detach(const FailoverRequest *r)
 	old_primary = node_table->primary_node_id;
 	plog(PL_LOG, "set %d th backend down status", id);
 	node_table_set_status(id, NODE_STATUS_DOWN);
-	if (old_primary == id)
-	{
-		shmem_lock(SHMEM_LOCK_NODES);
-		node_table->primary_node_id = -1;
-		shmem_unlock(SHMEM_LOCK_NODES);
-	}
+	strategy_find_primary(pool_config);
 	plog(PL_LOG, "starting degeneration. shutdown host %s(%d)", n->hostname, n->port);
 	log_new_main(old_main, node_table->main_node_id);
 	signal_children();
@@ -110,7 +106,7 @@ handle_attach(const FailoverRequest *r)
 {
 	int			id = r->node_id;
 	BackendNode *n;
-	int			old_main;
+	int			old_main, old_primary;
 
 	if (!valid_node(id))
 	{
@@ -124,12 +120,14 @@ handle_attach(const FailoverRequest *r)
 		return FAILOVER_DONE;
 	}
 	old_main = node_table->main_node_id;
+	old_primary = node_table->primary_node_id;
 	plog(PL_LOG, "starting fail back. reconnect host %s(%d)", n->hostname, n->port);
 	node_table_set_status(id, NODE_STATUS_CONNECT_WAIT);
+	strategy_find_primary(pool_config);
 	log_new_main(old_main, node_table->main_node_id);
 	signal_children();
 	run_configured_command("failback_command", pool_config->failback_command, id, old_main,
-						   node_table->main_node_id, node_table->primary_node_id);
+						   node_table->main_node_id, old_primary);
 	plog(PL_LOG, "failback done. reconnect host %s(%d)", n->hostname, n->port);
 	return FAILOVER_DONE;
 }

@@ -7,6 +7,8 @@
  */
 #include "main/pgpool_main.h"
 
+#include "auth/auth.h"
+
 #include "utils/log.h"
 #include "utils/ps_status.h"
 #include "utils/str.h"
@@ -24,41 +26,30 @@ static void
 usage(void)
 {
 	printf("pgpool-II version %s (pgpool),\n"
-		   "  A generic connection pool/replication/load balance server for PostgreSQL\n\n"
+		   "  PostgreSQL middleware: connection pooling, load balancing, replication and failover\n\n"
 		   "Usage:\n"
 		   "  pgpool [ -c] [ -f CONFIG_FILE ] [ -F PCP_CONFIG_FILE ] [ -a HBA_CONFIG_FILE ]\n"
 		   "         [ -n ] [ -D ] [ -d ]\n"
 		   "  pgpool [ -f CONFIG_FILE ] [ -F PCP_CONFIG_FILE ] [ -a HBA_CONFIG_FILE ]\n"
 		   "         [ -m SHUTDOWN-MODE ] stop\n"
 		   "  pgpool [ -f CONFIG_FILE ] [ -F PCP_CONFIG_FILE ] [ -a HBA_CONFIG_FILE ] reload\n\n"
-		   "Common options:\n"
-		   "  -a, --hba-file=HBA_CONFIG_FILE\n"
-		   "                      Set the path to the pool_hba.conf configuration file\n"
-		   "                      (default: %s/pool_hba.conf)\n"
-		   "  -f, --config-file=CONFIG_FILE\n"
-		   "                      Set the path to the pgpool.conf configuration file\n"
-		   "                      (default: %s/pgpool.conf)\n"
-		   "  -F, --pcp-file=PCP_CONFIG_FILE\n"
-		   "                      Set the path to the pcp.conf configuration file\n"
-		   "                      (default: %s/pcp.conf)\n"
-		   "  -k, --key-file=KEY_FILE\n"
-		   "                      Set the path to the pgpool key file (default: ~/.pgpoolkey)\n"
-		   "  -h, --help          Print this help\n"
-		   "  -v, --version       Print the version\n\n"
-		   "Start options:\n"
-		   "  -C, --clear-oidmaps Clear query cache oidmaps when memqcache_method is memcached\n"
-		   "                      (if shmem, discards whenever pgpool starts)\n"
-		   "  -c, --clear-cache   Clear the query cache\n"
-		   "  -n, --no-daemon     Don't run in daemon mode, don't detach the terminal\n"
-		   "  -D, --discard-status Discard pgpool_status file and do not restore previous status\n"
-		   "  -d, --debug         Debug mode\n\n"
-		   "Stop options:\n"
-		   "  -m, --mode=SHUTDOWN-MODE\n"
-		   "                      Can be \"smart\", \"fast\", or \"immediate\"\n\n"
-		   "Shutdown modes are:\n"
-		   "  smart       quit after all clients have disconnected\n"
-		   "  fast        quit directly, with proper shutdown\n"
-		   "  immediate   the same mode as fast\n",
+		   "Options:\n"
+		   "  -a, --hba-file=FILE     pool_hba.conf to use (default: %s/pool_hba.conf)\n"
+		   "  -f, --config-file=FILE  pgpool.conf to use (default: %s/pgpool.conf)\n"
+		   "  -F, --pcp-file=FILE     pcp.conf to use (default: %s/pcp.conf)\n"
+		   "  -k, --key-file=FILE     AES key file for encrypted passwords (default: ~/.pgpoolkey)\n"
+		   "  -h, --help              show this help, then exit\n"
+		   "  -v, --version           show the version, then exit\n\n"
+		   "When starting:\n"
+		   "  -c, --clear-cache       empty the query cache at start\n"
+		   "  -C, --clear-oidmaps     forget the query cache's table oid maps (memcached method)\n"
+		   "  -n, --no-daemon         stay in the foreground, logging to the terminal\n"
+		   "  -D, --discard-status    ignore the saved node states in pgpool_status\n"
+		   "  -d, --debug             log debug messages\n\n"
+		   "When stopping:\n"
+		   "  -m, --mode=MODE         smart (default): wait for clients to leave;\n"
+		   "                          fast: end client sessions now;\n"
+		   "                          immediate: like fast\n",
 		   PGPOOL_VERSION_STRING, DEFAULT_CONFIGDIR, DEFAULT_CONFIGDIR, DEFAULT_CONFIGDIR);
 }
 
@@ -178,7 +169,10 @@ main_reload_config(bool quiet)
 	config_init_defaults(&fresh);
 	ok = config_load(pgpool_options.config_file, &fresh);
 	if (ok)
+	{
 		config_apply_reload(pool_config, &fresh);
+		auth_reload(pool_config);
+	}
 	config_free(&fresh);
 	main_apply_log_settings(pool_config);
 	if (!ok && !quiet)
@@ -207,5 +201,12 @@ main(int argc, char **argv)
 		return command_stop(pool_config, pgpool_options.stop_mode);
 	if (command && strcmp(command, "reload") == 0)
 		return command_reload(pool_config);
+	{
+		AuthFiles	files = {pgpool_options.config_file, pgpool_options.hba_file, pgpool_options.key_file};
+
+		/* a broken pool_hba.conf, pool_passwd or SSL file: refuse to start */
+		if (!auth_startup(pool_config, &files))
+			return 1;
+	}
 	return parent_main();
 }

@@ -11,6 +11,7 @@
 #include "pcp/pcp_server.h"
 #include "pool/node_table.h"
 #include "pool/proc_table.h"
+#include "pool/status_file.h"
 #include "replication/strategy.h"
 #include "utils/log.h"
 #include "utils/ps_status.h"
@@ -220,6 +221,8 @@ parent_main(void)
 		pidfile_remove(pool_config->pid_file_name);
 		return 1;
 	}
+	status_file_load(pool_config->logdir, pgpool_options.discard_status);
+	status_file_save(pool_config->logdir);
 	strategy_select(pool_config);
 	strategy_find_primary(pool_config);
 

@@ -26,12 +26,13 @@ pcp_check_node(PcpSession *s, const char *arg, int *node_id)
 	return PCP_OK;
 }
 
-/* Role as SHOW pool_nodes shows it: primary/standby once a primary is known, else main/replica. */
+/* Role as SHOW pool_nodes names it: primary/standby in streaming replication, else main/replica. */
 static const char *
 node_role_name(int id)
 {
-	if (node_table->primary_node_id >= 0)
-		return id == node_table->primary_node_id ? "primary" : "standby";
+	if (pool_config->backend_clustering_mode == CM_STREAMING_REPLICATION)
+		return id == node_table->primary_node_id || node_table->nodes[id].role == NODE_ROLE_PRIMARY ?
+			"primary" : "standby";
 	return id == node_table->main_node_id ? "main" : "replica";
 }
 
@@ -97,8 +98,8 @@ pcp_do_node_info(PcpSession *s, int argc, const char *const *argv)
 	row[PCP_NI_STATUS_NAME] = node_status_name(n.status);
 	row[PCP_NI_PG_STATUS] = node_pg_status(&n);
 	row[PCP_NI_ROLE] = node_role_name(id);
-	/* the actual role is known once the primary was found */
-	row[PCP_NI_PG_ROLE] = node_table->primary_node_id >= 0 ? node_role_name(id) : "unknown";
+	/* the role pgpool knows; pg_is_in_recovery() is not asked here */
+	row[PCP_NI_PG_ROLE] = node_role_name(id);
 	row[PCP_NI_DELAY] = num[4];
 	row[PCP_NI_REP_STATE] = n.replication_state;
 	row[PCP_NI_SYNC_STATE] = n.replication_sync_state;

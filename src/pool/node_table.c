@@ -2,6 +2,7 @@
  * node_table.c: backend node status shared by every pgpool process.
  */
 #include "pool/node_table.h"
+#include "pool/status_file.h"
 #include "utils/shmem.h"
 #include "utils/str.h"
 
@@ -87,18 +88,38 @@ node_table_reload(const PoolConfig *cfg)
 }
 
 void
+node_table_note_connected(int id)
+{
+	BackendNode *n = &node_table->nodes[id];
+
+	/* unlocked read first: this runs for every new backend connection */
+	if (n->status != NODE_STATUS_CONNECT_WAIT)
+		return;
+	shmem_lock(SHMEM_LOCK_NODES);
+	if (n->status == NODE_STATUS_CONNECT_WAIT)
+		n->status = NODE_STATUS_UP;
+	shmem_unlock(SHMEM_LOCK_NODES);
+}
+
+void
 node_table_set_status(int id, NodeStatus status)
 {
 	if (id < 0 || id >= node_table->num_backends)
 		return;
+	bool		changed;
+
 	shmem_lock(SHMEM_LOCK_NODES);
-	if (node_table->nodes[id].status != (int) status)
+	changed = node_table->nodes[id].status != (int) status;
+	if (changed)
 	{
 		node_table->nodes[id].status = status;
 		node_table->nodes[id].status_changed = time(NULL);
 	}
 	recompute_main_node();
 	shmem_unlock(SHMEM_LOCK_NODES);
+	/* "waiting" and "up" are the same to the file: only real changes rewrite it */
+	if (changed && (status == NODE_STATUS_DOWN || status == NODE_STATUS_CONNECT_WAIT))
+		status_file_save(pool_config->logdir);
 }
 
 const char *

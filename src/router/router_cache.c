@@ -83,7 +83,8 @@ text_hash(const char *s, size_t len)
 		len -= 8;
 	}
 	w = 0;
-	memcpy(&w, s, len);
+	if (len > 0)
+		memcpy(&w, s, len);
 	h ^= w * k;
 	return mix64(h);
 }
@@ -217,9 +218,16 @@ analyze_text(const char *sql, size_t len)
 const StmtFacts *
 router_analyze(const char *sql, size_t len)
 {
-	uint64_t	h = text_hash(sql, len);
-	RouterEntry *e = cache_lookup(h, sql, len);
+	uint64_t	h;
+	RouterEntry *e;
 
+	if (sql == NULL)
+	{
+		sql = "";
+		len = 0;
+	}
+	h = text_hash(sql, len);
+	e = cache_lookup(h, sql, len);
 	if (e != NULL)
 	{
 		e->referenced = true;

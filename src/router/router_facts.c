@@ -166,9 +166,8 @@ rel_is_cte(const RouterBuild *b, const RouterBuildRel *r)
 }
 
 static const char *
-frozen_str(const RouterBuild *b, char *pool, size_t off)
+frozen_str(char *pool, size_t off)
 {
-	(void) b;
 	return off == RB_NOSTR ? NULL : pool + off;
 }
 
@@ -211,8 +210,8 @@ router_build_freeze(const RouterBuild *b, const char *text, size_t len)
 	{
 		if (rel_is_cte(b, &b->rels[i]))
 			continue;
-		rels[nrels].schema = frozen_str(b, pool, b->rels[i].schema);
-		rels[nrels].name = frozen_str(b, pool, b->rels[i].name);
+		rels[nrels].schema = frozen_str(pool, b->rels[i].schema);
+		rels[nrels].name = frozen_str(pool, b->rels[i].name);
 		rels[nrels].flags = b->rels[i].flags;
 		nrels++;
 	}
@@ -226,8 +225,8 @@ router_build_freeze(const RouterBuild *b, const char *text, size_t len)
 	e->facts.nstmts = b->nstmts;
 	e->facts.isolation = b->isolation;
 	e->facts.pool_show = b->pool_show;
-	e->facts.name = frozen_str(b, pool, b->name);
-	e->facts.error = frozen_str(b, pool, b->error);
+	e->facts.name = frozen_str(pool, b->name);
+	e->facts.error = frozen_str(pool, b->error);
 	e->facts.error_pos = b->error_pos;
 	e->facts.nrels = nrels;
 	e->facts.rels = nrels ? rels : NULL;

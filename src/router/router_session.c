@@ -4,10 +4,12 @@
  * by backend_weight.
  *
  * Used by children; the RouterSession lives in the session's state and
- * is reset when the client leaves.  The relay feeds it two events:
- * ReadyForQuery's transaction status (router_session_txn_status) and each
- * completed statement (router_session_note), in that order when both come
- * from the same round trip.
+ * is reset when the client leaves.  The relay feeds it two events: each
+ * statement as it is sent (router_session_note), and ReadyForQuery's
+ * transaction status (router_session_txn_status), which is authoritative.
+ * Noting at send time keeps pipelined statements right: after "BEGIN;
+ * INSERT" and before any ReadyForQuery, a SELECT already counts as in a
+ * transaction that wrote.
  */
 #include <string.h>
 
@@ -39,14 +41,39 @@ names_default_isolation(const StmtFacts *f)
 	return f->name != NULL && strcmp(f->name, "default_transaction_isolation") == 0;
 }
 
-/* Isolation levels named by the statement (BEGIN, SET, RESET, DISCARD ALL). */
+/* A transaction ends: forget what it wrote and the level it named. */
 static void
-note_isolation(RouterSession *s, const StmtFacts *f)
+end_transaction(RouterSession *s, bool chain)
+{
+	s->write_in_transaction = false;
+	if (!chain)
+	{
+		s->in_transaction = false;
+		s->txn_isolation = ROUTER_ISO_DEFAULT;
+	}
+}
+
+/*
+ * Transaction boundaries and isolation levels the statement names (BEGIN,
+ * COMMIT/ROLLBACK [AND CHAIN], SET, RESET, DISCARD ALL), ahead of the
+ * ReadyForQuery that will confirm them.
+ */
+static void
+note_statement(RouterSession *s, const StmtFacts *f)
 {
 	switch (f->kind)
 	{
 		case ROUTER_STMT_BEGIN:
+			s->in_transaction = true;
+			s->write_in_transaction = false;
 			s->txn_isolation = f->isolation;
+			break;
+		case ROUTER_STMT_COMMIT:
+		case ROUTER_STMT_ROLLBACK:
+			end_transaction(s, (f->flags & ROUTER_F_CHAIN) != 0);
+			break;
+		case ROUTER_STMT_PREPARE_TRANSACTION:
+			end_transaction(s, false);
 			break;
 		case ROUTER_STMT_SET_TRANSACTION:
 			/* SET TRANSACTION READ ONLY names no level: keep the one we have */
@@ -73,14 +100,19 @@ note_isolation(RouterSession *s, const StmtFacts *f)
 void
 router_session_note(RouterSession *s, const StmtFacts *facts, const RouterDecision *d)
 {
+	if (facts != NULL)
+		note_statement(s, facts);
+
+	/*
+	 * Outside an explicit transaction the flag lasts until the statement's
+	 * ReadyForQuery says idle: until then, statements pipelined after it
+	 * share its implicit transaction.
+	 */
 	if (d != NULL && d->is_write)
 	{
 		s->write_in_session = true;
-		if (s->in_transaction)
-			s->write_in_transaction = true;
+		s->write_in_transaction = true;
 	}
-	if (facts != NULL)
-		note_isolation(s, facts);
 }
 
 int

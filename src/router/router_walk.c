@@ -24,11 +24,20 @@
 
 #include "router_int.h"
 
+/*
+ * libpg_query leaves PostgreSQL's stack depth check unarmed, so the walk
+ * counts its own depth: "1+1+...+1" nests one level per term.  50,000
+ * levels fit in a default 8 MB stack; past the limit the rest of the tree
+ * is not looked at and the statement is taken for a write (primary).
+ */
+#define MAX_WALK_DEPTH 10000
+
 typedef struct WalkCtx
 {
 	RouterBuild *b;
 	Node	   *top;			/* the statement itself: its DML is no CTE */
 	bool		executes;		/* false under EXPLAIN without ANALYZE, in views */
+	int			depth;
 } WalkCtx;
 
 static bool walk_node(Node *node, WalkCtx *w);
@@ -172,6 +181,8 @@ walk_merge(MergeStmt *m, WalkCtx *w)
 static bool
 walk_node(Node *node, WalkCtx *w)
 {
+	bool		result;
+
 	if (node == NULL)
 		return false;
 	switch (nodeTag(node))
@@ -204,7 +215,15 @@ walk_node(Node *node, WalkCtx *w)
 		default:
 			break;
 	}
-	return raw_expression_tree_walker(node, walk_node, w);
+	if (w->depth >= MAX_WALK_DEPTH)
+	{
+		w->b->flags |= ROUTER_F_WRITE;
+		return true;			/* stop the whole walk */
+	}
+	w->depth++;
+	result = raw_expression_tree_walker(node, walk_node, w);
+	w->depth--;
+	return result;
 }
 
 void
@@ -215,6 +234,7 @@ router_walk_query(RouterBuild *b, void *node, bool executes)
 	w.b = b;
 	w.top = (Node *) node;
 	w.executes = executes;
+	w.depth = 0;
 	(void) walk_node((Node *) node, &w);
 }
 

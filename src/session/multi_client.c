@@ -136,6 +136,17 @@ log_node_statement(Session *s, const NodeMask *nodes, const char *what, const ch
 		NODE_MASK_FOREACH(nodes, n)
 			plog(PL_LOG, "DB node id: %d backend pid: %d statement: %s%s", n,
 				 s->slot->backends[n].pid, what, text);
+	if (pool_config->notice_per_node_statement)
+		NODE_MASK_FOREACH(nodes, n)
+			pq_put_error(&s->client.wbuf, PQ_BE_NOTICE_RESPONSE, "NOTICE", "00000",
+						 log_fmt("DB node id: %d statement: %s%s", n, what, text), NULL, NULL);
+}
+
+static bool
+statement_logging(void)
+{
+	return pool_config->log_statement || pool_config->log_per_node_statement ||
+		pool_config->notice_per_node_statement;
 }
 
 static bool
@@ -158,7 +169,7 @@ on_query(Session *s, const char *msg, size_t len)
 	note_write(s, &r);
 	str_copy(s->multi->last_query, sql, sizeof(s->multi->last_query));
 	queue_statement(s, &r, &r.nodes, msg, len);
-	if (pool_config->log_statement || pool_config->log_per_node_statement)
+	if (statement_logging())
 		log_node_statement(s, &r.nodes, "", sql);
 	return true;
 }
@@ -180,7 +191,7 @@ on_parse(Session *s, const char *msg, size_t len)
 	str_copy(s->multi->last_query, sql, sizeof(s->multi->last_query));
 	stmt_map_put(&s->multi->stmts, name, msg, len, &s->multi->batch->nodes);
 	queue_statement(s, &r, &s->multi->batch->nodes, msg, len);
-	if (pool_config->log_statement || pool_config->log_per_node_statement)
+	if (statement_logging())
 		log_node_statement(s, &s->multi->batch->nodes, "Parse: ", sql);
 	return true;
 }

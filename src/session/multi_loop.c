@@ -48,6 +48,7 @@ multi_free(Session *s)
 	if (s->multi == NULL)
 		return;
 	stmt_map_free(&s->multi->stmts);
+	multi_route_free_trace(s->multi);
 	free(s->multi);
 	s->multi = NULL;
 }
@@ -124,6 +125,7 @@ session_idle(const Session *s)
 static SessionStatus
 node_lost(Session *s, int n)
 {
+	session_backend_failed(n);
 	plog(PL_LOG, "unable to read data from DB node %d", n);
 	session_send_error(s, "FATAL", "08006", log_fmt("unable to read data from DB node %d", n),
 					   "the backend closed the connection or failed");
@@ -180,11 +182,10 @@ wait_events(Session *s, struct pollfd *pfd, int *nodes, int *npfd)
 		pfd[k++].events = POLLIN;
 	}
 	*npfd = k;
-	if (pool_config->client_idle_limit > 0 && session_idle(s))
-		timeout = pool_config->client_idle_limit * 1000;
+	timeout = idle_timeout_ms(session_idle(s), &s->multi->idle_since);
 	if (pq_wait_sigmask)
 	{
-		struct timespec ts = {timeout / 1000, 0};
+		struct timespec ts = {timeout / 1000, (long) (timeout % 1000) * 1000000L};
 
 		return ppoll(pfd, k, timeout < 0 ? NULL : &ts, pq_wait_sigmask);
 	}

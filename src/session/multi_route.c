@@ -11,8 +11,10 @@
 #include "pool/node_table.h"
 #include "router/router.h"
 #include "utils/log.h"
+#include "utils/str.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 static RouterConfig *router_config;
 
@@ -51,6 +53,69 @@ multi_choose_load_balance_node(const NodeMask *connected, int primary)
 	return chosen >= 0 ? chosen : primary;
 }
 
+/*
+ * Temp/unlogged table trace: the session remembers the tables it created
+ * TEMP or UNLOGGED, so a later SELECT naming one goes to the primary
+ * without a catalog query.
+ */
+static int
+trace_find(const MultiState *m, const char *name)
+{
+	for (int i = 0; i < m->ntemp; i++)
+		if (strcmp(m->temp_tables[i], name) == 0)
+			return i;
+	return -1;
+}
+
+static void
+trace_update(MultiState *m, const StmtFacts *facts)
+{
+	for (int i = 0; i < facts->nrels; i++)
+	{
+		const RouterRel *rel = &facts->rels[i];
+		int			at = trace_find(m, rel->name);
+
+		if ((rel->flags & ROUTER_REL_CREATED) &&
+			(rel->flags & (ROUTER_REL_TEMP | ROUTER_REL_UNLOGGED)) && at < 0)
+		{
+			m->temp_tables = mem_realloc(m->temp_tables, sizeof(char *) * (m->ntemp + 1));
+			m->temp_flags = mem_realloc(m->temp_flags, m->ntemp + 1);
+			m->temp_tables[m->ntemp] = str_dup(rel->name);
+			m->temp_flags[m->ntemp++] = rel->flags & (ROUTER_REL_TEMP | ROUTER_REL_UNLOGGED);
+		}
+		else if ((rel->flags & ROUTER_REL_DROPPED) && at >= 0)
+		{
+			free(m->temp_tables[at]);
+			m->temp_tables[at] = m->temp_tables[--m->ntemp];
+			m->temp_flags[at] = m->temp_flags[m->ntemp];
+		}
+	}
+}
+
+static bool
+trace_check(void *arg, const RouterRel *rel, RouterRelQuestion q)
+{
+	const MultiState *m = arg;
+	int			at = trace_find(m, rel->name);
+
+	if (at < 0)
+		return false;
+	return q == ROUTER_REL_IS_TEMP ? (m->temp_flags[at] & ROUTER_REL_TEMP) != 0 :
+		(m->temp_flags[at] & ROUTER_REL_UNLOGGED) != 0;
+}
+
+void
+multi_route_free_trace(MultiState *m)
+{
+	for (int i = 0; i < m->ntemp; i++)
+		free(m->temp_tables[i]);
+	free(m->temp_tables);
+	free(m->temp_flags);
+	m->temp_tables = NULL;
+	m->temp_flags = NULL;
+	m->ntemp = 0;
+}
+
 static void
 count_select(int node)
 {
@@ -68,6 +133,8 @@ multi_route_sql(Session *s, const char *sql, size_t len)
 
 	ctx.config = current_router_config();
 	ctx.session = &m->router_session;
+	ctx.rel_check = trace_check;
+	ctx.rel_check_arg = m;
 	d = router_route(facts, &ctx);
 	r.write = d.is_write;
 	r.reason = d.reason;
@@ -98,6 +165,8 @@ multi_route_sql(Session *s, const char *sql, size_t len)
 			break;
 	}
 	router_session_note(&m->router_session, facts, &d);
+	if (facts->nrels > 0)
+		trace_update(m, facts);
 	plog(PL_DEBUG1, "route: %s -> %s (%s)", router_stmt_kind_name(facts->kind),
 		 router_target_name(d.target), d.reason ? d.reason : "");
 	return r;

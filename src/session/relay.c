@@ -31,7 +31,7 @@ session_is_idle(const Session *s)
 }
 
 static void
-log_statement(const Session *s, const char *what, const char *text)
+log_statement(Session *s, const char *what, const char *text)
 {
 	const BackendConn *b = &s->slot->backends[s->node];
 
@@ -39,6 +39,9 @@ log_statement(const Session *s, const char *what, const char *text)
 		plog(PL_LOG, "statement: %s%s", what, text);
 	if (pool_config->log_per_node_statement)
 		plog(PL_LOG, "DB node id: %d backend pid: %d statement: %s%s", s->node, b->pid, what, text);
+	if (pool_config->notice_per_node_statement)
+		pq_put_error(&s->client.wbuf, PQ_BE_NOTICE_RESPONSE, "NOTICE", "00000",
+					 log_fmt("DB node id: %d statement: %s%s", s->node, what, text), NULL, NULL);
 }
 
 /* Bookkeeping for one client message about to be forwarded. */
@@ -49,7 +52,8 @@ note_client_message(Session *s, char type, const char *body, size_t len, bool wh
 	{
 		case PQ_FE_QUERY:
 			s->pending_sync++;
-			if (whole && (pool_config->log_statement || pool_config->log_per_node_statement))
+			if (whole && (pool_config->log_statement || pool_config->log_per_node_statement ||
+						  pool_config->notice_per_node_statement))
 				log_statement(s, "", strnlen(body, len) < len ? body : "");
 			break;
 		case PQ_FE_SYNC:
@@ -61,7 +65,8 @@ note_client_message(Session *s, char type, const char *body, size_t len, bool wh
 			break;
 		case PQ_FE_PARSE:
 			s->unsynced = true;
-			if (whole && (pool_config->log_statement || pool_config->log_per_node_statement))
+			if (whole && (pool_config->log_statement || pool_config->log_per_node_statement ||
+						  pool_config->notice_per_node_statement))
 			{
 				size_t		name_len = strnlen(body, len);
 
@@ -186,6 +191,7 @@ note_backend_message(Session *s, char type, const char *body, size_t len)
 static SessionStatus
 backend_lost(Session *s, int rc)
 {
+	session_backend_failed(s->node);
 	plog_ex(PL_LOG, log_fmt("node %d: %s", s->node, pq_io_status_text(rc)), NULL,
 			"unable to read data from DB node %d", s->node);
 	session_send_error(s, "FATAL", "08006", log_fmt("unable to read data from DB node %d", s->node),
@@ -272,6 +278,8 @@ idle_limit_reached(Session *s)
 	return SESSION_CLIENT_TIMEOUT;
 }
 
+static int64_t idle_since;
+
 SessionStatus
 session_relay(Session *s)
 {
@@ -282,6 +290,7 @@ session_relay(Session *s)
 	if (proc_table && my_child_index >= 0)
 		proc_info(my_child_index)->load_balance_node = s->node;
 	update_ps_title(s);
+	idle_since = 0;
 	for (;;)
 	{
 		struct pollfd pfd[2];
@@ -298,11 +307,10 @@ session_relay(Session *s)
 		pfd[0].events = POLLIN;
 		pfd[1].fd = b->fd;
 		pfd[1].events = POLLIN;
-		if (pool_config->client_idle_limit > 0 && session_is_idle(s))
-			timeout = pool_config->client_idle_limit * 1000;
+		timeout = idle_timeout_ms(session_is_idle(s), &idle_since);
 		if (pq_wait_sigmask)
 		{
-			struct timespec ts = {timeout / 1000, 0};
+			struct timespec ts = {timeout / 1000, (long) (timeout % 1000) * 1000000L};
 
 			rc = ppoll(pfd, 2, timeout < 0 ? NULL : &ts, pq_wait_sigmask);
 		}

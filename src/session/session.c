@@ -8,6 +8,8 @@
 #include "session/session.h"
 
 #include "config/config.h"
+#include "failover/failover.h"
+#include "pool/backend_connect.h"
 #include "pool/node_table.h"
 #include "pool/proc_table.h"
 #include "replication/strategy.h"
@@ -23,6 +25,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/time.h>
+#include <time.h>
 #include <unistd.h>
 
 Session    *current_session;
@@ -35,6 +38,52 @@ session_send_error(Session *s, const char *severity, const char *sqlstate,
 {
 	pq_put_error(&s->client.wbuf, PQ_BE_ERROR_RESPONSE, severity, sqlstate, message, detail, NULL);
 	(void) pq_conn_flush(&s->client, 1000);
+}
+
+static int64_t
+monotonic_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t) ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+int
+idle_timeout_ms(bool idle, int64_t *idle_since)
+{
+	int64_t		left;
+
+	if (pool_config->client_idle_limit <= 0 || !idle)
+	{
+		*idle_since = 0;
+		return -1;
+	}
+	if (*idle_since == 0)
+		*idle_since = monotonic_ms();
+	left = (int64_t) pool_config->client_idle_limit * 1000 - (monotonic_ms() - *idle_since);
+	return left > 0 ? (int) left : 0;
+}
+
+void
+session_backend_failed(int node)
+{
+	const BackendNode *n = &node_table->nodes[node];
+	const char *why = NULL;
+	int			fd;
+
+	if (!pool_config->failover_on_backend_error || !node_is_up(node))
+		return;
+	/* a terminated backend process is not a failed node: only a refused connection is */
+	fd = backend_connect(n->hostname, n->port, 2000, &why);
+	if (fd >= 0)
+	{
+		close(fd);
+		return;
+	}
+	plog_ex(PL_LOG, log_fmt("connecting to node %d: %s", node, why), NULL,
+			"failover on backend error: requesting detach of DB node %d", node);
+	failover_request(FAILOVER_DETACH, node, 0);
 }
 
 static void

@@ -175,12 +175,10 @@ take_option(const PcpCommandInfo *cmd, int opt, PcpToolArgs *out, bool *connecti
 			if (parse_target(cmd, optarg, out, err, errlen) != PCP_OK)
 				return PCP_ERR_INVAL;
 			break;
+		case '?':				/* -? itself (errors were caught before) */
+			out->help = true;
+			return PCP_OK;
 		default:
-			if (optopt == '?')
-			{
-				out->help = true;
-				return PCP_OK;
-			}
 			snprintf(err, errlen, "invalid option");
 			return PCP_ERR_INVAL;
 	}
@@ -212,15 +210,21 @@ pcp_tool_parse_args(const PcpCommandInfo *cmd, int argc, char **argv, PcpToolArg
 	build_optstring(cmd, optstring, longopts);
 	optind = 0;					/* full re-initialisation (tests parse several times) */
 	opterr = 0;
+	optopt = 0;
 	while ((opt = getopt_long(argc, argv, optstring, longopts, NULL)) != -1)
 	{
-		if (opt == '?' && optopt != '?')
+		/*
+		 * '?' is both -? and an error: getopt sets optopt for a bad short
+		 * option or a missing argument, and leaves it 0 for a bad long one
+		 */
+		if (opt == '?' && (optopt != 0 || strncmp(argv[optind - 1], "--", 2) == 0))
 		{
-			snprintf(err, errlen, "invalid option \"%s\"", argv[optind - 1]);
+			snprintf(err, errlen, "invalid option \"%s\" or missing argument", argv[optind - 1]);
 			return PCP_ERR_INVAL;
 		}
 		if (take_option(cmd, opt, out, &connection_opt, err, errlen) != PCP_OK)
 			return PCP_ERR_INVAL;
+		optopt = 0;
 	}
 	if (out->help || out->version)
 		return PCP_OK;
@@ -258,18 +262,16 @@ pcp_tool_parse_args(const PcpCommandInfo *cmd, int argc, char **argv, PcpToolArg
 void
 pcp_tool_usage(const PcpCommandInfo *cmd, FILE *out)
 {
-	const char *arg = cmd->arg == PCP_ARG_NODE ? " NODE_ID" : cmd->arg == PCP_ARG_PID ? " PID" :
-		cmd->arg == PCP_ARG_MODE ? " MODE" : "";
+	const char *arg = cmd->arg == PCP_ARG_NODE ? "NODE_ID" : cmd->arg == PCP_ARG_PID ? "PID" :
+		cmd->arg == PCP_ARG_MODE ? "MODE" : NULL;
 
-	fprintf(out, "%s - %s\n\n", cmd->tool, "run a PCP command against pgpool");
-	fprintf(out, "Usage:\n  %s [OPTION...]%s%s\n", cmd->tool, cmd->arg != PCP_ARG_NONE ? " [" : "",
-			cmd->arg != PCP_ARG_NONE ? arg + 1 : "");
-	if (cmd->arg != PCP_ARG_NONE)
-		fprintf(out, "%s", "]\n");
+	fprintf(out, "Usage:\n");
+	if (arg)
+		fprintf(out, "  %s [OPTION...] [%s]\n", cmd->tool, arg);
 	else
-		fprintf(out, "\n");
-	fprintf(out, "  %s [--verbose]%s TIMEOUT HOST PORT USER PASSWORD%s\n\n", cmd->tool,
-			(cmd->tool_flags & PCP_TOOL_GRACEFUL) ? " [-g]" : "", arg);
+		fprintf(out, "  %s [OPTION...]\n", cmd->tool);
+	fprintf(out, "  %s [--verbose]%s TIMEOUT HOST PORT USER PASSWORD%s%s\n\n", cmd->tool,
+			(cmd->tool_flags & PCP_TOOL_GRACEFUL) ? " [-g]" : "", arg ? " " : "", arg ? arg : "");
 	fprintf(out, "Options:\n"
 			"  -h, --host=HOSTNAME    pgpool's host, or a directory for its UNIX socket (default /tmp)\n"
 			"  -p, --port=PORT        PCP port number (default %d)\n"
@@ -294,6 +296,6 @@ pcp_tool_usage(const PcpCommandInfo *cmd, FILE *out)
 			"  -d, --debug            print protocol debug messages\n"
 			"  -V, --version          print the version and exit\n"
 			"  -?, --help             print this help and exit\n\n"
-			"The password comes from the PCPPASSFILE file or ~/.pcppass (host:port:user:password)\n"
-			"when it is not given.\n");
+			"Without a password on the command line, it is taken from the file named by\n"
+			"PCPPASSFILE or ~/.pcppass (lines host:port:user:password), else asked for.\n");
 }

@@ -529,6 +529,35 @@ test_unparsable(void **state)
 	}
 }
 
+/*
+ * A tree deeper than the walk goes ("1+1+...+1" nests per term) is taken
+ * for a write instead of overflowing the stack.
+ */
+static void
+test_deep_expression(void **state)
+{
+	static char sql[8 * 100000 + 64];
+	size_t		n = 0;
+	const StmtFacts *f;
+
+	n += (size_t) snprintf(sql, sizeof(sql), "SELECT f(0)");
+	for (int i = 0; i < 100000; i++)
+		n += (size_t) snprintf(sql + n, sizeof(sql) - n, "+1");
+	f = router_analyze(sql, n);
+	assert_int_equal(f->kind, ROUTER_STMT_SELECT);
+	assert_true(f->flags & ROUTER_F_WRITE);
+
+	/* a deep but reasonable one is walked to the bottom */
+	n = (size_t) snprintf(sql, sizeof(sql), "SELECT 1");
+	for (int i = 0; i < 2000; i++)
+		n += (size_t) snprintf(sql + n, sizeof(sql) - n, "+1");
+	n += (size_t) snprintf(sql + n, sizeof(sql) - n, "+g(2)");
+	f = router_analyze(sql, n);
+	assert_false(f->flags & ROUTER_F_WRITE);
+	assert_int_equal(f->nfuncs, 1);
+	assert_string_equal(f->funcs[0], "g");
+}
+
 /* text is not NUL-terminated at len: only len bytes count */
 static void
 test_length_bound(void **state)
@@ -556,6 +585,7 @@ main(void)
 		cmocka_unit_test(test_text_flags),
 		cmocka_unit_test(test_multi_statement),
 		cmocka_unit_test(test_unparsable),
+		cmocka_unit_test(test_deep_expression),
 		cmocka_unit_test(test_length_bound),
 	};
 

@@ -1,0 +1,355 @@
+/*
+ * test_router_route.c: unit tests for router_route(): every statement rule
+ * of issue 4 with real SQL (pgbench's statements, psql's \d queries) --
+ * reads, writes and the manual's conditions that keep a SELECT off the
+ * standbys, comments and hints, transaction control and session state,
+ * function list regexes, catalog/temporary/unlogged tables, raw mode.
+ * Session-dependent rules are in test_router_session.c.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "config/config.h"
+#include "router_test_util.h"
+#include "utils/log.h"
+
+static void
+test_reads_load_balanced(void **state)
+{
+	static const char *const reads[] = {
+		PGBENCH_SELECT,
+		"SELECT abalance FROM pgbench_accounts WHERE aid = $1",
+		"SELECT 1",
+		"select count(*) from t where a > 3 group by b",
+		"VALUES (1), (2)",
+		"WITH x AS (SELECT * FROM t) SELECT * FROM x",
+		"SHOW work_mem",
+		"EXPLAIN SELECT * FROM t",
+		"EXPLAIN INSERT INTO t VALUES (1)",
+		"EXPLAIN ANALYZE SELECT * FROM t",
+		"COPY t TO STDOUT",
+		"COPY (SELECT * FROM t) TO STDOUT (FORMAT csv)",
+		"SELECT now(), version(), current_user",
+	};
+
+	for (size_t i = 0; i < sizeof(reads) / sizeof(reads[0]); i++)
+	{
+		RouterDecision d = rt_expect(reads[i], LB, "load_balance");
+
+		assert_false(d.is_write);
+		assert_false(d.new_node);
+		assert_null(d.rel);
+	}
+}
+
+static void
+test_writes_primary(void **state)
+{
+	static const char *const writes[] = {
+		"UPDATE pgbench_accounts SET abalance = abalance + -4233 WHERE aid = 4711;",
+		"UPDATE pgbench_tellers SET tbalance = tbalance + $1 WHERE tid = $2",
+		"INSERT INTO pgbench_history (tid, bid, aid, delta, mtime) VALUES (1, 1, 4711, -4233, CURRENT_TIMESTAMP);",
+		"DELETE FROM t",
+		"MERGE INTO t USING s ON t.a = s.a WHEN MATCHED THEN DELETE",
+		"TRUNCATE t",
+		"CREATE TABLE t2 (a int)",
+		"CREATE TEMP TABLE tt (a int)",
+		"DROP TABLE t2",
+		"ALTER TABLE t ADD COLUMN c int",
+		"LOCK TABLE t",
+		"VACUUM t",
+		"ANALYZE t",
+		"CALL p()",
+		"DO $$BEGIN END$$",
+		"COPY t FROM STDIN",
+		"EXPLAIN ANALYZE INSERT INTO t VALUES (1)",
+		"CREATE TABLE x AS SELECT 1",
+	};
+
+	for (size_t i = 0; i < sizeof(writes) / sizeof(writes[0]); i++)
+		assert_true(rt_expect(writes[i], PRIMARY, "write").is_write);
+}
+
+/* The manual's conditions that keep a SELECT off the standbys */
+static void
+test_not_load_balanced(void **state)
+{
+	assert_true(rt_expect("SELECT * FROM t FOR UPDATE", PRIMARY, "for_update").is_write);
+	assert_true(rt_expect("SELECT * FROM t WHERE a IN (SELECT a FROM u FOR SHARE)", PRIMARY,
+					   "for_update").is_write);
+	assert_true(rt_expect("SELECT * FROM t FOR NO KEY UPDATE SKIP LOCKED", PRIMARY, "for_update").is_write);
+	assert_true(rt_expect("SELECT * INTO t3 FROM t", PRIMARY, "select_into").is_write);
+	assert_true(rt_expect("WITH d AS (DELETE FROM t RETURNING *) SELECT * FROM d", PRIMARY,
+					   "writable_cte").is_write);
+	assert_true(rt_expect("SELECT nextval('s')", PRIMARY, "sequence_function").is_write);
+	assert_true(rt_expect("SELECT pg_catalog.setval('s', 10)", PRIMARY, "sequence_function").is_write);
+	assert_true(rt_expect("SELECT a, nextval('s') FROM t", PRIMARY, "sequence_function").is_write);
+
+	assert_false(rt_expect("SELECT 1; SELECT 2", PRIMARY, "multi_statement").is_write);
+	assert_true(rt_expect("SELECT 1; UPDATE t SET a = 1", PRIMARY, "multi_statement").is_write);
+
+	assert_false(rt_expect("/* comment */ SELECT 1", PRIMARY, "leading_comment").is_write);
+	assert_false(rt_expect("-- comment\nSELECT 1", PRIMARY, "leading_comment").is_write);
+	assert_false(rt_expect("/*NO LOAD BALANCE*/ SELECT 1", PRIMARY, "no_load_balance_hint").is_write);
+	assert_false(rt_expect("COPY t TO '/tmp/out'", PRIMARY, "not_read_only").is_write);
+	assert_false(rt_expect("CHECKPOINT", PRIMARY, "not_read_only").is_write);
+
+	/* ignore_leading_white_space is on by default */
+	rt_expect("   SELECT 1", LB, "load_balance");
+}
+
+static void
+test_comment_settings(void **state)
+{
+	CONFIGURE("allow_sql_comments", "on");
+	rt_expect("/* app=web */ SELECT 1", LB, "load_balance");
+	rt_expect("-- why\nSELECT 1", LB, "load_balance");
+	/* the hint keeps working when comments are allowed */
+	rt_expect("/*NO LOAD BALANCE*/ SELECT 1", PRIMARY, "no_load_balance_hint");
+	rt_expect("SELECT /*NO LOAD BALANCE*/ 1", PRIMARY, "no_load_balance_hint");
+
+	CONFIGURE("ignore_leading_white_space", "off");
+	rt_expect("\t SELECT 1", PRIMARY, "leading_white_space");
+	rt_expect("SELECT 1", LB, "load_balance");
+}
+
+static void
+test_unparsable_and_empty(void **state)
+{
+	RouterDecision d = rt_expect("SELEKT 1", PRIMARY, "unparsable");
+
+	assert_true(d.is_write);
+	assert_false(rt_expect("", PRIMARY, "empty").is_write);
+	assert_false(rt_expect(";", PRIMARY, "empty").is_write);
+}
+
+static void
+test_transaction_control(void **state)
+{
+	rt_expect("BEGIN", ROUTER_TARGET_ALL_NODES, "begin");
+	rt_expect("START TRANSACTION ISOLATION LEVEL REPEATABLE READ", ROUTER_TARGET_ALL_NODES, "begin");
+	rt_expect("BEGIN ISOLATION LEVEL SERIALIZABLE", PRIMARY, "begin_serializable");
+	rt_expect("COMMIT", ROUTER_TARGET_ALL_NODES_IN_TRANSACTION, "transaction_control");
+	rt_expect("END", ROUTER_TARGET_ALL_NODES_IN_TRANSACTION, "transaction_control");
+	rt_expect("ROLLBACK", ROUTER_TARGET_ALL_NODES_IN_TRANSACTION, "transaction_control");
+	rt_expect("SAVEPOINT a", ROUTER_TARGET_ALL_NODES_IN_TRANSACTION, "transaction_control");
+	rt_expect("RELEASE a", ROUTER_TARGET_ALL_NODES_IN_TRANSACTION, "transaction_control");
+	rt_expect("ROLLBACK TO SAVEPOINT a", ROUTER_TARGET_ALL_NODES_IN_TRANSACTION, "transaction_control");
+	rt_expect("PREPARE TRANSACTION 'g'", PRIMARY, "two_phase_commit");
+	rt_expect("COMMIT PREPARED 'g'", PRIMARY, "two_phase_commit");
+	rt_expect("ROLLBACK PREPARED 'g'", PRIMARY, "two_phase_commit");
+	rt_expect("SET TRANSACTION ISOLATION LEVEL SERIALIZABLE", PRIMARY, "set_transaction_primary");
+	rt_expect("SET transaction_isolation = serializable", PRIMARY, "set_transaction_primary");
+	rt_expect("SET TRANSACTION SNAPSHOT '00000003-0000001B-1'", PRIMARY, "set_transaction_primary");
+	rt_expect("SET TRANSACTION READ ONLY", ROUTER_TARGET_ALL_NODES, "session_state");
+	rt_expect("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ", ROUTER_TARGET_ALL_NODES, "session_state");
+	assert_false(rt_route("BEGIN").is_write);
+	assert_false(rt_route("COMMIT").is_write);
+}
+
+static void
+test_session_state(void **state)
+{
+	static const char *const all_nodes[] = {
+		"SET search_path TO s, public", "SET LOCAL work_mem = '64MB'", "RESET ALL",
+		"RESET work_mem", "DISCARD ALL", "DISCARD TEMP",
+		"PREPARE p (int) AS SELECT $1", "PREPARE q AS INSERT INTO t VALUES (1)",
+		"DEALLOCATE p", "DEALLOCATE ALL", "LOAD 'auto_explain'",
+		"SET SESSION CHARACTERISTICS AS TRANSACTION ISOLATION LEVEL SERIALIZABLE",
+		"SET default_transaction_isolation = 'serializable'",
+	};
+
+	for (size_t i = 0; i < sizeof(all_nodes) / sizeof(all_nodes[0]); i++)
+		assert_false(rt_expect(all_nodes[i], ROUTER_TARGET_ALL_NODES, "session_state").is_write);
+
+	rt_expect("LISTEN ch", PRIMARY, "notification");
+	rt_expect("UNLISTEN *", PRIMARY, "notification");
+	rt_expect("NOTIFY ch", PRIMARY, "notification");
+	rt_expect("DECLARE c CURSOR FOR SELECT 1", PRIMARY, "cursor");
+	assert_true(rt_expect("DECLARE c CURSOR FOR SELECT * FROM t FOR UPDATE", PRIMARY, "cursor").is_write);
+	rt_expect("FETCH ALL FROM c", PRIMARY, "cursor");
+	rt_expect("CLOSE c", PRIMARY, "cursor");
+	rt_expect("SHOW pool_nodes", ROUTER_TARGET_PGPOOL, "pgpool_show");
+	rt_expect("SHOW POOL_PROCESSES", ROUTER_TARGET_PGPOOL, "pgpool_show");
+	/* pgpool cannot answer half of a multi-statement query */
+	rt_expect("SHOW pool_nodes; SELECT 1", PRIMARY, "multi_statement");
+}
+
+static int	warnings;
+static char last_warning[256];
+static void
+log_hook(int level, const char *message, const char *detail, const char *hint)
+{
+	(void) detail;
+	(void) hint;
+	if (level == PL_WARNING)
+	{
+		warnings++;
+		snprintf(last_warning, sizeof(last_warning), "%s", message);
+	}
+}
+
+static void
+test_function_lists(void **state)
+{
+	/* both lists empty: functions are read-only (but nextval/setval) */
+	rt_expect("SELECT get_x(1), set_y(2)", LB, "load_balance");
+
+	/* 3.x name; patterns match the whole name, ignoring case */
+	CONFIGURE("black_function_list", "nextval,setval,set_.*,update_.*,public\\.danger");
+	rt_expect("SELECT set_y(2)", PRIMARY, "write_function");
+	assert_true(rt_route("SELECT SET_Y(2)").is_write);
+	rt_expect("SELECT get_x(1), update_z()", PRIMARY, "write_function");
+	rt_expect("SELECT reset_y(2)", LB, "load_balance");	/* anchored: not ^set_ */
+	rt_expect("SELECT public.danger()", PRIMARY, "write_function");
+	rt_expect("SELECT danger()", LB, "load_balance");	/* qualified spelling only */
+	rt_expect("SELECT * FROM t WHERE a = (SELECT set_y(b))", PRIMARY, "write_function");
+	rt_expect("COPY (SELECT set_y(1)) TO STDOUT", PRIMARY, "write_function");
+	rt_expect("EXPLAIN SELECT set_y(1)", LB, "load_balance");	/* planned, not run */
+	rt_expect("EXPLAIN ANALYZE SELECT set_y(1)", PRIMARY, "write_function");
+	/* memoised verdicts stay right */
+	for (int i = 0; i < 3; i++)
+	{
+		rt_expect("SELECT set_y(2)", PRIMARY, "write_function");
+		rt_expect("SELECT get_x(1)", LB, "load_balance");
+	}
+
+	/* read-only list: anything not on it writes */
+	CONFIGURE("read_only_function_list", "get_.*,count,now");
+	rt_expect("SELECT get_x(1), count(*), now() FROM t", LB, "load_balance");
+	rt_expect("SELECT get_x(1), lower('A')", PRIMARY, "write_function");
+	/* nextval writes whatever the read-only list says */
+	CONFIGURE("white_function_list", "nextval,get_.*");
+	rt_expect("SELECT nextval('s')", PRIMARY, "sequence_function");
+
+	/* a bad pattern is reported and skipped; the others still work */
+	log_set_hook(log_hook);
+	warnings = 0;
+	CONFIGURE("write_function_list", "good_.*,bad_(,other");
+	log_set_hook(NULL);
+	assert_int_equal(warnings, 1);
+	assert_non_null(strstr(last_warning, "bad_("));
+	rt_expect("SELECT good_one()", PRIMARY, "write_function");
+	rt_expect("SELECT other()", PRIMARY, "write_function");
+	rt_expect("SELECT bad_x()", LB, "load_balance");
+
+	/* both lists: a warning, and the write list wins */
+	log_set_hook(log_hook);
+	warnings = 0;
+	CONFIGURE("read_only_function_list", "get_.*", "write_function_list", "put_.*");
+	log_set_hook(NULL);
+	assert_int_equal(warnings, 1);
+	rt_expect("SELECT put_x()", PRIMARY, "write_function");
+	rt_expect("SELECT other()", LB, "load_balance");
+}
+
+static void
+test_relations(void **state)
+{
+	RouterDecision d;
+
+	d = rt_expect(PSQL_D_LIST, PRIMARY, "system_catalog");
+	assert_non_null(d.rel);
+	assert_string_equal(d.rel->schema, "pg_catalog");
+	assert_false(d.is_write);
+	rt_expect("SELECT * FROM information_schema.columns", PRIMARY, "system_catalog");
+	rt_expect("SELECT relname FROM pg_class", PRIMARY, "system_catalog");
+
+	/* check_temp_table = catalog (the default): the relay is asked */
+	rt_temp_tables[0] = "tt";
+	rt_unlogged_tables[0] = "ut";
+	rt_rel_checks = 0;
+	d = rt_expect("SELECT * FROM t JOIN tt USING (a)", PRIMARY, "temp_table");
+	assert_string_equal(d.rel->name, "tt");
+	assert_true(rt_rel_checks >= 1);
+	d = rt_expect("SELECT * FROM ut", PRIMARY, "unlogged_table");
+	assert_string_equal(d.rel->name, "ut");
+	rt_expect("SELECT * FROM t", LB, "load_balance");
+	/* relations inside a WITH query are asked about too */
+	rt_expect("WITH w AS (SELECT * FROM tt) SELECT * FROM w", PRIMARY, "temp_table");
+
+	CONFIGURE("check_temp_table", "trace");
+	rt_expect("SELECT * FROM tt", PRIMARY, "temp_table");
+	CONFIGURE("check_temp_table", "none", "check_unlogged_table", "off");
+	rt_rel_checks = 0;
+	rt_expect("SELECT * FROM tt", LB, "load_balance");
+	rt_expect("SELECT * FROM ut", LB, "load_balance");
+	assert_int_equal(rt_rel_checks, 0);
+	/* pg_temp is temporary whatever the setting */
+	rt_expect("SELECT * FROM pg_temp.tt", PRIMARY, "temp_table");
+
+	/* no catalog callback: nothing is temporary */
+	CONFIGURE("check_temp_table", "catalog");
+	rt_ctx.rel_check = NULL;
+	rt_expect("SELECT * FROM tt", LB, "load_balance");
+}
+
+static void
+test_raw_mode(void **state)
+{
+	static const char *const sqls[] = {
+		PGBENCH_SELECT, "UPDATE t SET a = 1", "BEGIN", "COMMIT", "SET x = 1",
+		"SELECT 1 FOR UPDATE", "garbage in", "", PSQL_D_LIST,
+	};
+
+	CONFIGURE("backend_clustering_mode", "raw");
+	for (size_t i = 0; i < sizeof(sqls) / sizeof(sqls[0]); i++)
+		rt_expect(sqls[i], ROUTER_TARGET_MAIN_NODE, "raw_mode");
+	rt_expect("SHOW pool_status", ROUTER_TARGET_PGPOOL, "pgpool_show");
+	assert_true(rt_route("UPDATE t SET a = 1").is_write);
+}
+
+static void
+test_no_config(void **state)
+{
+	RouterCtx	empty = {0};
+	RouterDecision d = router_route(router_analyze("SELECT 1", 8), &empty);
+
+	assert_int_equal(d.target, PRIMARY);
+	d = router_route(NULL, &rt_ctx);
+	assert_int_equal(d.target, PRIMARY);
+	/* no session given: an idle one */
+	rt_ctx.session = NULL;
+	rt_expect(PGBENCH_SELECT, LB, "load_balance");
+}
+
+static void
+test_names_for_logs(void **state)
+{
+	assert_string_equal(router_target_name(ROUTER_TARGET_PRIMARY), "primary");
+	assert_string_equal(router_target_name(ROUTER_TARGET_ALL_NODES_IN_TRANSACTION),
+						"all nodes in transaction");
+	assert_string_equal(router_stmt_kind_name(ROUTER_STMT_SHOW_POOL), "SHOW pool");
+	for (int k = 0; k < ROUTER_STMT_KIND_COUNT; k++)
+		assert_string_not_equal(router_stmt_kind_name((RouterStmtKind) k), "?");
+	assert_string_equal(router_stmt_kind_name(ROUTER_STMT_KIND_COUNT), "?");
+}
+
+#define T(f) cmocka_unit_test_setup_teardown(f, rt_setup, rt_teardown)
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		T(test_reads_load_balanced),
+		T(test_writes_primary),
+		T(test_not_load_balanced),
+		T(test_comment_settings),
+		T(test_unparsable_and_empty),
+		T(test_transaction_control),
+		T(test_session_state),
+		T(test_function_lists),
+		T(test_relations),
+		T(test_raw_mode),
+		T(test_no_config),
+		T(test_names_for_logs),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

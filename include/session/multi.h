@@ -18,6 +18,7 @@ typedef struct MultiRoute
 	int			lead;			/* the node whose reply the client sees */
 	bool		write;			/* a write: later reads of the transaction follow it */
 	bool		show_pool;		/* SHOW pool_*: rewritten, answered from pgpool's state */
+	bool		end_others_tx;	/* PREPARE TRANSACTION: roll back the other nodes' transaction */
 	const char *reason;			/* for log lines */
 } MultiRoute;
 
@@ -30,6 +31,8 @@ typedef struct MultiState
 	StmtMap		stmts;
 	RelayEntry *batch;			/* open extended-protocol batch, or NULL */
 	RouterSession router_session;	/* transaction state, writes, isolation */
+	const StmtFacts **prepared;	/* SQL PREPAREs of the session (retained facts) */
+	int			nprepared;
 	char	  **temp_tables;	/* tables this session created TEMP or UNLOGGED (check_temp_table) */
 	uint8_t    *temp_flags;		/* ROUTER_REL_TEMP / ROUTER_REL_UNLOGGED per name */
 	int			ntemp;
@@ -47,6 +50,14 @@ MultiRoute	multi_route_sql(Session *s, const char *sql, size_t len);
 
 /* Pick the session's load-balance node by weight among connected, up, undelayed nodes. */
 int			multi_choose_load_balance_node(const NodeMask *connected, int primary);
+
+/*
+ * Is schema.name an unlogged table?  Asked of the primary through the
+ * session's own connection when it is idle, and cached per process for
+ * relcache_expire seconds.  If the primary is busy, answers true (the
+ * primary is always a safe place for the statement).
+ */
+bool		multi_relation_unlogged(Session *s, const char *schema, const char *name);
 
 /* Free the session's temp table trace. */
 void		multi_route_free_trace(MultiState *m);

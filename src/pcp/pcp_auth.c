@@ -47,12 +47,14 @@ bool
 pcp_conf_find(const char *text, const char *user, char out[33], int *bad_line)
 {
 	char	   *copy = str_dup(text);
-	char	   *save = NULL;
+	char	   *rest = copy;
+	char	   *line;
 	bool		found = false;
 	int			lineno = 0;
 
 	*bad_line = 0;
-	for (char *line = strtok_r(copy, "\n", &save); line && !found; line = strtok_r(NULL, "\n", &save))
+	/* strsep, unlike strtok, keeps empty lines, so line numbers stay right */
+	while (!found && (line = strsep(&rest, "\n")) != NULL)
 	{
 		char	   *u, *h;
 

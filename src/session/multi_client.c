@@ -95,6 +95,7 @@ route_primary(Session *s)
 	r.lead = s->multi->primary;
 	r.write = true;
 	r.show_pool = false;
+	r.end_others_tx = false;
 	r.reason = "primary";
 	return r;
 }
@@ -149,6 +150,35 @@ statement_logging(void)
 		pool_config->notice_per_node_statement;
 }
 
+/*
+ * PREPARE TRANSACTION runs on the primary only; the transaction BEGIN opened
+ * on the other nodes must end there too, out of the client's sight.
+ */
+static bool
+end_transaction_elsewhere(Session *s, const NodeMask *except)
+{
+	PqBuf		rollback;
+	bool		ok = true;
+
+	pqbuf_init(&rollback);
+	pq_put_query(&rollback, "ROLLBACK");
+	NODE_MASK_FOREACH(&s->multi->connected, n)
+	{
+		NodeMask	one = node_mask_single(n);
+
+		if (node_mask_has(except, n))
+			continue;
+		if (relay_queue_push(&s->multi->queue, &one, -1) == NULL)
+		{
+			ok = false;
+			break;
+		}
+		queue_message(s, &one, rollback.data, rollback.len);
+	}
+	pqbuf_free(&rollback);
+	return ok;
+}
+
 static bool
 on_query(Session *s, const char *msg, size_t len)
 {
@@ -171,6 +201,8 @@ on_query(Session *s, const char *msg, size_t len)
 	queue_statement(s, &r, &r.nodes, msg, len);
 	if (statement_logging())
 		log_node_statement(s, &r.nodes, "", sql);
+	if (r.end_others_tx)
+		return end_transaction_elsewhere(s, &r.nodes);
 	return true;
 }
 
@@ -213,6 +245,7 @@ on_bind(Session *s, const char *msg, size_t len)
 		r.lead = s->multi->batch->lead;
 		r.write = false;
 		r.show_pool = false;
+		r.end_others_tx = false;
 	}
 	else
 		r = multi_route_sql(s, st->query, st->query_len);

@@ -95,18 +95,61 @@ trace_update(MultiState *m, const StmtFacts *facts)
 static bool
 trace_check(void *arg, const RouterRel *rel, RouterRelQuestion q)
 {
-	const MultiState *m = arg;
+	Session    *s = arg;
+	const MultiState *m = s->multi;
 	int			at = trace_find(m, rel->name);
 
-	if (at < 0)
-		return false;
-	return q == ROUTER_REL_IS_TEMP ? (m->temp_flags[at] & ROUTER_REL_TEMP) != 0 :
-		(m->temp_flags[at] & ROUTER_REL_UNLOGGED) != 0;
+	if (at >= 0)
+		return q == ROUTER_REL_IS_TEMP ? (m->temp_flags[at] & ROUTER_REL_TEMP) != 0 :
+			(m->temp_flags[at] & ROUTER_REL_UNLOGGED) != 0;
+	/* tables made UNLOGGED by other sessions: ask the catalog (cached per process) */
+	if (q == ROUTER_REL_IS_UNLOGGED)
+		return multi_relation_unlogged(s, rel->schema, rel->name);
+	return false;
+}
+
+/* SQL-level PREPARE name AS ...: EXECUTE name routes by the prepared statement. */
+static const StmtFacts *
+prepared_find(const MultiState *m, const char *name)
+{
+	for (int i = 0; i < m->nprepared; i++)
+		if (strcmp(m->prepared[i]->name, name) == 0)
+			return m->prepared[i];
+	return NULL;
+}
+
+static void
+prepared_forget(MultiState *m, const char *name)
+{
+	for (int i = 0; i < m->nprepared; i++)
+		if (name == NULL || strcmp(m->prepared[i]->name, name) == 0)
+		{
+			router_facts_release(m->prepared[i]);
+			m->prepared[i--] = m->prepared[--m->nprepared];
+		}
+}
+
+static void
+prepared_update(MultiState *m, const StmtFacts *facts)
+{
+	if (facts->kind == ROUTER_STMT_PREPARE && facts->name)
+	{
+		prepared_forget(m, facts->name);
+		m->prepared = mem_realloc(m->prepared, sizeof(*m->prepared) * (m->nprepared + 1));
+		m->prepared[m->nprepared++] = router_facts_retain(facts);
+	}
+	else if (facts->kind == ROUTER_STMT_DEALLOCATE)
+		prepared_forget(m, (facts->flags & ROUTER_F_ALL) ? NULL : facts->name);
+	else if (facts->kind == ROUTER_STMT_DISCARD && (facts->flags & ROUTER_F_ALL))
+		prepared_forget(m, NULL);
 }
 
 void
 multi_route_free_trace(MultiState *m)
 {
+	prepared_forget(m, NULL);
+	free(m->prepared);
+	m->prepared = NULL;
 	for (int i = 0; i < m->ntemp; i++)
 		free(m->temp_tables[i]);
 	free(m->temp_tables);
@@ -134,11 +177,14 @@ multi_route_sql(Session *s, const char *sql, size_t len)
 	ctx.config = current_router_config();
 	ctx.session = &m->router_session;
 	ctx.rel_check = trace_check;
-	ctx.rel_check_arg = m;
+	ctx.rel_check_arg = s;
+	if (facts->kind == ROUTER_STMT_EXECUTE && facts->name)
+		ctx.prepared = prepared_find(m, facts->name);
 	d = router_route(facts, &ctx);
 	r.write = d.is_write;
 	r.reason = d.reason;
 	r.show_pool = facts->kind == ROUTER_STMT_SHOW_POOL;
+	r.end_others_tx = facts->kind == ROUTER_STMT_PREPARE_TRANSACTION;
 	switch (d.target)
 	{
 		case ROUTER_TARGET_LOAD_BALANCE_NODE:
@@ -167,6 +213,9 @@ multi_route_sql(Session *s, const char *sql, size_t len)
 	router_session_note(&m->router_session, facts, &d);
 	if (facts->nrels > 0)
 		trace_update(m, facts);
+	if (facts->kind == ROUTER_STMT_PREPARE || facts->kind == ROUTER_STMT_DEALLOCATE ||
+		facts->kind == ROUTER_STMT_DISCARD)
+		prepared_update(m, facts);
 	plog(PL_DEBUG1, "route: %s -> %s (%s)", router_stmt_kind_name(facts->kind),
 		 router_target_name(d.target), d.reason ? d.reason : "");
 	return r;

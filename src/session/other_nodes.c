@@ -121,7 +121,6 @@ login_node(Session *s, int n, const char **why)
 			case PQ_BE_READY_FOR_QUERY:
 				bc->connected = true;
 				b->interrupt = &session_interrupt;
-				node_table_note_connected(n);
 				return true;
 			default:
 				break;			/* ParameterStatus, notices: the client got the main node's */

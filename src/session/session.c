@@ -225,7 +225,10 @@ session_run(int client_fd, const struct sockaddr *addr, socklen_t addrlen)
 	{
 		for (int n = 0; n < MAX_BACKENDS; n++)
 			if (s.slot->backends[n].connected)
+			{
 				s.slot->backends[n].conn.interrupt = &session_interrupt;
+				node_table_note_connected(n);
+			}
 		pool_slot_publish(s.slot);
 		publish_client(&s, CHILD_STATE_IDLE);
 		st = s.multi ? session_relay_multi(&s) : session_relay(&s);

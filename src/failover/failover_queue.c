@@ -175,10 +175,19 @@ failover_result_text(FailoverResult r)
 	return "unknown result";
 }
 
+static double
+monotonic_seconds(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double) ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
 bool
 failover_wait_for_clients(const PoolConfig *cfg)
 {
-	time_t		deadline = time(NULL) + cfg->recovery_timeout;
+	double		deadline = monotonic_seconds() + cfg->recovery_timeout;
 
 	if (cfg->client_idle_limit_in_recovery == -1)
 		return true;
@@ -192,7 +201,7 @@ failover_wait_for_clients(const PoolConfig *cfg)
 				connected++;
 		if (connected == 0)
 			return true;
-		if (time(NULL) >= deadline)
+		if (monotonic_seconds() >= deadline)
 		{
 			plog_ex(PL_LOG, log_fmt("%d clients are still connected", connected), NULL,
 					"recovery_timeout (%d seconds) expired while waiting for clients to disconnect",

@@ -4,6 +4,7 @@
  * Runs in a child process; reads the process's configuration.
  */
 #include "show_int.h"
+#include "pool/node_table.h"
 
 #include "config/config.h"
 #include "main/pgpool_main.h"
@@ -75,6 +76,20 @@ show_rows_status(ShowTable *t)
 			last++;
 		status_array_rows(t, i, last, buf);
 		i = last;
+	}
+	/* live replication delay of each standby, as the 3.x manual's SHOW pool_status lists it */
+	if (node_table == NULL)
+		return;
+	for (int node = 0; node < node_table->num_backends; node++)
+	{
+		char		item[32], desc[64];
+
+		if (node_table->nodes[node].status == NODE_STATUS_UNUSED)
+			continue;
+		snprintf(item, sizeof(item), "standby_delay%d", node);
+		snprintf(buf, sizeof(buf), "%llu", (unsigned long long) node_table->nodes[node].replication_delay);
+		snprintf(desc, sizeof(desc), "standby delay of node %d in bytes", node);
+		status_row(t, item, buf, desc);
 	}
 }
 

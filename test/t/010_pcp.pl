@@ -20,6 +20,7 @@ my $dir = test_dir();
 my $escapes = '%d %h %p %D %m %H %M %P %r %R %N %S %%';
 my $pp = PgpoolTest::Pgpool->new(nodes => [$node0, $node1], conf => {
 		pcp_timeout => 3,
+		recovery_timeout => 3,
 		failover_command => "echo failover $escapes >> $dir/failover.log",
 		failback_command => "echo failback $escapes >> $dir/failback.log",
 	});
@@ -177,6 +178,31 @@ ok($pp->wait_for_log(qr/failback done\. reconnect host 127\.0\.0\.1\($p1\)/, 10,
 is($rc, 0, 'pcp_detach_node -g with no client connected') or diag $err;
 ($rc, $out, $err) = $pcp->opts('pcp_attach_node', '-n', 1);
 is($rc, 0, 'and attach again');
+{
+	use Time::HiRes qw(time);
+	my $bg = PgpoolTest::Background->psql('127.0.0.1', $pp->port, "select pg_sleep(2), 'graceful done'");
+	ok($node0->wait_active('pg_sleep(2)', 20), 'a client is running a query');
+	my $t0 = time();
+	($rc, $out, $err) = $pcp->legacy('pcp_detach_node', { flags => ['-g'] }, 1);
+	my $waited = time() - $t0;
+	is($rc, 0, 'pcp_detach_node -g with a client connected') or diag $err;
+	my ($brc, $bout) = $bg->finish(0);
+	like($bout // '', qr/graceful done/, '-g waited for the client to leave');
+	ok($waited >= 1, "it waited (${\ sprintf('%.1f', $waited)} s)");
+	$pcp->opts('pcp_attach_node', '-n', 1);
+
+	$bg = PgpoolTest::Background->psql('127.0.0.1', $pp->port, "select pg_sleep(15), 'late'");
+	ok($node0->wait_active('pg_sleep(15)', 20), 'a client is running a long query');
+	$t0 = time();
+	($rc, $out, $err) = $pcp->legacy('pcp_detach_node', { flags => ['-g'] }, 1);
+	$waited = time() - $t0;
+	is($rc, 0, 'pcp_detach_node -g goes on when recovery_timeout expires') or diag $err;
+	ok($waited >= 2.5 && $waited < 10, "after recovery_timeout (${\ sprintf('%.1f', $waited)} s)");
+	($rc, $out) = $pcp->legacy('pcp_node_info', 1);
+	like($out, qr/^127\.0\.0\.1 $p1 3 /, 'node 1 is detached');
+	$bg->signal('KILL');
+	$pcp->opts('pcp_attach_node', '-n', 1);
+}
 ($rc, $out, $err) = $pcp->legacy('pcp_detach_node', 7);
 is($rc, 12, 'pcp_detach_node of an unknown node: BACKENDERR 12');
 

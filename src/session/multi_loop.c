@@ -167,6 +167,39 @@ flush_nodes(Session *s)
 	return SESSION_OK;
 }
 
+/*
+ * Some node was detached.  A session that reads from or writes to it, or
+ * waits for its reply, ends; one that merely held a connection to it lets
+ * the connection go and carries on.
+ */
+static SessionStatus
+drop_detached_nodes(Session *s)
+{
+	MultiState *m = s->multi;
+
+	NODE_MASK_FOREACH(&m->connected, n)
+	{
+		BackendConn *b = &s->slot->backends[n];
+
+		if (node_is_up(n))
+			continue;
+		if (n == m->primary || n == m->lb_node || relay_queue_current(&m->queue, n) != NULL ||
+			n == s->slot->main_node)
+		{
+			plog(PL_LOG, "ending session of user \"%s\": DB node %d was detached", s->startup.user, n);
+			session_send_error(s, "FATAL", "57P01",
+							   log_fmt("terminating connection because DB node %d was detached", n), NULL);
+			return SESSION_BACKEND_ERROR;
+		}
+		pq_conn_close(&b->conn);
+		b->conn.fd = -1;
+		b->connected = false;
+		node_mask_remove(&m->connected, n);
+	}
+	pool_slot_publish(s->slot);
+	return SESSION_OK;
+}
+
 static int
 wait_events(Session *s, struct pollfd *pfd, int *nodes, int *npfd)
 {
@@ -214,6 +247,8 @@ session_relay_multi(Session *s)
 				return SESSION_BACKEND_ERROR;
 			if (session_interrupt)
 				return SESSION_SHUTDOWN;
+			if (session_nodes_changed && (st = drop_detached_nodes(s)) != SESSION_OK)
+				return st;
 			continue;
 		}
 		if (rc == 0)

@@ -2,10 +2,13 @@
 # bench/run.sh - pgbench through each pooler vs. PostgreSQL itself.
 #
 # Starts a throwaway PostgreSQL 15 primary and, on their own loopback ports,
-# this project's pgpool, PgBouncer and Debian's pgpool-II; runs pgbench
-# workloads interleaved over the targets; prints TPS, latency, ratio to
-# direct TPS and the pooler's CPU per query.  Prints numbers, asserts nothing.
-# See bench/README.md.  Everything started is stopped on exit or Ctrl-C.
+# this project's pgpool, PgBouncer and Debian's pgpool-II; with
+# BENCH_MODE=stream also a streaming standby and both pgpools in
+# streaming-replication mode with load balancing.  Runs pgbench workloads
+# interleaved over the targets; prints TPS, latency, ratio to direct TPS (and
+# to raw mode), the pooler's CPU per query and how reads spread over nodes.
+# Prints numbers, asserts nothing.  See bench/README.md.  Everything started
+# is stopped on exit or Ctrl-C.
 set -uo pipefail
 
 BENCH_DIR=$(cd "$(dirname "$0")" && pwd)
@@ -20,7 +23,16 @@ BENCH_CLIENTS=${BENCH_CLIENTS:-16}
 BENCH_JOBS=${BENCH_JOBS:-2}
 BENCH_SCALE=${BENCH_SCALE:-10}
 BENCH_WARMUP=${BENCH_WARMUP:-2}
-BENCH_TARGETS=${BENCH_TARGETS:-direct pgpool pgbouncer pgpool2}
+# BENCH_MODE picks the default target list: raw poolers only, or both pgpools
+# in raw and streaming-replication mode side by side (stream), or everything.
+BENCH_MODE=${BENCH_MODE:-raw}
+case $BENCH_MODE in
+raw) bench_default_targets="direct pgpool pgbouncer pgpool2" ;;
+stream) bench_default_targets="direct pgpool pgpool-stream pgpool2 pgpool2-stream" ;;
+all) bench_default_targets="direct pgpool pgpool-stream pgbouncer pgpool2 pgpool2-stream" ;;
+*) bench_die "BENCH_MODE must be raw, stream or all, not '$BENCH_MODE'" ;;
+esac
+BENCH_TARGETS=${BENCH_TARGETS:-$bench_default_targets}
 BENCH_WORKLOADS=${BENCH_WORKLOADS:-simple extended prepared tpcb connect}
 BENCH_RESULTS=${BENCH_RESULTS:-$BENCH_DIR/results}
 BENCH_CHILDREN=${BENCH_CHILDREN:-$((BENCH_CLIENTS + 4))}
@@ -68,11 +80,30 @@ bench_ready() {
 	return 1
 }
 
-# Run pgbench once; print "tps latency_ms transactions cpu_ticks" ("fail ..."
-# if pgbench failed).
+# select_cnt per node ("n0/n1") of a stream target, "-" for other targets.
+bench_target_selects() {
+	local target=$1 v=
+	[ "${TARGET_MODE[$target]:-}" = stream ] && v=$(bench_node_selects "${TARGET_PORT[$target]}")
+	echo "${v:--}"
+}
+
+# Reads per node of one run: the difference of two bench_target_selects.
+bench_selects_delta() {
+	awk -v a="$1" -v b="$2" 'BEGIN {
+		na = split(a, x, "/"); nb = split(b, y, "/")
+		if (a == "-" || b == "-" || na != nb) { print "-"; exit }
+		for (i = 1; i <= na; i++) s = s (i > 1 ? "/" : "") (y[i] - x[i])
+		print s
+	}'
+}
+
+# Run pgbench once; print "tps latency_ms transactions cpu_ticks
+# selects_per_node" ("fail ..." if pgbench failed).  SHOW pool_nodes runs
+# outside the CPU window.
 bench_pgbench() {
-	local target=$1 wl=$2 secs=$3 log=$4 before=0 after=0 pid
+	local target=$1 wl=$2 secs=$3 log=$4 before=0 after=0 pid sel0 sel1
 	pid=${TARGET_PID[$target]:-}
+	sel0=$(bench_target_selects "$target")
 	[ -n "$pid" ] && before=$(bench_tree_ticks "$pid")
 	# shellcheck disable=SC2086
 	timeout --foreground $((secs + 60)) "$PG_BINDIR/pgbench" ${WL_ARGS[$wl]} \
@@ -81,29 +112,30 @@ bench_pgbench() {
 		"$BENCH_DB" >"$log" 2>&1
 	local rc=$?
 	[ -n "$pid" ] && after=$(bench_tree_ticks "$pid")
+	sel1=$(bench_target_selects "$target")
 	local tps lat txns
 	tps=$(sed -n 's/^tps = \([0-9.]*\).*/\1/p' "$log" | head -n1)
 	lat=$(sed -n 's/^latency average = \([0-9.]*\) ms.*/\1/p' "$log" | head -n1)
 	txns=$(sed -n 's/^number of transactions actually processed: \([0-9]*\).*/\1/p' "$log" | head -n1)
 	if [ $rc -ne 0 ] || [ -z "$tps" ] || [ -z "$txns" ]; then
-		echo "fail - - -"
+		echo "fail - - - -"
 		return 1
 	fi
-	echo "$tps ${lat:--} $txns $((after - before))"
+	echo "$tps ${lat:--} $txns $((after - before)) $(bench_selects_delta "$sel0" "$sel1")"
 }
 
 # Start the requested targets; those that fail to start are dropped.
 bench_start_all() {
 	local t try started=()
 	for t in $BENCH_TARGETS; do
-		if ! declare -F "bench_start_$t" >/dev/null; then
+		if ! declare -F "bench_start_${t//-/_}" >/dev/null; then
 			bench_say "unknown target $t; skipped"
 			continue
 		fi
 		# A port can still be taken by someone else between our check and
 		# the server's bind: try again on fresh ports.
 		for try in 1 2 3; do
-			"bench_start_$t"
+			"bench_start_${t//-/_}"
 			case $? in 0) break ;; 2) break ;; esac
 			[ -n "${TARGET_PID[$t]:-}" ] && bench_stop_pid "${TARGET_PID[$t]}" KILL
 			unset "TARGET_PID[$t]" "TARGET_PORT[$t]"
@@ -116,9 +148,23 @@ bench_start_all() {
 			unset "TARGET_PID[$t]"
 			continue
 		fi
+		[ "${TARGET_MODE[$t]:-}" = stream ] && bench_check_nodes "$t"
 		started+=("$t")
 	done
 	ACTIVE_TARGETS="${started[*]}"
+}
+
+# Log the nodes a stream target sees and remember them for the report:
+# load balancing is only meaningful with a primary and a standby both up.
+declare -A TARGET_NODES
+bench_check_nodes() {
+	local t=$1 id role nodes=
+	while read -r id role _; do
+		nodes="$nodes${nodes:+, }node $id $role"
+	done < <(bench_pool_nodes "${TARGET_PORT[$t]}" | sort -n)
+	[ -n "$nodes" ] || nodes="SHOW pool_nodes failed"
+	TARGET_NODES[$t]=$nodes
+	bench_say "$t: $nodes"
 }
 
 # Print the words after the first, rotated left by N: each round starts with
@@ -136,9 +182,9 @@ bench_rotate() {
 # Interleaved runs: within each workload, each round visits every target once
 # (starting one target further each round).
 bench_run_all() {
-	local wl round t res tps lat txns ticks
+	local wl round t res tps lat txns ticks sel msg
 	RAW=$BENCH_RESULTS/latest.csv
-	echo "workload,round,target,tps,latency_ms,transactions,pooler_cpu_ticks" >"$RAW"
+	echo "workload,round,target,tps,latency_ms,transactions,pooler_cpu_ticks,selects_per_node" >"$RAW"
 	for wl in $BENCH_WORKLOADS; do
 		[ -n "${WL_ARGS[$wl]:-}" ] || { bench_say "unknown workload $wl; skipped"; continue; }
 		if [ "$BENCH_WARMUP" -gt 0 ]; then
@@ -151,13 +197,15 @@ bench_run_all() {
 			for t in $(bench_rotate "$((round - 1))" $ACTIVE_TARGETS); do
 				res=$(bench_pgbench "$t" "$wl" "$BENCH_DURATION" \
 					"$BENCH_TMP/run-$wl-$round-$t.log")
-				read -r tps lat txns ticks <<<"$res"
-				bench_say "$wl round $round $t: tps=$tps lat=${lat}ms"
+				read -r tps lat txns ticks sel <<<"$res"
+				msg="$wl round $round $t: tps=$tps lat=${lat}ms"
+				[ "${sel:--}" != - ] && msg="$msg selects per node=$sel"
+				bench_say "$msg"
 				if [ "$tps" = fail ]; then
 					bench_say "pgbench failed; tail of its output:"
 					tail -n 5 "$BENCH_TMP/run-$wl-$round-$t.log" >&2
 				fi
-				echo "$wl,$round,$t,$tps,$lat,$txns,$ticks" >>"$RAW"
+				echo "$wl,$round,$t,$tps,$lat,$txns,$ticks,${sel:--}" >>"$RAW"
 			done
 		done
 	done
@@ -177,33 +225,89 @@ bench_cpu_median() {
 			printf "%.3f\n", $7 * 1e6 / hz / ($6 * q) }' "$RAW" | bench_median
 }
 
+# Reads per node of WORKLOAD,TARGET summed over rounds, as percentages
+# "p0%/p1%" (with the total), "-" when not known.
+bench_reads_share() {
+	awk -F, -v w="$1" -v t="$2" '
+	$1 == w && $3 == t && $4 != "fail" && $8 != "-" && $8 != "" {
+		n = split($8, v, "/")
+		for (i = 1; i <= n; i++) sum[i] += v[i]
+		if (n > nodes) nodes = n
+	}
+	END {
+		for (i = 1; i <= nodes; i++) total += sum[i]
+		if (total <= 0) { print "-"; exit }
+		for (i = 1; i <= nodes; i++)
+			s = s (i > 1 ? "/" : "") sprintf("%.0f%%", 100 * sum[i] / total)
+		print s " of " total
+	}' "$RAW"
+}
+
+# Ratio of two medians ("-" if either is missing).
+bench_ratio() {
+	if [ "$1" != - ] && [ "$2" != - ] && [ -n "$1" ] && [ -n "$2" ]; then
+		awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'
+	else
+		echo -
+	fi
+}
+
+# What the stream targets ran against, for the table's header.
+bench_report_stream_setup() {
+	local t any=0
+	for t in $ACTIVE_TARGETS; do
+		[ "${TARGET_MODE[$t]:-}" = stream ] && any=1
+	done
+	[ $any = 1 ] || return 0
+	echo "stream targets: backend_clustering_mode = 'streaming_replication'," \
+		"node 0 = primary 127.0.0.1:$PG_PORT (backend_weight0 = $BENCH_WEIGHT0)," \
+		"node 1 = streaming standby 127.0.0.1:$STANDBY_PORT (backend_weight1 = $BENCH_WEIGHT1),"
+	echo "  load_balance_mode = on (node chosen per session), sr_check_period = 10," \
+		"health_check_period = 0, connection_cache = on; the standby ran during the whole run"
+	for t in $ACTIVE_TARGETS; do
+		[ "${TARGET_MODE[$t]:-}" = stream ] && echo "  $t saw: ${TARGET_NODES[$t]:-?}"
+	done
+	echo "x_raw: TPS / the same pgpool's raw-mode TPS;" \
+		"reads n0/n1: SELECTs per node (SHOW pool_nodes select_cnt, summed over rounds)"
+}
+
 bench_report() {
-	local hz wl t tps lat dtps ratio cpu out=$BENCH_RESULTS/latest.txt
+	local hz wl t tps lat dtps rtps ratio xraw cpu reads out=$BENCH_RESULTS/latest.txt
+	local fmt='%-9s %-14s %8s %8s %8s %6s %12s  %s\n'
 	hz=$(getconf CLK_TCK)
 	{
 		echo "pgbench: $BENCH_CLIENTS clients, -j $BENCH_JOBS, -T $BENCH_DURATION," \
 			"scale $BENCH_SCALE, $BENCH_ROUNDS round(s), median; $(nproc) cores;" \
 			"$(date -u '+%Y-%m-%d %H:%M UTC')"
-		printf '%-9s %-10s %10s %9s %8s %12s\n' workload target tps lat_ms x_direct cpu_us/query
+		bench_report_stream_setup
+		# shellcheck disable=SC2059 # the format is ours
+		printf "$fmt" workload target tps lat_ms x_direct x_raw cpu_us/query "reads n0/n1"
 		for wl in $BENCH_WORKLOADS; do
 			[ -n "${WL_ARGS[$wl]:-}" ] || continue
 			dtps=$(bench_col_median "$wl" direct 4)
 			for t in $ACTIVE_TARGETS; do
 				tps=$(bench_col_median "$wl" "$t" 4)
 				lat=$(bench_col_median "$wl" "$t" 5)
-				ratio=-
-				if [ "$tps" != - ] && [ "$dtps" != - ]; then
-					ratio=$(awk -v a="$tps" -v b="$dtps" 'BEGIN { printf "%.2f", a / b }')
+				ratio=$(bench_ratio "$tps" "$dtps")
+				xraw=-
+				reads=
+				if [ "${TARGET_MODE[$t]:-}" = stream ]; then
+					rtps=-
+					[[ " $ACTIVE_TARGETS " == *" ${t%-stream} "* ]] &&
+						rtps=$(bench_col_median "$wl" "${t%-stream}" 4)
+					xraw=$(bench_ratio "$tps" "$rtps")
+					reads=$(bench_reads_share "$wl" "$t")
 				fi
 				cpu=-
 				[ "$t" != direct ] && cpu=$(bench_cpu_median "$hz" "${WL_QUERIES[$wl]}" "$wl" "$t")
 				[ "$tps" != - ] && tps=$(printf '%.0f' "$tps")
 				[ "$lat" != - ] && lat=$(printf '%.3f' "$lat")
 				[ "$cpu" != - ] && cpu=$(printf '%.1f' "$cpu")
-				printf '%-9s %-10s %10s %9s %8s %12s\n' "$wl" "$t" "$tps" "$lat" "$ratio" "$cpu"
+				# shellcheck disable=SC2059
+				printf "$fmt" "$wl" "$t" "$tps" "$lat" "$ratio" "$xraw" "$cpu" "$reads"
 			done
 		done
-	} | tee "$out"
+	} | sed "s/[[:space:]]*$//" | tee "$out"
 	bench_say "table: $out; every run: $RAW"
 }
 
@@ -217,7 +321,7 @@ main() {
 	bench_start_postgres
 	bench_start_all
 	[ -n "$ACTIVE_TARGETS" ] || bench_die "no target started"
-	bench_say "targets: $ACTIVE_TARGETS; workloads: $BENCH_WORKLOADS"
+	bench_say "mode: $BENCH_MODE; targets: $ACTIVE_TARGETS; workloads: $BENCH_WORKLOADS"
 	bench_run_all
 	bench_report
 }

@@ -1,12 +1,22 @@
 # bench/targets.sh - start and stop the bench targets, sourced by bench/run.sh:
 # the throwaway PostgreSQL primary ("direct"), this project's pgpool,
-# PgBouncer (session mode) and Debian's pgpool-II ("pgpool2").  Each starter
-# fills TARGET_PORT[name] and, for poolers, TARGET_PID[name] (the process
-# whose tree is charged for pooler CPU).  A starter returns 1 when the server
-# did not come up (the caller tries again) and 2 when the target is unavailable.
+# PgBouncer (session mode) and Debian's pgpool-II ("pgpool2"), both pgpools
+# in raw mode; and both pgpools in streaming-replication mode with load
+# balancing over the primary and a streaming standby ("pgpool-stream",
+# "pgpool2-stream").  The starter of target NAME is bench_start_NAME with
+# '-' read as '_'.  Each starter fills TARGET_PORT[name] and, for poolers,
+# TARGET_PID[name] (the process whose tree is charged for pooler CPU).  A
+# starter returns 1 when the server did not come up (the caller tries again)
+# and 2 when the target is unavailable.
 # shellcheck shell=bash disable=SC2034
 
 declare -A TARGET_PORT TARGET_PID TARGET_STOPSIG
+# TARGET_MODE[name]: raw or stream, for the pgpool targets.
+declare -A TARGET_MODE
+
+# Load-balancing weights of the stream targets (node 0 primary, 1 standby).
+BENCH_WEIGHT0=${BENCH_WEIGHT0:-1}
+BENCH_WEIGHT1=${BENCH_WEIGHT1:-1}
 
 BENCH_DB=bench
 
@@ -47,6 +57,7 @@ bench_start_postgres() {
 }
 
 bench_stop_postgres() {
+	bench_stop_standby
 	[ -n "${PG_DATA:-}" ] || return 0
 	if [ -n "${PG_PID:-}" ] && kill -0 "$PG_PID" 2>/dev/null; then
 		bench_as_db "$PG_BINDIR/pg_ctl" -D "$PG_DATA" -m fast -w -t 30 stop \
@@ -55,14 +66,99 @@ bench_stop_postgres() {
 	PG_DATA=
 }
 
+# A streaming standby of the primary, made with pg_basebackup -R as the
+# server user; started once, on the first stream target.  Returns 1 if it
+# could not be made (after trying three ports).
+bench_start_standby() {
+	[ -n "${STANDBY_PORT:-}" ] && return 0
+	[ "${STANDBY_FAILED:-0}" = 1 ] && return 1
+	local data=$BENCH_TMP/standby log=$BENCH_TMP/standby.log try lsn
+	for try in 1 2 3; do
+		rm -rf "$data"
+		bench_free_port STANDBY_PORT || break
+		bench_say "pg_basebackup -R + standby on 127.0.0.1:$STANDBY_PORT"
+		if ! bench_as_db "$PG_BINDIR/pg_basebackup" -D "$data" -R -X stream -c fast \
+			-h 127.0.0.1 -p "$PG_PORT" -U "$BENCH_DB_USER" \
+			>"$BENCH_TMP/basebackup.log" 2>&1; then
+			cat "$BENCH_TMP/basebackup.log" >&2
+			break
+		fi
+		# The copied postgresql.conf holds the primary's port: the last
+		# setting in the file wins.
+		echo "port = $STANDBY_PORT" >>"$data/postgresql.conf"
+		if bench_as_db "$PG_BINDIR/pg_ctl" -D "$data" -l "$log" -w -t 60 start \
+			>/dev/null 2>&1; then
+			STANDBY_PID=$(head -n1 "$data/postmaster.pid")
+			STANDBY_DATA=$data
+			break
+		fi
+		tail -n 5 "$log" >&2
+		# pg_ctl may have given up on a server that is still starting.
+		[ -s "$data/postmaster.pid" ] && bench_stop_pid "$(head -n1 "$data/postmaster.pid")" KILL
+		STANDBY_PORT=
+	done
+	if [ -z "${STANDBY_DATA:-}" ]; then
+		STANDBY_PORT=
+		STANDBY_FAILED=1
+		bench_say "the standby did not start"
+		return 1
+	fi
+	# Wait until it has replayed everything the primary wrote so far, so
+	# the first reads on it find pgbench's tables.
+	lsn=$(bench_psql_at "$PG_PORT" postgres "SELECT pg_current_wal_lsn()")
+	for try in $(seq 1 100); do
+		[ "$(bench_psql_at "$STANDBY_PORT" postgres \
+			"SELECT pg_is_in_recovery() AND pg_wal_lsn_diff(pg_last_wal_replay_lsn(), '$lsn') >= 0")" = t ] &&
+			return 0
+		sleep 0.3
+	done
+	bench_say "the standby has not caught up with the primary; using it anyway"
+}
+
+bench_stop_standby() {
+	[ -n "${STANDBY_DATA:-}" ] || return 0
+	if [ -n "${STANDBY_PID:-}" ] && kill -0 "$STANDBY_PID" 2>/dev/null; then
+		bench_as_db "$PG_BINDIR/pg_ctl" -D "$STANDBY_DATA" -m fast -w -t 30 stop \
+			>/dev/null 2>&1 || bench_stop_pid "$STANDBY_PID" KILL
+	fi
+	STANDBY_DATA=
+}
+
+# One value from a query, unaligned; empty on failure.
+bench_psql_at() {
+	"$PG_BINDIR/psql" -X -q -At -h 127.0.0.1 -p "$1" -U "$BENCH_DB_USER" \
+		-d "$2" -c "$3" 2>/dev/null
+}
+
+# "SHOW pool_nodes" through a pgpool on PORT, one line per node:
+# "node_id role select_cnt" (columns found by name in the header).
+bench_pool_nodes() {
+	"$PG_BINDIR/psql" -X -q -A -F '|' -P footer=off -h 127.0.0.1 -p "$1" \
+		-U "$BENCH_DB_USER" -d "$BENCH_DB" -c "SHOW pool_nodes" 2>/dev/null |
+		awk -F'|' '
+		NR == 1 { for (i = 1; i <= NF; i++) col[$i] = i; next }
+		("node_id" in col) && ("select_cnt" in col) {
+			print $col["node_id"], $col["role"], $col["select_cnt"] }'
+}
+
+# select_cnt of every node through PORT, joined with '/' in node order.
+bench_node_selects() {
+	bench_pool_nodes "$1" | sort -n | awk '{ s = s (NR > 1 ? "/" : "") $3 } END { print s }'
+}
+
 bench_start_direct() { :; }
 
-# pgpool.conf shared by this project's pgpool and pgpool-II 4.3: raw mode,
-# connection cache, one cached backend per child, quiet logging.
+# pgpool.conf shared by this project's pgpool and pgpool-II 4.3: connection
+# cache, one cached backend per child, quiet logging, no failover.  MODE raw:
+# the primary only, no load balancing.  MODE stream: streaming replication,
+# primary (node 0) + standby (node 1), SELECTs load balanced by weight, the
+# replication check every 10 s, no periodic health check.
 bench_write_pgpool_conf() {
-	local dir=$1 port=$2 pcp_port=$3 children=$4
+	local dir=$1 port=$2 pcp_port=$3 children=$4 mode=$5
+	local clustering=raw lb=off sr_period=0
+	[ "$mode" = stream ] && { clustering=streaming_replication; lb=on; sr_period=10; }
 	cat >"$dir/pgpool.conf" <<-EOF
-		backend_clustering_mode = 'raw'
+		backend_clustering_mode = '$clustering'
 		listen_addresses = '127.0.0.1'
 		port = $port
 		socket_dir = '$dir'
@@ -71,18 +167,21 @@ bench_write_pgpool_conf() {
 		pcp_socket_dir = '$dir'
 		backend_hostname0 = '127.0.0.1'
 		backend_port0 = $PG_PORT
-		backend_weight0 = 1
+		backend_weight0 = $BENCH_WEIGHT0
 		backend_data_directory0 = '$PG_DATA'
 		backend_flag0 = 'DISALLOW_TO_FAILOVER'
 		num_init_children = $children
 		max_pool = 1
 		connection_cache = on
 		reset_query_list = 'ABORT; DISCARD ALL'
-		load_balance_mode = off
+		load_balance_mode = $lb
 		enable_pool_hba = off
 		pool_passwd = ''
 		health_check_period = 0
-		sr_check_period = 0
+		health_check_user = '$BENCH_DB_USER'
+		sr_check_period = $sr_period
+		sr_check_user = '$BENCH_DB_USER'
+		sr_check_database = 'postgres'
 		failover_on_backend_error = off
 		use_watchdog = off
 		memory_cache_enabled = off
@@ -95,6 +194,17 @@ bench_write_pgpool_conf() {
 		logdir = '$dir'
 		pid_file_name = '$dir/pgpool.pid'
 	EOF
+	if [ "$mode" = stream ]; then
+		cat >>"$dir/pgpool.conf" <<-EOF
+			backend_hostname1 = '127.0.0.1'
+			backend_port1 = $STANDBY_PORT
+			backend_weight1 = $BENCH_WEIGHT1
+			backend_data_directory1 = '$STANDBY_DATA'
+			backend_flag1 = 'DISALLOW_TO_FAILOVER'
+			statement_level_load_balance = off
+			disable_load_balance_on_write = 'transaction'
+		EOF
+	fi
 	# pcp.conf: user:md5(password); the bench never uses PCP.
 	echo "$BENCH_DB_USER:$(printf '%s' bench | md5sum | cut -d' ' -f1)" >"$dir/pcp.conf"
 	cat >"$dir/pool_hba.conf" <<-EOF
@@ -104,14 +214,20 @@ bench_write_pgpool_conf() {
 	EOF
 }
 
-# Start a pgpool binary (ours or Debian's) as target NAME.
+# Start a pgpool binary (ours or Debian's) as target NAME in MODE (raw or
+# stream).
 bench_start_pgpool_binary() {
-	local name=$1 bin=$2 dir=$BENCH_TMP/$1 port pcp_port
+	local name=$1 bin=$2 mode=$3 dir=$BENCH_TMP/$1 port pcp_port
+	if [ "$mode" = stream ] && ! bench_start_standby; then
+		bench_say "$name: no standby; skipped"
+		return 2
+	fi
 	mkdir -p "$dir"
 	bench_free_port port && bench_free_port pcp_port || return 1
-	bench_write_pgpool_conf "$dir" "$port" "$pcp_port" "$BENCH_CHILDREN"
+	bench_write_pgpool_conf "$dir" "$port" "$pcp_port" "$BENCH_CHILDREN" "$mode"
 	bench_chown "$dir"
-	bench_say "$name ($bin) on 127.0.0.1:$port"
+	bench_say "$name ($bin, $mode) on 127.0.0.1:$port"
+	TARGET_MODE[$name]=$mode
 	bench_spawn "$dir/spawn.pid" "$dir/pgpool.log" "$bin" -n \
 		-f "$dir/pgpool.conf" -F "$dir/pcp.conf" -a "$dir/pool_hba.conf" ||
 		{ bench_say "$name did not start"; return 1; }
@@ -126,28 +242,36 @@ bench_start_pgpool_binary() {
 	fi
 }
 
-bench_start_pgpool() {
+# This project's pgpool as target NAME in MODE.
+bench_start_ours() {
+	local name=$1 mode=$2
 	if [ ! -x "$PGPOOL_BIN" ]; then
-		bench_say "pgpool: no binary at $PGPOOL_BIN (build it: make); skipped"
+		bench_say "$name: no binary at $PGPOOL_BIN (build it: make); skipped"
 		return 2
 	fi
 	local bin=$PGPOOL_BIN
 	# The server user may not be able to reach a binary under /root etc.
 	if ! bench_as_db test -x "$bin"; then
-		cp "$bin" "$BENCH_TMP/pgpool-bin"
+		[ -x "$BENCH_TMP/pgpool-bin" ] || cp "$bin" "$BENCH_TMP/pgpool-bin"
 		bench_chown "$BENCH_TMP/pgpool-bin"
 		bin=$BENCH_TMP/pgpool-bin
 	fi
-	bench_start_pgpool_binary pgpool "$bin"
+	bench_start_pgpool_binary "$name" "$bin" "$mode"
 }
 
-bench_start_pgpool2() {
+# Debian's pgpool-II as target NAME in MODE.
+bench_start_theirs() {
 	if [ ! -x /usr/sbin/pgpool ]; then
-		bench_say "pgpool2: Debian's pgpool2 is not installed; skipped"
+		bench_say "$1: Debian's pgpool2 is not installed; skipped"
 		return 2
 	fi
-	bench_start_pgpool_binary pgpool2 /usr/sbin/pgpool
+	bench_start_pgpool_binary "$1" /usr/sbin/pgpool "$2"
 }
+
+bench_start_pgpool() { bench_start_ours pgpool raw; }
+bench_start_pgpool_stream() { bench_start_ours pgpool-stream stream; }
+bench_start_pgpool2() { bench_start_theirs pgpool2 raw; }
+bench_start_pgpool2_stream() { bench_start_theirs pgpool2-stream stream; }
 
 bench_start_pgbouncer() {
 	local bin dir=$BENCH_TMP/pgbouncer port

@@ -7,7 +7,8 @@
 # other standby: the standby still streams from the old primary's timeline
 # and must be re-pointed at the new primary.  The script
 #
-#   1. checks that the new primary answers and is out of recovery;
+#   1. checks that the new primary answers and is out of recovery, and
+#      that the standby answers at all;
 #   2. on the standby's host (locally, or over ssh): stops the standby,
 #      rewinds it onto the new primary's timeline with pg_rewind (or, if
 #      that fails, replaces it with a fresh pg_basebackup), keeps the
@@ -36,7 +37,8 @@
 # Environment (all optional; set them in pgpool's environment, or put
 # "NAME=value" before the script's path in follow_primary_command):
 #
-#   PGBIN             directory of pg_ctl, pg_rewind, pg_basebackup and psql
+#   PGBIN             directory of pg_ctl, pg_rewind, pg_basebackup, psql
+#                     and pg_isready
 #                     on every host (default: PATH, else the newest
 #                     /usr/lib/postgresql/*/bin)
 #   REPL_USER         user for replication, pg_rewind and checks; must be a
@@ -144,6 +146,19 @@ if [ "$state" != "f" ]; then
 	log "node $NEW_PRIMARY_ID does not answer as a primary (pg_is_in_recovery: '${state}')"
 	exit 1
 fi
+
+# A standby that does not answer at all (the failed old primary, a node
+# already down) is not ours to bring back: online recovery does that.
+"$PGBIN/pg_isready" -q -h "$NODE_HOST" -p "$NODE_PORT" -t 10
+if [ $? -ge 2 ]; then
+	log "node $NODE_ID does not answer; not re-pointed, not attached"
+	exit 0
+fi
+
+# pg_rewind reads the source's timeline from its control file, which a
+# fresh promotion updates only at its first checkpoint.
+"$PGBIN/psql" -X -q -w -h "$NEW_PRIMARY_HOST" -p "$NEW_PRIMARY_PORT" -U "$REPL_USER" -d postgres \
+	-c "CHECKPOINT" >/dev/null 2>&1 || log "CHECKPOINT on the new primary failed"
 
 SLOT=
 if [ -n "$REPL_SLOT_PREFIX" ]; then

@@ -9,6 +9,7 @@ packages=(
 	libpg-query-dev libcmocka-dev
 	postgresql-15 postgresql-client-15 postgresql-server-dev-15
 	libipc-run-perl perl procps iproute2 netcat-openbsd
+	openssl libpam-modules passwd util-linux
 )
 
 SUDO=""

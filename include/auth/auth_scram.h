@@ -117,7 +117,10 @@ void		auth_scram_server_free(ScramServer *st);
 typedef struct ScramClient
 {
 	int			step;
-	char	   *password;		/* SASLprep'ed */
+	char	   *password;		/* SASLprep'ed; NULL when keys are used */
+	bool		use_keys;		/* prove with a ClientKey instead of a password */
+	ScramSecret secret;			/* with use_keys: the secret the keys belong to */
+	uint8_t		client_key[SCRAM_KEY_LEN];
 	char	   *client_nonce;
 	char	   *client_first_bare;
 	uint8_t		server_signature[SCRAM_KEY_LEN];
@@ -130,6 +133,17 @@ typedef struct ScramClient
  */
 bool		auth_scram_client_first(ScramClient *st, const char *password, const char *nonce,
 									char **out);
+
+/*
+ * As auth_scram_client_first, but proving with the ClientKey a client
+ * revealed in a successful exchange with pgpool (ScramServer.client_key)
+ * and the secret it matched: works when the backend's secret is the same
+ * one (same salt and iteration count), as when pool_passwd holds a copy of
+ * pg_authid's secret.
+ */
+bool		auth_scram_client_first_keys(ScramClient *st, const ScramSecret *secret,
+										 const uint8_t client_key[SCRAM_KEY_LEN], const char *nonce,
+										 char **out);
 
 /* Take the server-first-message; *out is the client-final-message. */
 ScramStatus auth_scram_client_final(ScramClient *st, const char *data, size_t len, char **out,

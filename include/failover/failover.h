@@ -47,7 +47,8 @@ typedef enum FailoverResult
 	FAILOVER_NODE_NOT_UP,		/* promote of a node that is down */
 	FAILOVER_QUEUE_FULL,		/* not queued */
 	FAILOVER_NO_PARENT,			/* the parent is gone */
-	FAILOVER_TIMEOUT			/* failover_wait gave up */
+	FAILOVER_TIMEOUT,			/* failover_wait gave up */
+	FAILOVER_QUEUED				/* still queued behind a request the parent is busy with */
 } FailoverResult;
 
 /* Shared memory for the queue (the parent adds it to the segment). */
@@ -65,7 +66,13 @@ pid_t		failover_parent_pid(void);
  */
 uint32_t	failover_request(FailoverKind kind, int node_id, int flags);
 
-/* Wait up to timeout_ms (< 0: for ever) for a ticket's result. */
+/*
+ * Wait up to timeout_ms (< 0: for ever) for a ticket's result.  Returns
+ * FAILOVER_QUEUED instead of waiting on while the parent has been busy with
+ * another request for a second: that request's failover_command or
+ * follow_primary_command may itself be waiting for ours (a script calling
+ * pcp_attach_node), and waiting on would deadlock.
+ */
 FailoverResult failover_wait(uint32_t ticket, int timeout_ms);
 
 /* Words for a result, for error messages. */

@@ -68,6 +68,15 @@ typedef struct PcpConnectParams
 	const char *password;		/* plain text; only a salted hash is sent */
 	int			timeout;		/* seconds for connect and each reply; 0: none */
 	bool		debug;			/* trace packets on stderr */
+
+	/*
+	 * With password NULL: called once a PCP server answered (so nobody is
+	 * prompted when nothing listens); the library then logs in on a new
+	 * connection, so a slow answer does not meet the server's pcp_timeout.
+	 * Returns a malloc'd string (freed by the library), NULL for "".
+	 */
+	char	   *(*ask_password) (void *arg);
+	void	   *ask_password_arg;
 } PcpConnectParams;
 
 /*

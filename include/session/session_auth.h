@@ -21,6 +21,7 @@
 
 #include "auth/auth_hba.h"
 #include "auth/auth_passwd.h"
+#include "auth/auth_scram.h"
 #include "session/session.h"
 
 /* What the client proved in this session, and what the backends may use. */
@@ -31,6 +32,10 @@ typedef struct SessionCreds
 	bool		verified;		/* pgpool itself established the client's identity */
 	bool		used_cleartext; /* a backend was given the client's clear text */
 	int			hba_line;		/* pool_hba.conf line that matched, 0 if none */
+	/* after SCRAM against a SCRAM entry: the ClientKey the client proved */
+	bool		have_scram_key;
+	ScramSecret scram_secret;
+	uint8_t		scram_client_key[SCRAM_KEY_LEN];
 } SessionCreds;
 
 /* Mark for "no frontend method of our own: relay the main backend's exchange". */

@@ -35,7 +35,7 @@ hba_report(const char *path, int line, const char *detail, const char *fmt,...)
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	if (detail)
-		plog_ex(PL_ERROR, log_fmt("%s line %d of configuration file \"%s\"", detail, line, path),
+		plog_ex(PL_ERROR, log_fmt("%s (line %d of configuration file \"%s\")", detail, line, path),
 				NULL, "%s", msg);
 	else
 		plog_ex(PL_ERROR, log_fmt("line %d of configuration file \"%s\"", line, path), NULL,

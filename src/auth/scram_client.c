@@ -16,11 +16,9 @@
 
 #define MALFORMED_SERVER "malformed SCRAM message from the server"
 
-bool
-auth_scram_client_first(ScramClient *st, const char *password, const char *nonce, char **out)
+static bool
+start_exchange(ScramClient *st, const char *nonce, char **out)
 {
-	memset(st, 0, sizeof(*st));
-	st->password = auth_saslprep(password);
 	st->client_nonce = nonce ? str_dup(nonce) : scram_make_nonce();
 	if (st->client_nonce == NULL)
 		return false;
@@ -28,6 +26,25 @@ auth_scram_client_first(ScramClient *st, const char *password, const char *nonce
 	*out = scram_concat("n,,", st->client_first_bare, (char *) NULL);
 	st->step = 1;
 	return true;
+}
+
+bool
+auth_scram_client_first(ScramClient *st, const char *password, const char *nonce, char **out)
+{
+	memset(st, 0, sizeof(*st));
+	st->password = auth_saslprep(password);
+	return start_exchange(st, nonce, out);
+}
+
+bool
+auth_scram_client_first_keys(ScramClient *st, const ScramSecret *secret,
+							 const uint8_t client_key[SCRAM_KEY_LEN], const char *nonce, char **out)
+{
+	memset(st, 0, sizeof(*st));
+	st->use_keys = true;
+	st->secret = *secret;
+	memcpy(st->client_key, client_key, SCRAM_KEY_LEN);
+	return start_exchange(st, nonce, out);
 }
 
 /* Parse "r=...,s=...,i=..." into its parts; false with *err on error. */
@@ -76,24 +93,53 @@ parse_server_first(ScramClient *st, const char *data, const char *end, char **no
 	return p == end || *p == ',';
 }
 
+/*
+ * The keys for the backend's salt and iteration count: from the password,
+ * or (use_keys) the stored ones, which fit only the same secret.
+ */
+static bool
+exchange_keys(ScramClient *st, const uint8_t *salt, size_t saltlen, int iterations,
+			  uint8_t client_key[SCRAM_KEY_LEN], uint8_t server_key[SCRAM_KEY_LEN], const char **err)
+{
+	uint8_t		salted[SCRAM_KEY_LEN];
+
+	if (st->use_keys)
+	{
+		if (saltlen != st->secret.saltlen || memcmp(salt, st->secret.salt, saltlen) != 0 ||
+			iterations != st->secret.iterations)
+		{
+			*err = "the backend's SCRAM secret differs from the one in pool_passwd (salt or iteration count)";
+			return false;
+		}
+		memcpy(client_key, st->client_key, SCRAM_KEY_LEN);
+		memcpy(server_key, st->secret.server_key, SCRAM_KEY_LEN);
+		return true;
+	}
+	if (!scram_salted_password(st->password, salt, saltlen, iterations, salted))
+	{
+		*err = "could not compute the salted password";
+		return false;
+	}
+	scram_derive_key(salted, "Client Key", client_key);
+	scram_derive_key(salted, "Server Key", server_key);
+	auth_wipe(salted, sizeof(salted));
+	return true;
+}
+
 /* Proof and expected server signature for the auth message. */
 static void
-compute_proof(ScramClient *st, const uint8_t salted[SCRAM_KEY_LEN], const char *auth_message,
+compute_proof(ScramClient *st, const uint8_t client_key[SCRAM_KEY_LEN],
+			  const uint8_t server_key[SCRAM_KEY_LEN], const char *auth_message,
 			  uint8_t proof[SCRAM_KEY_LEN])
 {
-	uint8_t		client_key[SCRAM_KEY_LEN], stored[SCRAM_KEY_LEN], sig[SCRAM_KEY_LEN];
-	uint8_t		server_key[SCRAM_KEY_LEN];
+	uint8_t		stored[SCRAM_KEY_LEN], sig[SCRAM_KEY_LEN];
 
-	scram_derive_key(salted, "Client Key", client_key);
 	auth_sha256(client_key, SCRAM_KEY_LEN, stored);
 	auth_hmac_sha256(stored, SCRAM_KEY_LEN, auth_message, strlen(auth_message), sig);
 	for (int i = 0; i < SCRAM_KEY_LEN; i++)
 		proof[i] = client_key[i] ^ sig[i];
-	scram_derive_key(salted, "Server Key", server_key);
 	auth_hmac_sha256(server_key, SCRAM_KEY_LEN, auth_message, strlen(auth_message),
 					 st->server_signature);
-	auth_wipe(client_key, sizeof(client_key));
-	auth_wipe(server_key, sizeof(server_key));
 }
 
 ScramStatus
@@ -104,7 +150,7 @@ auth_scram_client_final(ScramClient *st, const char *data, size_t len, char **ou
 	uint8_t    *salt = NULL;
 	size_t		saltlen = 0;
 	int			iterations = 0;
-	uint8_t		salted[SCRAM_KEY_LEN], proof[SCRAM_KEY_LEN];
+	uint8_t		client_key[SCRAM_KEY_LEN], server_key[SCRAM_KEY_LEN], proof[SCRAM_KEY_LEN];
 	bool		ok;
 
 	if (st->step != 1 || memchr(data, '\0', len) != NULL)
@@ -113,7 +159,7 @@ auth_scram_client_final(ScramClient *st, const char *data, size_t len, char **ou
 		return SCRAM_STATUS_PROTOCOL_ERROR;
 	}
 	ok = parse_server_first(st, data, data + len, &nonce, &salt, &saltlen, &iterations, err) &&
-		scram_salted_password(st->password, salt, saltlen, iterations, salted);
+		exchange_keys(st, salt, saltlen, iterations, client_key, server_key, err);
 	free(salt);
 	if (!ok)
 	{
@@ -127,10 +173,11 @@ auth_scram_client_final(ScramClient *st, const char *data, size_t len, char **ou
 	without_proof = scram_concat("c=biws,r=", nonce, (char *) NULL);
 	auth_message = scram_concat(st->client_first_bare, ",", server_first, ",", without_proof,
 								(char *) NULL);
-	compute_proof(st, salted, auth_message, proof);
+	compute_proof(st, client_key, server_key, auth_message, proof);
 	b64 = auth_b64_encode(proof, SCRAM_KEY_LEN);
 	*out = scram_concat(without_proof, ",p=", b64, (char *) NULL);
-	auth_wipe(salted, sizeof(salted));
+	auth_wipe(client_key, sizeof(client_key));
+	auth_wipe(server_key, sizeof(server_key));
 	free(b64);
 	free(auth_message);
 	free(without_proof);

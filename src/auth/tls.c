@@ -15,20 +15,35 @@
 #include <openssl/err.h>
 #include <openssl/pem.h>
 #include <openssl/x509_vfy.h>
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 static SSL_CTX *server_ctx;
 static SSL_CTX *backend_ctx;
 
+/* The most specific reason OpenSSL queued (the last one that has a text). */
 static const char *
 ssl_error_text(void)
 {
-	unsigned long e = ERR_get_error();
-	const char *r = e ? ERR_reason_error_string(e) : NULL;
+	const char *r = NULL;
+	unsigned long e;
 
-	ERR_clear_error();
+	while ((e = ERR_get_error()) != 0)
+		if (ERR_reason_error_string(e))
+			r = ERR_reason_error_string(e);
 	return r ? r : "no SSL error reported";
+}
+
+/* A file OpenSSL is about to read: say plainly if it cannot be opened. */
+static bool
+readable(const char *what, const char *path)
+{
+	if (access(path, R_OK) == 0)
+		return true;
+	plog(PL_ERROR, "could not load %s \"%s\": %s", what, path, strerror(errno));
+	return false;
 }
 
 /* ssl_passphrase_command: the first line it prints is the key's passphrase. */
@@ -96,6 +111,8 @@ load_cas(SSL_CTX *ctx, const PoolConfig *cfg)
 	const char *file = cfg->ssl_ca_cert && cfg->ssl_ca_cert[0] ? cfg->ssl_ca_cert : NULL;
 	const char *dir = cfg->ssl_ca_cert_dir && cfg->ssl_ca_cert_dir[0] ? cfg->ssl_ca_cert_dir : NULL;
 
+	if (file && !readable("root certificate file", file))
+		return false;
 	if (SSL_CTX_load_verify_locations(ctx, file, dir) != 1)
 	{
 		plog(PL_ERROR, "could not load root certificate %s \"%s\": %s",
@@ -111,6 +128,8 @@ load_crl(SSL_CTX *ctx, const char *path)
 	X509_STORE *store = SSL_CTX_get_cert_store(ctx);
 	X509_LOOKUP *lookup = store ? X509_STORE_add_lookup(store, X509_LOOKUP_file()) : NULL;
 
+	if (!readable("SSL certificate revocation list file", path))
+		return false;
 	if (lookup == NULL || X509_load_crl_file(lookup, path, X509_FILETYPE_PEM) <= 0)
 	{
 		plog(PL_ERROR, "could not load SSL certificate revocation list file \"%s\": %s", path,
@@ -132,6 +151,8 @@ load_dh(SSL_CTX *ctx, const char *path)
 		SSL_CTX_set_dh_auto(ctx, 1);
 		return true;
 	}
+	if (!readable("DH parameters file", path))
+		return false;
 	bio = BIO_new_file(path, "r");
 	dh = bio ? PEM_read_bio_Parameters(bio, NULL) : NULL;
 	BIO_free(bio);
@@ -150,6 +171,8 @@ load_identity(SSL_CTX *ctx, const PoolConfig *cfg)
 {
 	SSL_CTX_set_default_passwd_cb(ctx, passphrase_cb);
 	SSL_CTX_set_default_passwd_cb_userdata(ctx, cfg->ssl_passphrase_command);
+	if (!readable("server certificate file", cfg->ssl_cert) || !readable("private key file", cfg->ssl_key))
+		return false;
 	if (SSL_CTX_use_certificate_chain_file(ctx, cfg->ssl_cert) != 1)
 	{
 		plog(PL_ERROR, "could not load server certificate file \"%s\": %s", cfg->ssl_cert,

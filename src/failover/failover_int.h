@@ -29,6 +29,7 @@ typedef struct FailoverQueue
 {
 	pid_t		parent_pid;
 	uint32_t	last_ticket;
+	uint32_t	current_ticket; /* the request the parent is handling, 0 if none */
 	int			head;			/* oldest queued request */
 	int			count;
 	FailoverRequest requests[FAILOVER_QUEUE_SIZE];
@@ -42,5 +43,11 @@ bool		failover_queue_pop(FailoverRequest *out);
 
 /* Parent: publish a ticket's result. */
 void		failover_queue_finish(uint32_t ticket, FailoverResult result);
+
+/*
+ * Streaming replication, after the primary was detached: find the new
+ * primary and run follow_primary_command for the other standbys.
+ */
+void		failover_follow_primary(int failed_node, int old_main, int old_primary);
 
 #endif

@@ -97,6 +97,7 @@ failover_queue_pop(FailoverRequest *out)
 		*out = q->requests[q->head];
 		q->head = (q->head + 1) % FAILOVER_QUEUE_SIZE;
 		q->count--;
+		q->current_ticket = out->ticket;
 		found = true;
 	}
 	shmem_unlock(SHMEM_LOCK_FAILOVER);
@@ -111,11 +112,14 @@ failover_queue_finish(uint32_t ticket, FailoverResult result)
 	shmem_lock(SHMEM_LOCK_FAILOVER);
 	if (slot->ticket == ticket)
 		slot->result = result;
+	if (failover_queue->current_ticket == ticket)
+		failover_queue->current_ticket = 0;
 	shmem_unlock(SHMEM_LOCK_FAILOVER);
 }
 
+/* Our ticket's result; *busy_elsewhere says whether the parent handles another one. */
 static FailoverResult
-ticket_result(uint32_t ticket)
+ticket_result(uint32_t ticket, bool *busy_elsewhere)
 {
 	FailoverTicketResult *slot = &failover_queue->results[ticket % FAILOVER_RESULT_SLOTS];
 	FailoverResult r;
@@ -123,6 +127,7 @@ ticket_result(uint32_t ticket)
 	shmem_lock(SHMEM_LOCK_FAILOVER);
 	/* a slot reused by a later ticket means ours finished long ago */
 	r = slot->ticket == ticket ? (FailoverResult) slot->result : FAILOVER_DONE;
+	*busy_elsewhere = failover_queue->current_ticket != 0 && failover_queue->current_ticket != ticket;
 	shmem_unlock(SHMEM_LOCK_FAILOVER);
 	return r;
 }
@@ -131,16 +136,21 @@ FailoverResult
 failover_wait(uint32_t ticket, int timeout_ms)
 {
 	int			waited = 0;
+	int			busy_for = 0;
 
 	if (ticket == 0)
 		return FAILOVER_QUEUE_FULL;
 	for (;;)
 	{
-		FailoverResult r = ticket_result(ticket);
+		bool		busy;
+		FailoverResult r = ticket_result(ticket, &busy);
 		struct timespec ts = {0, 50 * 1000000L};
 
 		if (r != FAILOVER_PENDING)
 			return r;
+		busy_for = busy ? busy_for + 50 : 0;
+		if (busy_for >= 1000)
+			return FAILOVER_QUEUED;
 		if (kill(failover_queue->parent_pid, 0) < 0 && errno == ESRCH)
 			return FAILOVER_NO_PARENT;
 		if (timeout_ms >= 0 && waited >= timeout_ms)
@@ -171,6 +181,8 @@ failover_result_text(FailoverResult r)
 			return "the pgpool main process is not running";
 		case FAILOVER_TIMEOUT:
 			return "timed out waiting for the request to be handled";
+		case FAILOVER_QUEUED:
+			return "queued behind another request the main process is handling";
 	}
 	return "unknown result";
 }

@@ -294,6 +294,23 @@ connect_tcp(PcpConn *conn, const char *host, int port)
 	return rc == PCP_OK ? PCP_OK : conn_fail(conn, rc);
 }
 
+/* Read the server's salt packet; PCP_OK with the salt in p->fields[1]. */
+static PcpErrorCode
+recv_salt(PcpConn *conn, PcpPacket *p)
+{
+	PcpErrorCode rc;
+
+	if ((rc = pcp_recv_packet(conn, p)) != PCP_OK)
+		return rc;
+	if (p->type == PCP_MSG_ERROR)
+		return conn_fail(conn, take_server_error(conn, p));
+	if (p->type != PCP_MSG_SALT || strcmp(pcp_packet_field(p, 0), PCP_PROTOCOL_VERSION) != 0 ||
+		strlen(pcp_packet_field(p, 1)) != PCP_SALT_LEN)
+		return conn_fail(conn, pcp_set_error(conn, PCP_ERR_READ,
+											 "unexpected reply from the server: is this a pgpool PCP port?"));
+	return PCP_OK;
+}
+
 /* Answer the server's salt with md5hex(md5hex(password) + salt). */
 static PcpErrorCode
 authenticate(PcpConn *conn, const char *user, const char *password)
@@ -303,14 +320,8 @@ authenticate(PcpConn *conn, const char *user, const char *password)
 	const char *fields[2];
 	PcpErrorCode rc;
 
-	if ((rc = pcp_recv_packet(conn, &p)) != PCP_OK)
+	if ((rc = recv_salt(conn, &p)) != PCP_OK)
 		return rc;
-	if (p.type == PCP_MSG_ERROR)
-		return conn_fail(conn, take_server_error(conn, &p));
-	if (p.type != PCP_MSG_SALT || strcmp(pcp_packet_field(&p, 0), PCP_PROTOCOL_VERSION) != 0 ||
-		strlen(pcp_packet_field(&p, 1)) != PCP_SALT_LEN)
-		return conn_fail(conn, pcp_set_error(conn, PCP_ERR_READ,
-											 "unexpected reply from the server: is this a pgpool PCP port?"));
 	pcp_md5_hex(password, strlen(password), pwhash);
 	pcp_auth_response(pwhash, pcp_packet_field(&p, 1), response);
 	fields[0] = user;
@@ -326,12 +337,41 @@ authenticate(PcpConn *conn, const char *user, const char *password)
 	return PCP_OK;
 }
 
+static PcpErrorCode
+open_socket(PcpConn *conn, const PcpConnectParams *params)
+{
+	const char *host = params->host;
+	int			port = params->port > 0 ? params->port : PCP_DEFAULT_PORT;
+
+	if (host == NULL || host[0] == '\0' || host[0] == '/')
+		return connect_unix(conn, host && host[0] ? host : PCP_DEFAULT_SOCKET_DIR, port);
+	return connect_tcp(conn, host, port);
+}
+
+/*
+ * No password given: make sure a PCP server answers, then ask for it and
+ * start over on a new connection, so nobody is prompted when nothing
+ * listens and a slow typist does not meet the server's pcp_timeout.
+ */
+static PcpErrorCode
+ask_then_reconnect(PcpConn *conn, const PcpConnectParams *params, char **password)
+{
+	PcpPacket	p;
+	PcpErrorCode rc = recv_salt(conn, &p);
+
+	if (rc != PCP_OK)
+		return rc;
+	close(conn->fd);
+	conn->fd = -1;
+	*password = params->ask_password(params->ask_password_arg);
+	return open_socket(conn, params);
+}
+
 PcpConn *
 pcp_connect(const PcpConnectParams *params)
 {
 	PcpConn    *conn = calloc(1, sizeof(PcpConn));
-	const char *host = params->host;
-	int			port = params->port > 0 ? params->port : PCP_DEFAULT_PORT;
+	char	   *asked = NULL;
 	PcpErrorCode rc;
 
 	if (conn == NULL)
@@ -340,12 +380,17 @@ pcp_connect(const PcpConnectParams *params)
 	conn->timeout = params->timeout;
 	conn->debug = params->debug;
 	pcp_buf_init(&conn->out);
-	if (host == NULL || host[0] == '\0' || host[0] == '/')
-		rc = connect_unix(conn, host && host[0] ? host : PCP_DEFAULT_SOCKET_DIR, port);
-	else
-		rc = connect_tcp(conn, host, port);
+	rc = open_socket(conn, params);
+	if (rc == PCP_OK && params->password == NULL && params->ask_password)
+		rc = ask_then_reconnect(conn, params, &asked);
 	if (rc == PCP_OK)
-		rc = authenticate(conn, params->user ? params->user : "", params->password ? params->password : "");
+		rc = authenticate(conn, params->user ? params->user : "",
+						  params->password ? params->password : asked ? asked : "");
+	if (asked)
+	{
+		memset(asked, 0, strlen(asked));
+		free(asked);
+	}
 	conn->status = rc;
 	return conn;
 }

@@ -218,6 +218,7 @@ parent_main(void)
 	{
 		if (nlisten >= 0)
 			listen_close(listen_fds, nlisten, pool_config);
+		pcp_listen_close(pool_config);
 		pidfile_remove(pool_config->pid_file_name);
 		return 1;
 	}

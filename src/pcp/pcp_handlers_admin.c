@@ -26,6 +26,12 @@ node_request(PcpSession *s, FailoverKind kind, int node_id, bool graceful)
 	res = failover_wait(failover_request(kind, node_id, flags), -1);
 	if (res == FAILOVER_DONE)
 		return PCP_OK;
+	if (res == FAILOVER_QUEUED)
+	{
+		/* the running request's command may be the one that called us */
+		plog(PL_LOG, "PCP: request for node %d queued behind another failover request", node_id);
+		return PCP_OK;
+	}
 	return pcp_reply_error(s, PCP_ERR_BACKEND, NULL, "%s request for node %d failed: %s",
 						   kind == FAILOVER_DETACH ? "detach" :
 						   kind == FAILOVER_ATTACH ? "attach" : "promote",

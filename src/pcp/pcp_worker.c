@@ -193,7 +193,12 @@ authenticate(PcpSession *s)
 	}
 	if (!pcp_auth_check(s->env->pcp_file, p.fields[0], salt, p.fields[1], why, sizeof(why)))
 	{
-		pcp_reply_error(s, PCP_ERR_AUTH, why, "authentication failed for user \"%s\"", p.fields[0]);
+		const char *err[3] = {pcp_error_name(PCP_ERR_AUTH), log_fmt("authentication failed for user \"%s\"",
+																	   p.fields[0]), ""};
+
+		/* the reason is for the log only: the client learns nothing about users or files */
+		plog_ex(PL_LOG, why, NULL, "PCP: %s", err[1]);
+		pcp_packet_build(&s->out, PCP_MSG_ERROR, 3, err);
 		flush_reply(s);
 		worker_exit(s, 0);
 	}

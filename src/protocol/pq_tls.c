@@ -142,7 +142,8 @@ handshake(PqConn *c, SSL *ssl, bool server, int timeout_ms, const char **why)
 				*why = strerror(errno);
 			else
 				*why = "the peer closed the connection during the handshake";
-			if (!server && SSL_get_verify_result(ssl) != X509_V_OK)
+			/* a certificate that failed verification says why (revoked, unknown CA...) */
+			if (SSL_get_verify_result(ssl) != X509_V_OK)
 				*why = X509_verify_cert_error_string(SSL_get_verify_result(ssl));
 			ERR_clear_error();
 			return PQ_IO_ERROR;

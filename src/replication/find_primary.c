@@ -46,7 +46,12 @@ strategy_find_primary(const PoolConfig *cfg)
 		int			in_recovery;
 
 		if (!node_is_up(n))
+		{
+			/* a detached node is nobody's primary any more */
+			if (node_table->nodes[n].role == NODE_ROLE_PRIMARY)
+				node_table->nodes[n].role = NODE_ROLE_STANDBY;
 			continue;
+		}
 		if (node_table->nodes[n].flag & BACKEND_FLAG_ALWAYS_PRIMARY)
 			in_recovery = 0;
 		else

@@ -237,7 +237,8 @@ open_slot(Session *s)
 	slot->main_node = node;
 	slot->protocol = s->startup.code;
 	slot->create_time = time(NULL);
-	slot->auth = SLOT_AUTH_TRUST;
+	/* not poolable until a login completes: a half-authenticated backend is closed */
+	slot->auth = SLOT_AUTH_OTHER;
 	str_copy(slot->user, s->startup.user, sizeof(slot->user));
 	str_copy(slot->database, s->startup.database ? s->startup.database : s->startup.user,
 			 sizeof(slot->database));
@@ -281,6 +282,13 @@ finish_login(Session *s)
 {
 	PoolSlot   *slot = s->slot;
 
+	if (!creds.verified && !creds.used_cleartext)
+	{
+		/* nobody checked the password: no pool_passwd entry and a trusting backend */
+		return session_auth_failed(s, HBA_METHOD_PASSWORD,
+								   log_fmt("The password of user \"%s\" could not be checked: pool_passwd has no entry for the user and the backend did not ask for it.",
+										   s->startup.user));
+	}
 	if (creds.used_cleartext)
 	{
 		slot->auth = SLOT_AUTH_CLEARTEXT;
@@ -289,13 +297,6 @@ finish_login(Session *s)
 	}
 	else
 		slot->auth = SLOT_AUTH_TRUST;
-	if (!creds.verified && !creds.used_cleartext)
-	{
-		/* nobody checked the password: no pool_passwd entry and a trusting backend */
-		return session_auth_failed(s, HBA_METHOD_PASSWORD,
-								   log_fmt("The password of user \"%s\" could not be checked: pool_passwd has no entry for the user and the backend did not ask for it.",
-										   s->startup.user));
-	}
 	pool_slot_publish(slot);
 	return greet_client(s, slot);
 }

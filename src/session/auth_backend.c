@@ -107,12 +107,16 @@ answer_sasl(Login *l, PqConn *b, PqReader *r)
 		return LOGIN_PROTOCOL;
 	}
 	pw = creds_plaintext(l->cr);
-	if (pw == NULL)
+	if (pw)
+		l->scram_started = auth_scram_client_first(&l->scram, pw, NULL, &first);
+	else if (l->cr->have_scram_key)
+		l->scram_started = auth_scram_client_first_keys(&l->scram, &l->cr->scram_secret,
+														 l->cr->scram_client_key, NULL, &first);
+	else
 	{
 		l->missing_code = PQ_AUTH_SASL;
 		return LOGIN_NO_CREDS;
 	}
-	l->scram_started = auth_scram_client_first(&l->scram, pw, NULL, &first);
 	auth_free_secret(pw);
 	if (!l->scram_started)
 	{
@@ -321,7 +325,8 @@ missing_credentials(Session *s, int node, const SessionCreds *cr, int code)
 	const char *detail = cr->entry ?
 		log_fmt("The pool_passwd entry of \"%s\" is %s, which cannot answer %s.", user,
 				cr->entry->type == PASSWD_MD5 ? "an md5 hash" : cr->entry->type == PASSWD_SCRAM ?
-				"a SCRAM secret" : "an AES password that could not be decrypted", method_of_code(code)) :
+				"a SCRAM secret (usable only after the client authenticated with scram-sha-256)" :
+				"an AES password that could not be decrypted", method_of_code(code)) :
 		log_fmt("pool_passwd has no entry for \"%s\" and the client did not send a clear-text password.", user);
 	const char *hint = code == PQ_AUTH_MD5 ?
 		"Add the user to pool_passwd: \"pg_md5 -m -u USER PASSWORD\" (md5 hash), \"USER:TEXTpassword\", or an AES entry (\"pg_enc -m -u USER PASSWORD\")." :

@@ -37,7 +37,7 @@ void
 session_creds_clear(SessionCreds *cr)
 {
 	auth_free_secret(cr->cleartext);
-	memset(cr, 0, sizeof(*cr));
+	auth_wipe(cr, sizeof(*cr));
 }
 
 SessionStatus

@@ -77,9 +77,12 @@ queue_sasl_request(Session *s, const PqMsg *msg)
 	pqbuf_free(&mechs);
 }
 
-/* Handle one AuthenticationXXX request; the message was already queued for the client. */
+/*
+ * Handle one AuthenticationXXX request; the message was already queued for
+ * the client.  *auth becomes how a later client must prove itself.
+ */
 static SessionStatus
-on_auth_request(Session *s, PoolSlot *slot, BackendConn *b, int32_t code, PqReader *r)
+on_auth_request(Session *s, PoolSlot *slot, BackendConn *b, int32_t code, PqReader *r, int *auth)
 {
 	switch (code)
 	{
@@ -87,7 +90,7 @@ on_auth_request(Session *s, PoolSlot *slot, BackendConn *b, int32_t code, PqRead
 		case PQ_AUTH_SASL_FINAL:
 			return SESSION_OK;
 		case PQ_AUTH_CLEARTEXT:
-			slot->auth = SLOT_AUTH_CLEARTEXT;
+			*auth = SLOT_AUTH_CLEARTEXT;
 			break;
 		case PQ_AUTH_MD5:
 			{
@@ -95,19 +98,18 @@ on_auth_request(Session *s, PoolSlot *slot, BackendConn *b, int32_t code, PqRead
 
 				if (salt == NULL)
 					return SESSION_BACKEND_ERROR;
-				slot->auth = SLOT_AUTH_MD5;
+				*auth = SLOT_AUTH_MD5;
 				memcpy(slot->md5_salt, salt, 4);
 				break;
 			}
 		default:
 			/* SASL, GSS, SSPI: fine to relay, impossible to replay */
-			slot->auth = SLOT_AUTH_OTHER;
+			*auth = SLOT_AUTH_OTHER;
 			break;
 	}
 	if (pq_conn_flush(&s->client, session_auth_remaining()) != PQ_IO_OK)
 		return SESSION_CLIENT_EOF;
-	return forward_client_response(s, b,
-								   slot->auth == SLOT_AUTH_OTHER ? NULL : &slot->auth_secret);
+	return forward_client_response(s, b, *auth == SLOT_AUTH_OTHER ? NULL : &slot->auth_secret);
 }
 
 /* Queue a backend message for the client as is. */
@@ -123,7 +125,7 @@ queue_for_client(Session *s, const PqMsg *msg)
 
 /* One message of the backend during the relayed login; SESSION_DONE ends the loop. */
 static SessionStatus
-relay_message(Session *s, PoolSlot *slot, BackendConn *b, const PqMsg *msg)
+relay_message(Session *s, PoolSlot *slot, BackendConn *b, const PqMsg *msg, int *auth)
 {
 	PqReader	r;
 
@@ -138,7 +140,7 @@ relay_message(Session *s, PoolSlot *slot, BackendConn *b, const PqMsg *msg)
 					queue_sasl_request(s, msg);
 				else
 					queue_for_client(s, msg);
-				return on_auth_request(s, slot, b, code, &r);
+				return on_auth_request(s, slot, b, code, &r, auth);
 			}
 		case PQ_BE_PARAMETER_STATUS:
 			{
@@ -160,6 +162,7 @@ relay_message(Session *s, PoolSlot *slot, BackendConn *b, const PqMsg *msg)
 		case PQ_BE_READY_FOR_QUERY:
 			queue_for_client(s, msg);
 			b->connected = true;
+			slot->auth = *auth;	/* logged in: now the slot may be pooled */
 			s->tx_status = msg->len > 0 ? msg->body[0] : 'I';
 			slot->tx_status = s->tx_status;
 			if (pq_conn_flush(&s->client, session_auth_remaining()) != PQ_IO_OK)
@@ -177,8 +180,9 @@ SessionStatus
 session_relay_auth_from(Session *s, PoolSlot *slot, int node, const PqMsg *first)
 {
 	BackendConn *b = &slot->backends[node];
+	int			auth = SLOT_AUTH_TRUST;
 
-	slot->auth = SLOT_AUTH_TRUST;
+	slot->auth = SLOT_AUTH_OTHER;	/* until the login completes */
 	for (;;)
 	{
 		PqMsg		msg;
@@ -198,7 +202,7 @@ session_relay_auth_from(Session *s, PoolSlot *slot, int node, const PqMsg *first
 			if (rc != PQ_IO_OK)
 				return backend_failed(s, node, rc);
 		}
-		st = relay_message(s, slot, b, &msg);
+		st = relay_message(s, slot, b, &msg, &auth);
 		if (st == SESSION_DONE)
 			return SESSION_OK;
 		if (st != SESSION_OK)

@@ -109,6 +109,13 @@ session_auth_client_scram(Session *s, SessionCreds *cr)
 		return rc;
 	}
 	ss = auth_scram_server_final(&st, msg.body, msg.len, &reply, &err, &detail);
+	if (ss == SCRAM_STATUS_OK && cr->entry->type == PASSWD_SCRAM)
+	{
+		/* the ClientKey lets pgpool log in to backends holding the same secret */
+		cr->have_scram_key = true;
+		cr->scram_secret = st.secret;
+		memcpy(cr->scram_client_key, st.client_key, SCRAM_KEY_LEN);
+	}
 	auth_scram_server_free(&st);
 	if (ss == SCRAM_STATUS_PROTOCOL_ERROR)
 		return protocol_error(s, err, detail);

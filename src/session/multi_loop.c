@@ -132,6 +132,38 @@ node_lost(Session *s, int n)
 	return SESSION_BACKEND_ERROR;
 }
 
+/* The node matters to this session: the primary, its load-balance node, or owes it a reply. */
+static bool
+node_in_use(Session *s, int n)
+{
+	MultiState *m = s->multi;
+
+	return n == m->primary || n == m->lb_node || n == s->slot->main_node ||
+		relay_queue_current(&m->queue, n) != NULL;
+}
+
+/*
+ * A node's connection broke.  A session that uses the node cannot go on;
+ * one that only held a connection to it drops the connection and carries on.
+ */
+static SessionStatus
+lose_node(Session *s, int n)
+{
+	BackendConn *b = &s->slot->backends[n];
+
+	if (node_in_use(s, n))
+		return node_lost(s, n);
+	plog(PL_LOG, "session of user \"%s\" continues without DB node %d: its connection broke",
+		 s->startup.user, n);
+	session_backend_failed(n);
+	pq_conn_close(&b->conn);
+	b->conn.fd = -1;
+	b->connected = false;
+	node_mask_remove(&s->multi->connected, n);
+	pool_slot_publish(s->slot);
+	return SESSION_OK;
+}
+
 /* Let every node consume what it has buffered until nothing moves. */
 static SessionStatus
 drain_nodes(Session *s)
@@ -183,8 +215,7 @@ drop_detached_nodes(Session *s)
 
 		if (node_is_up(n))
 			continue;
-		if (n == m->primary || n == m->lb_node || relay_queue_current(&m->queue, n) != NULL ||
-			n == s->slot->main_node)
+		if (node_in_use(s, n))
 		{
 			plog(PL_LOG, "ending session of user \"%s\": DB node %d was detached", s->startup.user, n);
 			session_send_error(s, "FATAL", "57P01",
@@ -265,8 +296,8 @@ session_relay_multi(Session *s)
 			if (!pfd[k].revents)
 				continue;
 			rc = pq_conn_fill(&s->slot->backends[nodes[k]].conn, 0);
-			if (rc < 0 && rc != PQ_IO_TIMEOUT)
-				return node_lost(s, nodes[k]);
+			if (rc < 0 && rc != PQ_IO_TIMEOUT && (st = lose_node(s, nodes[k])) != SESSION_OK)
+				return st;
 		}
 		st = drain_nodes(s);
 		if (st != SESSION_OK)

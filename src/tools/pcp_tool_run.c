@@ -20,22 +20,30 @@ static const PcpPrinter printers[PCP_CMD_COUNT] = {
 #undef PCP_COMMAND
 };
 
-/* The password: given, from the password file, or asked for. */
 static char *
-find_password(const PcpToolArgs *a)
+ask_password(void *arg)
+{
+	(void) arg;
+	return pcp_tool_prompt("Password: ");
+}
+
+/*
+ * The password if it is known before connecting: given, or in the password
+ * file.  NULL: ask once the server answers (unless -w: empty).
+ */
+static char *
+known_password(const PcpToolArgs *a)
 {
 	char	   *pw;
 
 	if (a->password)
 		return strdup(a->password);
 	if (a->force_prompt)
-		return pcp_tool_prompt("Password: ");
+		return NULL;
 	pw = pcp_passfile_lookup(a->host, a->port, a->user);
-	if (pw)
-		return pw;
-	if (a->no_password)
+	if (pw == NULL && a->no_password)
 		return strdup("");
-	return pcp_tool_prompt("Password: ");
+	return pw;
 }
 
 static int
@@ -79,12 +87,13 @@ pcp_tool_main(const char *tool, int argc, char **argv)
 		printf("%s (pgpool) %s\n", tool, PCP_TOOL_VERSION);
 		return 0;
 	}
-	password = find_password(&a);
+	password = known_password(&a);
 	memset(&params, 0, sizeof(params));
 	params.host = a.host;
 	params.port = a.port;
 	params.user = a.user;
-	params.password = password ? password : "";
+	params.password = password;
+	params.ask_password = ask_password;
 	params.timeout = a.timeout;
 	params.debug = a.debug;
 	conn = pcp_connect(&params);

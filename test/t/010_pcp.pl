@@ -41,6 +41,16 @@ is($out, "2\n", 'pcp_node_count with -h -p -U -w and PCPPASSFILE') or diag $err;
 is($out, "2\n", 'pcp_node_count over the UNIX socket in pcp_socket_dir') or diag $err;
 ($rc, $out, $err) = $pcp->opts('pcp_node_count', { env => { PCPPASSFILE => '/nonexistent' } });
 is($rc, 13, '-w and no password in any file: AUTHERR 13');
+SKIP: {
+	# the prompt reads /dev/tty when there is one: only test it without a terminal
+	skip 'a terminal is attached', 2 if open(my $tty, '<', '/dev/tty');
+	($rc, $out, $err) = PgpoolTest::Util::run_cmd([$pcp->bin('pcp_node_count'), '-h', '127.0.0.1',
+		'-p', $pp->pcp_port, '-U', 'pgpool', '-W'], stdin => "pgpool\n", timeout => 30);
+	is($out, "2\n", '-W reads the password from the prompt') or diag $err;
+	($rc, $out, $err) = PgpoolTest::Util::run_cmd([$pcp->bin('pcp_node_count'), '-h', '127.0.0.1',
+		'-p', free_port(), '-U', 'pgpool', '-W'], stdin => "pgpool\n", timeout => 30);
+	unlike($err, qr/Password:/, 'nobody is prompted when nothing listens');
+}
 
 # --- node info ---------------------------------------------------------------------
 ($rc, $out, $err) = $pcp->legacy('pcp_node_info', 0);
@@ -174,6 +184,16 @@ like(slurp("$dir/failback.log"), qr/^failback 1 127\.0\.0\.1 $p1 \Q$d1\E 0 127\.
 ok($pp->wait_for_log(qr/failback done\. reconnect host 127\.0\.0\.1\($p1\)/, 10, $logpos),
 	'"failback done" logged');
 
+($rc, $out) = $pp->psql('select inet_server_port()');
+is($out, $p0, 'raw mode: sessions go to node 0');
+($rc, $out, $err) = $pcp->opts('pcp_detach_node', '-n', 0);
+is($rc, 0, 'pcp_detach_node -n 0 (the main node)') or diag $err;
+($rc, $out) = $pp->psql('select inet_server_port()');
+is($out, $p1, 'new sessions go to node 1');
+($rc, $out, $err) = $pcp->opts('pcp_attach_node', '-n', 0);
+($rc, $out) = $pp->psql('select inet_server_port()');
+is($out, $p0, 'after attach, sessions go to node 0 again');
+
 ($rc, $out, $err) = $pcp->legacy('pcp_detach_node', { flags => ['-g'] }, 1);
 is($rc, 0, 'pcp_detach_node -g with no client connected') or diag $err;
 ($rc, $out, $err) = $pcp->opts('pcp_attach_node', '-n', 1);
@@ -217,9 +237,35 @@ $pp->reload;
 
 ($rc, $out, $err) = $pcp->opts('pcp_promote_node', '-n', 7);
 is($rc, 12, 'pcp_promote_node of an unknown node: BACKENDERR 12');
+$pcp->legacy('pcp_detach_node', 1);
+($rc, $out, $err) = $pcp->opts('pcp_promote_node', '-n', 1);
+is($rc, 12, 'pcp_promote_node of a detached node: BACKENDERR 12');
+$pcp->legacy('pcp_attach_node', 1);
+($rc, $out, $err) = $pcp->opts('pcp_promote_node', '-n', 1);
+is($out, "pcp_promote_node -- Command Successful\n", 'pcp_promote_node -n 1') or diag $err;
+ok($pp->wait_for_log(qr/promote node 1 /, 10), 'the promotion is logged');
 ($rc, $out, $err) = $pcp->opts('pcp_reload_config');
 is($out, "pcp_reload_config -- Command Successful\n", 'pcp_reload_config') or diag $err;
 ok($pp->wait_for_log(qr/reloading configuration/, 10), 'pgpool reloaded');
+
+# --- a failover_command that itself calls PCP ---------------------------------------------
+{
+	my $attach = $pcp->bin('pcp_attach_node');
+	my $port = $pp->pcp_port;
+	$pp->set_conf(failover_command =>
+		"$attach 10 127.0.0.1 $port pgpool pgpool %d; echo nested rc=\$? >> $dir/nested.log");
+	$pp->reload;
+	ok($pp->wait_for_log(qr/reloading configuration/, 10), 'failover_command now runs pcp_attach_node');
+	sleep 1;
+	($rc, $out, $err) = $pcp->legacy('pcp_detach_node', { timeout => 30 }, 1);
+	is($rc, 0, 'pcp_detach_node returns although its failover_command waits on PCP') or diag $err;
+	ok(wait_until(sub { slurp("$dir/nested.log") =~ /nested rc=0/ }, 20),
+		'the nested pcp_attach_node succeeded (queued behind the detach)') or diag slurp("$dir/nested.log");
+	ok(wait_until(sub { my (undef, $o) = $pcp->legacy('pcp_node_info', 1); $o =~ /^\S+ $p1 [12] / }, 20),
+		'and node 1 ends up attached');
+	$pp->set_conf(failover_command => "echo failover $escapes >> $dir/failover.log");
+	$pp->reload;
+}
 
 # --- clients that misbehave ----------------------------------------------------------------
 {
@@ -239,6 +285,16 @@ ok($pp->wait_for_log(qr/reloading configuration/, 10), 'pgpool reloaded');
 	(undef, $how) = $stall->read_all(10);
 	is($how, 'eof', 'the stalled client is disconnected after pcp_timeout');
 	ok(kill(0, $pp->pid), 'pgpool is still running');
+}
+{
+	my $title = qr/pgpool: PCP: wait for connection request/;
+	my ($pcp_main) = $pp->child_pids($title);
+	ok($pcp_main, 'the pcp_main process is titled "PCP: wait for connection request"');
+	kill 'KILL', $pcp_main if $pcp_main;
+	ok(wait_until(sub { my ($p) = $pp->child_pids($title); $p && $p != $pcp_main }, 20),
+		'pcp_main is restarted after kill -9');
+	($rc, $out, $err) = $pcp->legacy('pcp_node_count');
+	is($out, "2\n", 'and serves again') or diag $err;
 }
 
 # --- stop -----------------------------------------------------------------------------------

@@ -41,6 +41,8 @@ my $aes = `printf %s 'carol pw' | openssl enc -aes-256-cbc -md sha256 -nosalt -a
 like($aes, qr/^[A-Za-z0-9+\/=]+$/, 'AES entry made with the openssl command');
 
 my @hba = (
+	'local all alice md5',
+	'local all frank reject',
 	'local all all trust',
 	"host all $su 127.0.0.1/32 trust",
 	'host all alice 127.0.0.1/32 md5',
@@ -55,7 +57,7 @@ my @hba = (
 	'host all harry localhost md5',
 );
 my $pp = PgpoolTest::Pgpool->new(nodes => [$node], pool_hba => \@hba,
-	conf => { enable_pool_hba => 'on', num_init_children => 2, max_pool => 4,
+	conf => { enable_pool_hba => 'on', num_init_children => 2, max_pool => 4, authentication_timeout => 5,
 		health_check_password => 'hc secret pw', sr_check_password => 'sr secret pw' });
 $pp->write_files;
 spew($pp->dir . '/users.txt', "# users of the md5 line\ngina, mike\n");
@@ -101,11 +103,18 @@ login_ok('dave', 'dave pw', 'md5 rule with a SCRAM entry: upgraded to scram, scr
 login_fails('dave', 'dave', qr/password authentication failed for user "dave"/, 'upgraded scram wrong password');
 login_ok('erin', 'erin pw', 'password rule without entry: the backend checks the clear text');
 login_fails('erin', 'nope', qr/password authentication failed for user "erin"/, 'password rule without entry, wrong');
-login_ok('kate', undef, 'nothing', db => 'nonexistent') if 0;
 login_fails('frank', 'x', qr/FATAL:  pool_hba.conf rejects connection for host "127.0.0.1", user "frank", database "testdb", SSL off/,
 	'reject line');
 login_fails('zed', 'x', qr/FATAL:  no pool_hba.conf entry for host "127.0.0.1", user "zed", database "testdb", SSL off/,
 	'no matching line');
+
+# --- local (UNIX-domain socket) lines ------------------------------------------
+login_ok('alice', 'alice pw', 'local md5 line', host => $pp->dir);
+login_fails('alice', 'bad', qr/password authentication failed for user "alice"/, 'local md5 line, wrong password',
+	host => $pp->dir);
+login_fails('frank', 'x', qr/pool_hba.conf rejects connection for host "\[local\]", user "frank", database "testdb", SSL off/,
+	'local reject line', host => $pp->dir);
+login_ok('bob', undef, 'local trust line', host => $pp->dir);
 
 # --- @file lists -------------------------------------------------------------
 login_ok('gina', 'gina pw', '@users.txt / @dbs.txt: plain entry answers the scram backend');
@@ -150,7 +159,7 @@ login_fails('kate', 'kate pw', qr/password authentication failed for user "kate"
 	$pp->reload;
 	ok($pp->wait_for_log(qr/invalid authentication method "bogus-method"/, 30, $pos),
 		'a broken pool_hba.conf on reload is logged');
-	like(substr($pp->log_content, $pos), qr/line 13 of configuration file "[^"]*pool_hba.conf"/,
+	like(substr($pp->log_content, $pos), qr/line 15 of configuration file "[^"]*pool_hba.conf"/,
 		'with its file and line');
 	like(substr($pp->log_content, $pos), qr/was not reloaded/, 'and not taken');
 	for (1 .. 3)

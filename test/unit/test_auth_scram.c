@@ -162,6 +162,57 @@ test_exchange_ok(void **state)
 	free_pair(&p);
 }
 
+/* pgpool proves to a backend with the ClientKey a client revealed to it. */
+static void
+test_client_key_pass_through(void **state)
+{
+	Pair		p;
+	ScramServer backend;
+	ScramClient relay;
+	ScramSecret s, other;
+	char	   *client_final, *server_final, *first, *sfirst, *final2, *sfinal2;
+	const char *err, *detail;
+	uint8_t		salt[16] = {7};
+
+	(void) state;
+	start_pair(&p, "pencil", false);
+	assert_int_equal(auth_scram_client_final(&p.cli, p.server_first, strlen(p.server_first),
+											 &client_final, &err), SCRAM_STATUS_OK);
+	assert_int_equal(auth_scram_server_final(&p.srv, client_final, strlen(client_final),
+											 &server_final, &err, &detail), SCRAM_STATUS_OK);
+	/* a backend with the same secret accepts the ClientKey */
+	assert_true(auth_scram_parse_secret(PENCIL_SECRET, &s));
+	auth_scram_server_init(&backend, &s, NULL, 0);
+	assert_true(auth_scram_client_first_keys(&relay, &p.srv.secret, p.srv.client_key, NULL, &first));
+	assert_int_equal(auth_scram_server_first(&backend, SCRAM_MECHANISM, first, strlen(first), &sfirst,
+											 &err, &detail), SCRAM_STATUS_OK);
+	assert_int_equal(auth_scram_client_final(&relay, sfirst, strlen(sfirst), &final2, &err), SCRAM_STATUS_OK);
+	assert_int_equal(auth_scram_server_final(&backend, final2, strlen(final2), &sfinal2, &err, &detail),
+					 SCRAM_STATUS_OK);
+	assert_int_equal(auth_scram_client_verify(&relay, sfinal2, strlen(sfinal2), &err), SCRAM_STATUS_OK);
+	free(first);
+	free(sfirst);
+	free(final2);
+	free(sfinal2);
+	auth_scram_server_free(&backend);
+	auth_scram_client_free(&relay);
+	/* a backend whose secret has another salt cannot be answered */
+	assert_true(auth_scram_make_secret("pencil", salt, sizeof(salt), 4096, &other));
+	auth_scram_server_init(&backend, &other, NULL, 0);
+	assert_true(auth_scram_client_first_keys(&relay, &p.srv.secret, p.srv.client_key, NULL, &first));
+	assert_int_equal(auth_scram_server_first(&backend, SCRAM_MECHANISM, first, strlen(first), &sfirst,
+											 &err, &detail), SCRAM_STATUS_OK);
+	assert_int_equal(auth_scram_client_final(&relay, sfirst, strlen(sfirst), &final2, &err),
+					 SCRAM_STATUS_PROTOCOL_ERROR);
+	free(first);
+	free(sfirst);
+	auth_scram_server_free(&backend);
+	auth_scram_client_free(&relay);
+	free(client_final);
+	free(server_final);
+	free_pair(&p);
+}
+
 static void
 test_wrong_password_and_mock(void **state)
 {
@@ -405,6 +456,7 @@ main(void)
 		cmocka_unit_test(test_secret),
 		cmocka_unit_test(test_saslprep),
 		cmocka_unit_test(test_exchange_ok),
+		cmocka_unit_test(test_client_key_pass_through),
 		cmocka_unit_test(test_wrong_password_and_mock),
 		cmocka_unit_test(test_replayed_nonce),
 		cmocka_unit_test(test_bad_client_first),

@@ -93,6 +93,8 @@ failover_follow_primary(int failed_node, int old_main, int old_primary)
 
 		sigemptyset(&none);
 		sigprocmask(SIG_SETMASK, &none, NULL);
+		/* let go of the listening sockets: a shutdown must be able to close them */
+		close_range(3, ~0U, 0);
 		log_set_process_name("follow_primary");
 		run_follow_commands(follow, count, new_primary, old_main, old_primary);
 		_exit(0);

@@ -221,6 +221,11 @@ pool_slot_publish(const PoolSlot *slot)
 	ps->major = PQ_PROTOCOL_MAJOR(slot->protocol);
 	ps->minor = PQ_PROTOCOL_MINOR(slot->protocol);
 	ps->create_time = slot->used ? slot->create_time : 0;
+	/* times handed to a client: 1 for a fresh connection, reuse adds one */
+	if (!slot->used)
+		ps->counter = 0;
+	else if (ps->counter == 0)
+		ps->counter = 1;
 	ps->in_use = slot->in_use;
 	for (int n = 0; n < MAX_BACKENDS; n++)
 	{

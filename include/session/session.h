@@ -62,6 +62,13 @@ SessionStatus session_run(int client_fd, const struct sockaddr *addr, socklen_t 
  */
 void		session_backend_failed(int node);
 
+/*
+ * Check the header of the client's next message (type byte, length).
+ * SESSION_OK: relay it.  SESSION_DONE: it is Terminate (consumed).
+ * SESSION_CLIENT_ERROR: malformed; the client was told and the session ends.
+ */
+SessionStatus session_check_client_header(Session *s, char type, int32_t len);
+
 /* Send an ErrorResponse (and flush) to the client; best effort. */
 void		session_send_error(Session *s, const char *severity, const char *sqlstate,
 							   const char *message, const char *detail);

@@ -53,19 +53,12 @@ multi_free(Session *s)
 	s->multi = NULL;
 }
 
-static SessionStatus
-client_error(Session *s, const char *message)
-{
-	plog_ex(PL_LOG, log_fmt("client %s(%s)", s->client_host, s->client_port), NULL, "%s", message);
-	session_send_error(s, "FATAL", "08P01", message, NULL);
-	return SESSION_CLIENT_ERROR;
-}
-
 /* Route every whole client message; large COPY data is streamed to its nodes. */
 static SessionStatus
 take_client_input(Session *s)
 {
 	PqConn	   *c = &s->client;
+	SessionStatus st;
 
 	while (pq_conn_buffered(c) > 0 && !relay_queue_full(&s->multi->queue))
 	{
@@ -90,15 +83,8 @@ take_client_input(Session *s)
 			break;
 		type = p[0];
 		len = pq_peek_int32(p + 1);
-		if (!pq_is_frontend_type(type))
-			return client_error(s, log_fmt("invalid frontend message type %d", (unsigned char) type));
-		if (len < 4 || len > PQ_MAX_MESSAGE_LENGTH)
-			return client_error(s, log_fmt("invalid message length %d for message type \"%c\"", len, type));
-		if (type == PQ_FE_TERMINATE)
-		{
-			c->rpos += 5;
-			return SESSION_DONE;
-		}
+		if ((st = session_check_client_header(s, type, len)) != SESSION_OK)
+			return st;
 		if ((size_t) len + 1 > avail)
 		{
 			/* only COPY data may be too large to buffer whole */

@@ -86,19 +86,12 @@ note_client_message(Session *s, char type, const char *body, size_t len, bool wh
 	}
 }
 
-static SessionStatus
-client_protocol_error(Session *s, const char *message)
-{
-	plog_ex(PL_LOG, log_fmt("client %s(%s)", s->client_host, s->client_port), NULL, "%s", message);
-	session_send_error(s, "FATAL", "08P01", message, NULL);
-	return SESSION_CLIENT_ERROR;
-}
-
 /* Move every complete (or streamable) client message into the backend's output buffer. */
 static SessionStatus
 take_client_input(Session *s, PqConn *backend)
 {
 	PqConn	   *c = &s->client;
+	SessionStatus st;
 
 	while (pq_conn_buffered(c) > 0)
 	{
@@ -120,15 +113,8 @@ take_client_input(Session *s, PqConn *backend)
 			break;
 		type = p[0];
 		len = pq_peek_int32(p + 1);
-		if (!pq_is_frontend_type(type))
-			return client_protocol_error(s, log_fmt("invalid frontend message type %d", (unsigned char) type));
-		if (len < 4 || len > PQ_MAX_MESSAGE_LENGTH)
-			return client_protocol_error(s, log_fmt("invalid message length %d for message type \"%c\"", len, type));
-		if (type == PQ_FE_TERMINATE)
-		{
-			c->rpos += 5;
-			return SESSION_DONE;
-		}
+		if ((st = session_check_client_header(s, type, len)) != SESSION_OK)
+			return st;
 		if ((size_t) len + 1 <= avail)
 		{
 			note_client_message(s, type, p + 5, (size_t) len - 4, true);

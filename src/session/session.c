@@ -32,6 +32,29 @@ Session    *current_session;
 volatile int session_interrupt;
 volatile int session_nodes_changed;
 
+SessionStatus
+session_check_client_header(Session *s, char type, int32_t len)
+{
+	const char *problem = NULL;
+
+	if (!pq_is_frontend_type(type))
+		problem = log_fmt("invalid frontend message type %d", (unsigned char) type);
+	else if (len < 4 || len > PQ_MAX_MESSAGE_LENGTH)
+		problem = log_fmt("invalid message length %d for message type \"%c\"", len, type);
+	if (problem)
+	{
+		plog_ex(PL_LOG, log_fmt("client %s(%s)", s->client_host, s->client_port), NULL, "%s", problem);
+		session_send_error(s, "FATAL", "08P01", problem, NULL);
+		return SESSION_CLIENT_ERROR;
+	}
+	if (type == PQ_FE_TERMINATE)
+	{
+		s->client.rpos += 5;
+		return SESSION_DONE;
+	}
+	return SESSION_OK;
+}
+
 void
 session_send_error(Session *s, const char *severity, const char *sqlstate,
 				   const char *message, const char *detail)

@@ -212,6 +212,11 @@ PcpErrorCode pcp_systemdb_info(PcpConn *conn);
 PcpErrorCode pcp_detach_node(PcpConn *conn, int node_id, bool graceful);
 PcpErrorCode pcp_attach_node(PcpConn *conn, int node_id);
 PcpErrorCode pcp_promote_node(PcpConn *conn, int node_id, bool graceful);
+/*
+ * switchover: the current primary is detached and failover_command runs for
+ * it (the usual script promotes node_id); the other standbys follow.
+ */
+PcpErrorCode pcp_promote_node_ex(PcpConn *conn, int node_id, bool graceful, bool switchover);
 
 /* mode: 's' smart, 'f' fast, 'i' immediate. */
 PcpErrorCode pcp_stop_pgpool(PcpConn *conn, char mode);

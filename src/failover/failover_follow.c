@@ -57,13 +57,14 @@ run_follow_commands(const int *nodes, int count, int new_primary, int old_main, 
 }
 
 void
-failover_follow_primary(int failed_node, int old_main, int old_primary)
+failover_follow_primary(int failed_node, int old_main, int old_primary, int new_primary)
 {
-	int			new_primary = search_new_primary();
 	int			follow[MAX_BACKENDS];
 	int			count = 0;
 	pid_t		pid;
 
+	if (new_primary < 0)
+		new_primary = search_new_primary();
 	if (new_primary < 0)
 	{
 		plog(PL_LOG, "failover: no new primary node was found within search_primary_node_timeout (%d seconds)",

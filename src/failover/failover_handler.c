@@ -98,7 +98,7 @@ handle_detach(const FailoverRequest *r)
 	run_configured_command("failover_command", pool_config->failover_command, id, old_main,
 						   node_table->main_node_id, old_primary);
 	if (strategy_current()->has_primary && id == old_primary)
-		failover_follow_primary(id, old_main, old_primary);
+		failover_follow_primary(id, old_main, old_primary, -1);
 	plog(PL_LOG, "failover done. shutdown host %s(%d)", n->hostname, n->port);
 	return FAILOVER_DONE;
 }
@@ -134,11 +134,18 @@ handle_attach(const FailoverRequest *r)
 	return FAILOVER_DONE;
 }
 
+/*
+ * Make node id the primary.  The old primary, if up, is detached; with
+ * --switchover (FAILOVER_FLAG_SWITCHOVER) failover_command runs for it, so
+ * the usual script promotes node id; the other standbys follow the new
+ * primary (follow_primary_command).  Without --switchover pgpool only
+ * changes its own view: promoting the server is the operator's business.
+ */
 static FailoverResult
 handle_promote(const FailoverRequest *r)
 {
 	int			id = r->node_id;
-	int			old_primary;
+	int			old_primary, old_main;
 
 	if (!valid_node(id))
 	{
@@ -150,11 +157,30 @@ handle_promote(const FailoverRequest *r)
 		plog(PL_LOG, "promote request for node %d refused: the node is not up", id);
 		return FAILOVER_NODE_NOT_UP;
 	}
+	old_main = node_table->main_node_id;
 	shmem_lock(SHMEM_LOCK_NODES);
 	old_primary = node_table->primary_node_id;
 	node_table->primary_node_id = id;
+	node_table->nodes[id].role = NODE_ROLE_PRIMARY;
 	shmem_unlock(SHMEM_LOCK_NODES);
 	plog(PL_LOG, "promote node %d (old primary node: %d)", id, old_primary);
+	if (old_primary < 0 || old_primary == id || !node_is_up(old_primary))
+	{
+		signal_children();
+		return FAILOVER_DONE;
+	}
+	node_table->nodes[old_primary].role = NODE_ROLE_STANDBY;
+	plog(PL_LOG, "starting degeneration. shutdown host %s(%d)", node_table->nodes[old_primary].hostname,
+		 node_table->nodes[old_primary].port);
+	node_table_set_status(old_primary, NODE_STATUS_DOWN);
+	signal_children();
+	if (r->flags & FAILOVER_FLAG_SWITCHOVER)
+		run_configured_command("failover_command", pool_config->failover_command, old_primary,
+							   old_main, id, old_primary);
+	if (strategy_current()->has_primary)
+		failover_follow_primary(old_primary, old_main, old_primary, id);
+	plog(PL_LOG, "failover done. shutdown host %s(%d)", node_table->nodes[old_primary].hostname,
+		 node_table->nodes[old_primary].port);
 	return FAILOVER_DONE;
 }
 

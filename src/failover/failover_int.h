@@ -46,8 +46,9 @@ void		failover_queue_finish(uint32_t ticket, FailoverResult result);
 
 /*
  * Streaming replication, after the primary was detached: find the new
- * primary and run follow_primary_command for the other standbys.
+ * primary (new_primary < 0: search for it) and run follow_primary_command
+ * for the other standbys.
  */
-void		failover_follow_primary(int failed_node, int old_main, int old_primary);
+void		failover_follow_primary(int failed_node, int old_main, int old_primary, int new_primary);
 
 #endif

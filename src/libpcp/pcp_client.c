@@ -272,7 +272,14 @@ pcp_attach_node(PcpConn *conn, int node_id)
 PcpErrorCode
 pcp_promote_node(PcpConn *conn, int node_id, bool graceful)
 {
-	return node_action(conn, PCP_CMD_PROMOTE_NODE, node_id, graceful ? "1" : "0");
+	return pcp_promote_node_ex(conn, node_id, graceful, false);
+}
+
+PcpErrorCode
+pcp_promote_node_ex(PcpConn *conn, int node_id, bool graceful, bool switchover)
+{
+	return node_action(conn, PCP_CMD_PROMOTE_NODE, node_id,
+					   switchover ? (graceful ? "1s" : "0s") : (graceful ? "1" : "0"));
 }
 
 PcpErrorCode

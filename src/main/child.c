@@ -19,6 +19,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <stdlib.h>
+#include <time.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -152,6 +153,8 @@ child_main(int index, const int *listen_fds, int nlisten)
 	int			served = 0;
 
 	my_child_index = index;
+	/* each child its own random sequence, or every child picks the same load-balance nodes */
+	srandom((unsigned) getpid() ^ (unsigned) time(NULL));
 	child_listen_fds = listen_fds;
 	child_nlisten = nlisten;
 	log_set_process_name("child");

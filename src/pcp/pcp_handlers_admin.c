@@ -15,9 +15,9 @@
 
 /* Queue a request, wait for the parent to handle it, reply accordingly. */
 static PcpErrorCode
-node_request(PcpSession *s, FailoverKind kind, int node_id, bool graceful)
+node_request(PcpSession *s, FailoverKind kind, int node_id, bool graceful, int extra_flags)
 {
-	int			flags = FAILOVER_FLAG_FROM_PCP | (graceful ? FAILOVER_FLAG_GRACEFUL : 0);
+	int			flags = FAILOVER_FLAG_FROM_PCP | extra_flags | (graceful ? FAILOVER_FLAG_GRACEFUL : 0);
 	FailoverResult res;
 
 	if (graceful && !failover_wait_for_clients(pool_config))
@@ -50,7 +50,7 @@ pcp_do_detach_node(PcpSession *s, int argc, const char *const *argv)
 		return pcp_reply_error(s, PCP_ERR_BACKEND,
 							   log_fmt("backend_flag%d is DISALLOW_TO_FAILOVER", id),
 							   "node %d cannot be detached", id);
-	return node_request(s, FAILOVER_DETACH, id, strcmp(argv[1], "1") == 0);
+	return node_request(s, FAILOVER_DETACH, id, strcmp(argv[1], "1") == 0, 0);
 }
 
 PcpErrorCode
@@ -61,7 +61,7 @@ pcp_do_attach_node(PcpSession *s, int argc, const char *const *argv)
 
 	if ((rc = pcp_check_node(s, argv[0], &id)) != PCP_OK)
 		return rc;
-	return node_request(s, FAILOVER_ATTACH, id, false);
+	return node_request(s, FAILOVER_ATTACH, id, false, 0);
 }
 
 PcpErrorCode
@@ -74,7 +74,9 @@ pcp_do_promote_node(PcpSession *s, int argc, const char *const *argv)
 		return rc;
 	if (!node_is_up(id))
 		return pcp_reply_error(s, PCP_ERR_BACKEND, NULL, "node %d cannot be promoted: it is down", id);
-	return node_request(s, FAILOVER_PROMOTE, id, strcmp(argv[1], "1") == 0);
+	/* "0"/"1": graceful; a trailing "s" asks for a switchover */
+	return node_request(s, FAILOVER_PROMOTE, id, argv[1][0] == '1',
+						strchr(argv[1], 's') ? FAILOVER_FLAG_SWITCHOVER : 0);
 }
 
 PcpErrorCode

@@ -60,6 +60,15 @@ strategy_find_primary(const PoolConfig *cfg)
 			primary = n;
 		node_table->nodes[n].role = in_recovery == 0 ? NODE_ROLE_PRIMARY : NODE_ROLE_STANDBY;
 	}
+	/*
+	 * No node claims to be primary: keep the one pgpool was told about
+	 * (pcp_promote_node) while it is up; the operator promotes the server.
+	 */
+	if (primary < 0 && node_is_up(node_table->primary_node_id))
+	{
+		primary = node_table->primary_node_id;
+		node_table->nodes[primary].role = NODE_ROLE_PRIMARY;
+	}
 	if (primary != node_table->primary_node_id || !logged_once)
 	{
 		if (primary >= 0)

@@ -94,8 +94,8 @@ forward_lead(Session *s, int n, RelayEntry *e, bool *progress)
 			if (left < 6)
 				break;
 			lead_ready_for_query(s, p[pos + 5]);
-			if (client_send(s, p, pos) != PQ_IO_OK ||
-				(!e->drop_lead_rfq && client_send(s, p + pos, 6) != PQ_IO_OK))
+			/* one write for the reply and its ReadyForQuery: one wakeup for the client */
+			if (client_send(s, p, e->drop_lead_rfq ? pos : pos + 6) != PQ_IO_OK)
 				return SESSION_CLIENT_EOF;
 			b->rpos += pos + 6;
 			relay_queue_node_done(&s->multi->queue, e, n);

@@ -214,7 +214,7 @@ pcp_print_attach_node(PcpConn *conn, const PcpToolArgs *a)
 PcpErrorCode
 pcp_print_promote_node(PcpConn *conn, const PcpToolArgs *a)
 {
-	return print_success(pcp_promote_node(conn, a->node_id, a->graceful), a);
+	return print_success(pcp_promote_node_ex(conn, a->node_id, a->graceful, a->switchover), a);
 }
 
 PcpErrorCode

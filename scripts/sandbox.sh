@@ -106,7 +106,8 @@ EOF
 	as_user "$PG_BINDIR/pg_ctl" -D "$SB/primary" -w -l "$SB/primary.log" start >/dev/null
 	say "pg_basebackup standby (port $p1)"
 	as_user "$PG_BINDIR/pg_basebackup" -h 127.0.0.1 -p "$p0" -D "$SB/standby" -R -X stream -c fast
-	echo "port = $p1" | as_user tee -a "$SB/standby/postgresql.conf" >/dev/null
+	# cluster_name names the standby in pg_stat_replication (backend_application_name1)
+	printf "port = %s\ncluster_name = 'standby'\n" "$p1" | as_user tee -a "$SB/standby/postgresql.conf" >/dev/null
 }
 
 write_pgpool_files() {
@@ -123,7 +124,12 @@ pcp_port = $(free_port_from 9898)
 pcp_socket_dir = '$SB'
 pid_file_name = '$SB/pgpool.pid'
 logdir = '$SB'
-backend_clustering_mode = 'raw'
+# streaming replication: reads load balanced over both nodes, writes to the primary
+backend_clustering_mode = 'streaming_replication'
+sr_check_user = '$RUN_USER'
+sr_check_period = 10
+health_check_user = '$RUN_USER'
+health_check_period = 10
 num_init_children = 8
 max_pool = 4
 connection_cache = on
@@ -136,6 +142,7 @@ backend_hostname1 = '127.0.0.1'
 backend_port1 = $p1
 backend_weight1 = 1
 backend_data_directory1 = '$SB/standby'
+backend_application_name1 = 'standby'
 EOF
 	echo "pgpool:$(printf %s pgpool | md5sum | cut -d' ' -f1)" | as_user tee "$SB/pcp.conf" >/dev/null
 	printf 'local all all trust\nhost all all 127.0.0.1/32 trust\nhost all all ::1/128 trust\n' |

@@ -164,7 +164,9 @@ handle_promote(const FailoverRequest *r)
 	node_table->nodes[id].role = NODE_ROLE_PRIMARY;
 	shmem_unlock(SHMEM_LOCK_NODES);
 	plog(PL_LOG, "promote node %d (old primary node: %d)", id, old_primary);
-	if (old_primary < 0 || old_primary == id || !node_is_up(old_primary))
+	/* only a mode with a primary has one to step down */
+	if (!strategy_current()->has_primary || old_primary < 0 || old_primary == id ||
+		!node_is_up(old_primary))
 	{
 		signal_children();
 		return FAILOVER_DONE;
@@ -177,8 +179,7 @@ handle_promote(const FailoverRequest *r)
 	if (r->flags & FAILOVER_FLAG_SWITCHOVER)
 		run_configured_command("failover_command", pool_config->failover_command, old_primary,
 							   old_main, id, old_primary);
-	if (strategy_current()->has_primary)
-		failover_follow_primary(old_primary, old_main, old_primary, id);
+	failover_follow_primary(old_primary, old_main, old_primary, id);
 	plog(PL_LOG, "failover done. shutdown host %s(%d)", node_table->nodes[old_primary].hostname,
 		 node_table->nodes[old_primary].port);
 	return FAILOVER_DONE;

@@ -34,6 +34,27 @@ current_router_config(void)
 	return router_config;
 }
 
+/*
+ * prefer_lower_delay_standby: when every standby is over delay_threshold,
+ * read from the one least behind rather than loading the primary.
+ */
+static int
+least_delayed_standby(const NodeMask *connected, int primary)
+{
+	int			best = -1;
+
+	for (int i = 0; i < node_table->num_backends; i++)
+	{
+		const BackendNode *b = &node_table->nodes[i];
+
+		if (i == primary || !node_mask_has(connected, i) || !node_is_up(i) || b->weight <= 0)
+			continue;
+		if (best < 0 || b->replication_delay < node_table->nodes[best].replication_delay)
+			best = i;
+	}
+	return best;
+}
+
 int
 multi_choose_load_balance_node(const NodeMask *connected, int primary)
 {
@@ -50,6 +71,8 @@ multi_choose_load_balance_node(const NodeMask *connected, int primary)
 	}
 	chosen = router_choose_load_balance_node(weights, eligible, n,
 											 (double) random() / ((double) RAND_MAX + 1.0));
+	if (chosen < 0 && pool_config->prefer_lower_delay_standby)
+		chosen = least_delayed_standby(connected, primary);
 	return chosen >= 0 ? chosen : primary;
 }
 

@@ -119,6 +119,27 @@ sub node_row
 		'SHOW pool_status: standby_delay2 shows the delay of node 2')
 	  or diag 'standby_delay items: ' . join(', ', map { "$_=$v{$_}" } grep { /standby_delay/ } sort keys %v);
 
+	# --- every standby delayed: primary, or with prefer_lower_delay_standby the least delayed
+	$n1->query('SELECT pg_wal_replay_pause()');
+	$n0->query("INSERT INTO filler SELECT g, repeat('y', 200) FROM generate_series(20001, 40000) g",
+		db => 'testdb');
+	ok(wait_until(sub { (node_row(1)->{replication_delay} // 0) > $THRESHOLD }, 30),
+		'node 1 paused too: both standbys over delay_threshold') or diag explain node_row(1);
+	$seen = reads_of_new_sessions();
+	is($seen->{0} // 0, 40, 'with every standby delayed, new sessions read from the primary')
+	  or diag explain $seen;
+	$pp->set_conf(prefer_lower_delay_standby => 'on');
+	$pp->reload;
+	ok($pp->wait_for_log(qr/reloading configuration files/, 10), 'reload with prefer_lower_delay_standby = on');
+	sleep 2;
+	my $less = node_row(1)->{replication_delay} < node_row(2)->{replication_delay} ? 1 : 2;
+	$seen = reads_of_new_sessions();
+	is($seen->{$less} // 0, 40, "prefer_lower_delay_standby: they read from the least delayed standby (node $less)")
+	  or diag explain $seen;
+	$pp->set_conf(prefer_lower_delay_standby => 'off');
+	$pp->reload;
+	$n1->query('SELECT pg_wal_replay_resume()');
+
 	$n2->query('SELECT pg_wal_replay_resume()');
 	ok(wait_until(sub { (node_row(2)->{replication_delay} // $THRESHOLD + 1) <= $THRESHOLD }, 30),
 		'after pg_wal_replay_resume() the delay falls back under the threshold')

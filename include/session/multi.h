@@ -30,6 +30,7 @@ typedef struct MultiState
 	int			lb_node;		/* load-balance node of the session */
 	StmtMap		stmts;
 	RelayEntry *batch;			/* open extended-protocol batch, or NULL */
+	NodeMask	stmt_nodes;		/* where the batch's current statement runs (within batch->nodes) */
 	RouterSession router_session;	/* transaction state, writes, isolation */
 	const StmtFacts **prepared;	/* SQL PREPAREs of the session (retained facts) */
 	int			nprepared;

@@ -69,7 +69,15 @@ batch_for(Session *s, const MultiRoute *r)
 	RelayEntry *e;
 
 	if (m->batch && node_mask_subset(&r->nodes, &m->batch->nodes))
+	{
+		/*
+		 * Only the statement's own nodes run it (a write inside "BEGIN; UPDATE"
+		 * must not reach a standby), plus the lead, whose reply the client reads.
+		 */
+		m->stmt_nodes = r->nodes;
+		node_mask_add(&m->stmt_nodes, m->batch->lead);
 		return true;
+	}
 	if (m->batch)
 	{
 		/* the batch must move: end it here, its ReadyForQuery is not the client's */
@@ -83,6 +91,7 @@ batch_for(Session *s, const MultiRoute *r)
 		return false;
 	e->open = true;
 	m->batch = e;
+	m->stmt_nodes = r->nodes;
 	return true;
 }
 
@@ -221,10 +230,10 @@ on_parse(Session *s, const char *msg, size_t len)
 		return false;
 	note_write(s, &r);
 	str_copy(s->multi->last_query, sql, sizeof(s->multi->last_query));
-	stmt_map_put(&s->multi->stmts, name, msg, len, &s->multi->batch->nodes);
-	queue_statement(s, &r, &s->multi->batch->nodes, msg, len);
+	stmt_map_put(&s->multi->stmts, name, msg, len, &s->multi->stmt_nodes);
+	queue_statement(s, &r, &s->multi->stmt_nodes, msg, len);
 	if (statement_logging())
-		log_node_statement(s, &s->multi->batch->nodes, "Parse: ", sql);
+		log_node_statement(s, &s->multi->stmt_nodes, "Parse: ", sql);
 	return true;
 }
 
@@ -241,7 +250,12 @@ on_bind(Session *s, const char *msg, size_t len)
 		r = route_primary(s);	/* unknown to us: let the primary report the error */
 	else if (s->multi->batch)
 	{
-		r.nodes = s->multi->batch->nodes;
+		/* inside a batch: where the statement was parsed, among the batch's nodes */
+		r.nodes = st->parsed_on;
+		for (unsigned i = 0; i < sizeof(r.nodes.w) / sizeof(r.nodes.w[0]); i++)
+			r.nodes.w[i] &= s->multi->batch->nodes.w[i];
+		if (node_mask_empty(&r.nodes))
+			r.nodes = s->multi->batch->nodes;
 		r.lead = s->multi->batch->lead;
 		r.write = false;
 		r.show_pool = false;
@@ -254,7 +268,7 @@ on_bind(Session *s, const char *msg, size_t len)
 	if (!batch_for(s, &r))
 		return false;
 	note_write(s, &r);
-	queue_message(s, &s->multi->batch->nodes, msg, len);
+	queue_message(s, &s->multi->stmt_nodes, msg, len);
 	return true;
 }
 
@@ -289,7 +303,9 @@ on_batch_message(Session *s, char type, const char *msg, size_t len)
 	}
 	if (type == PQ_FE_CLOSE && len > 6 && msg[5] == 'S')
 		stmt_map_remove(&s->multi->stmts, msg + 6);
-	queue_message(s, &s->multi->batch->nodes, msg, len);
+	/* Describe and Execute belong to the current statement; Close and Flush to every node */
+	queue_message(s, type == PQ_FE_DESCRIBE || type == PQ_FE_EXECUTE ?
+				  &s->multi->stmt_nodes : &s->multi->batch->nodes, msg, len);
 	return true;
 }
 

@@ -313,6 +313,20 @@ for my $mode ('extended', 'prepared')
 	is_deeply(nodes_ran($lines, qr/'pipe-d'/), $a, 'pipeline: the last SELECT on the same standby');
 }
 
+# a driver-style batch (pgjdbc with autocommit off): BEGIN, a write and a read,
+# all before one Sync: BEGIN runs everywhere, the write only on the primary
+{
+	my $from = $pp->log_position;
+	my $script = "\\startpipeline\nBEGIN;\nUPDATE t SET v = 'pipe-e' WHERE id = 4;\n"
+	  . "SELECT 'pipe-f', inet_server_port();\nCOMMIT;\n\\endpipeline\n";
+	my ($rc, $out, $err) = pgbench_script($pp, $script, mode => 'extended');
+	is($rc, 0, 'BEGIN, UPDATE, SELECT, COMMIT before one Sync succeed') or diag $out . $err;
+	unlike($err, qr/kind mismatch/, 'no kind mismatch: the standby never saw the UPDATE');
+	my $lines = log_statements($pp, $from);
+	is_deeply(nodes_ran($lines, qr/pipe-e/), [0], 'the UPDATE ran on the primary only');
+	is($n0->query("SELECT v FROM t WHERE id = 4", db => 'testdb'), 'pipe-e', 'and was committed');
+}
+
 # the libpq client: PQexecParams (unnamed) and PQprepare (named)
 SKIP:
 {

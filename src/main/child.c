@@ -14,6 +14,7 @@
 #include "session/session.h"
 #include "utils/log.h"
 #include "utils/ps_status.h"
+#include "utils/signals.h"
 
 #include <errno.h>
 #include <poll.h>
@@ -72,34 +73,18 @@ on_immediate_shutdown(int sig)
 static void
 child_setup_signals(void)
 {
-	struct sigaction sa;
-	sigset_t	block;
+	static const SignalAction actions[] = {
+		{SIGINT, on_fast_shutdown, true},
+		{SIGTERM, on_smart_shutdown, true},
+		{SIGHUP, on_reload, true},
+		{SIGUSR1, on_nodes_changed, true},
+		{SIGQUIT, on_immediate_shutdown, false},
+		{SIGPIPE, SIG_IGN, false},
+		{SIGCHLD, SIG_DFL, false},
+		{SIGUSR2, SIG_DFL, false},
+	};
 
-	memset(&sa, 0, sizeof(sa));
-	sigemptyset(&sa.sa_mask);
-	sa.sa_handler = on_fast_shutdown;
-	sigaction(SIGINT, &sa, NULL);
-	sa.sa_handler = on_smart_shutdown;
-	sigaction(SIGTERM, &sa, NULL);
-	sa.sa_handler = on_reload;
-	sigaction(SIGHUP, &sa, NULL);
-	sa.sa_handler = on_immediate_shutdown;
-	sigaction(SIGQUIT, &sa, NULL);
-	sa.sa_handler = SIG_IGN;
-	sigaction(SIGPIPE, &sa, NULL);
-	sa.sa_handler = on_nodes_changed;
-	sigaction(SIGUSR1, &sa, NULL);
-	sa.sa_handler = SIG_DFL;
-	sigaction(SIGCHLD, &sa, NULL);
-	sigaction(SIGUSR2, &sa, NULL);
-
-	sigemptyset(&block);
-	sigaddset(&block, SIGINT);
-	sigaddset(&block, SIGTERM);
-	sigaddset(&block, SIGHUP);
-	sigaddset(&block, SIGUSR1);
-	sigprocmask(SIG_SETMASK, &block, NULL);
-	sigemptyset(&wait_mask);
+	signals_install(actions, sizeof(actions) / sizeof(actions[0]), &wait_mask);
 	pq_wait_sigmask = &wait_mask;
 }
 

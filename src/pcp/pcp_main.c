@@ -11,6 +11,7 @@
 #include "pcp_int.h"
 
 #include "utils/log.h"
+#include "utils/signals.h"
 #include "utils/ps_status.h"
 
 #include <errno.h>
@@ -52,32 +53,18 @@ on_child(int sig)
 static void
 setup_signals(void)
 {
-	struct sigaction sa;
-	sigset_t	block;
+	static const SignalAction actions[] = {
+		{SIGTERM, on_shutdown, true},
+		{SIGINT, on_shutdown, true},
+		{SIGQUIT, on_shutdown, true},
+		{SIGHUP, on_reload, true},
+		{SIGCHLD, on_child, true},
+		{SIGPIPE, SIG_IGN, false},
+		{SIGUSR1, SIG_IGN, false},
+		{SIGUSR2, SIG_IGN, false},
+	};
 
-	memset(&sa, 0, sizeof(sa));
-	sigemptyset(&sa.sa_mask);
-	sa.sa_handler = on_shutdown;
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGQUIT, &sa, NULL);
-	sa.sa_handler = on_reload;
-	sigaction(SIGHUP, &sa, NULL);
-	sa.sa_handler = on_child;
-	sigaction(SIGCHLD, &sa, NULL);
-	sa.sa_handler = SIG_IGN;
-	sigaction(SIGPIPE, &sa, NULL);
-	sigaction(SIGUSR1, &sa, NULL);
-	sigaction(SIGUSR2, &sa, NULL);
-
-	sigemptyset(&block);
-	sigaddset(&block, SIGTERM);
-	sigaddset(&block, SIGINT);
-	sigaddset(&block, SIGQUIT);
-	sigaddset(&block, SIGHUP);
-	sigaddset(&block, SIGCHLD);
-	sigprocmask(SIG_SETMASK, &block, NULL);
-	sigemptyset(&wait_mask);
+	signals_install(actions, sizeof(actions) / sizeof(actions[0]), &wait_mask);
 }
 
 static int

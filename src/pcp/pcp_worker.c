@@ -8,6 +8,7 @@
 
 #include "failover/failover.h"
 #include "utils/log.h"
+#include "utils/signals.h"
 #include "utils/ps_status.h"
 #include "utils/str.h"
 
@@ -45,28 +46,18 @@ on_quit(int sig)
 static void
 setup_signals(void)
 {
-	struct sigaction sa;
-	sigset_t	block;
-
-	memset(&sa, 0, sizeof(sa));
-	sigemptyset(&sa.sa_mask);
-	sa.sa_handler = on_shutdown;
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGINT, &sa, NULL);
-	sa.sa_handler = on_quit;
-	sigaction(SIGQUIT, &sa, NULL);
-	sa.sa_handler = SIG_DFL;
-	sigaction(SIGCHLD, &sa, NULL);
-	sa.sa_handler = SIG_IGN;
-	sigaction(SIGHUP, &sa, NULL);
-	sigaction(SIGPIPE, &sa, NULL);
-	sigaction(SIGUSR1, &sa, NULL);
 	/* shutdown signals are taken only while waiting for the client */
-	sigemptyset(&block);
-	sigaddset(&block, SIGTERM);
-	sigaddset(&block, SIGINT);
-	sigprocmask(SIG_SETMASK, &block, NULL);
-	sigemptyset(&wait_mask);
+	static const SignalAction actions[] = {
+		{SIGTERM, on_shutdown, true},
+		{SIGINT, on_shutdown, true},
+		{SIGQUIT, on_quit, false},
+		{SIGCHLD, SIG_DFL, false},
+		{SIGHUP, SIG_IGN, false},
+		{SIGPIPE, SIG_IGN, false},
+		{SIGUSR1, SIG_IGN, false},
+	};
+
+	signals_install(actions, sizeof(actions) / sizeof(actions[0]), &wait_mask);
 	pq_wait_sigmask = &wait_mask;
 }
 

@@ -68,19 +68,27 @@ batch_for(Session *s, const MultiRoute *r)
 	MultiState *m = s->multi;
 	RelayEntry *e;
 
-	if (m->batch && node_mask_subset(&r->nodes, &m->batch->nodes))
+	/*
+	 * A batch that holds the primary never moves: ending it early would
+	 * commit its implicit transaction behind the client's back.  A statement
+	 * routed elsewhere then runs on the primary (the batch's lead).
+	 */
+	if (m->batch && (node_mask_subset(&r->nodes, &m->batch->nodes) ||
+					 node_mask_has(&m->batch->nodes, m->primary)))
 	{
 		/*
 		 * Only the statement's own nodes run it (a write inside "BEGIN; UPDATE"
 		 * must not reach a standby), plus the lead, whose reply the client reads.
 		 */
 		m->stmt_nodes = r->nodes;
+		for (unsigned i = 0; i < sizeof(m->stmt_nodes.w) / sizeof(m->stmt_nodes.w[0]); i++)
+			m->stmt_nodes.w[i] &= m->batch->nodes.w[i];
 		node_mask_add(&m->stmt_nodes, m->batch->lead);
 		return true;
 	}
 	if (m->batch)
 	{
-		/* the batch must move: end it here, its ReadyForQuery is not the client's */
+		/* a standby's read-only batch must move: end it here, its ReadyForQuery is not the client's */
 		queue_message(s, &m->batch->nodes, sync_msg, sizeof(sync_msg));
 		m->batch->open = false;
 		m->batch->drop_lead_rfq = true;

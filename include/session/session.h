@@ -69,6 +69,14 @@ void		session_backend_failed(int node);
  */
 SessionStatus session_check_client_header(Session *s, char type, int32_t len);
 
+/*
+ * The next message of a backend being logged into: *first if set (it is
+ * then cleared), else flush what is queued for the backend and read one
+ * message, within authentication_timeout.  Returns a PqIoStatus.
+ */
+int			session_next_login_message(BackendConn *b, const PqMsg **first, PqMsg *msg,
+									   size_t max_len);
+
 /* Send an ErrorResponse (and flush) to the client; best effort. */
 void		session_send_error(Session *s, const char *severity, const char *sqlstate,
 							   const char *message, const char *detail);

@@ -279,22 +279,12 @@ login_run(Login *l, const PqMsg *first)
 		PqMsg		msg;
 		LoginResult r;
 
-		if (first)
-		{
-			msg = *first;
-			first = NULL;
-		}
-		else
-		{
-			int			rc = pq_conn_flush(&b->conn, session_auth_remaining());
+		int			rc = session_next_login_message(b, &first, &msg, LOGIN_MAX_MESSAGE);
 
-			if (rc == PQ_IO_OK)
-				rc = pq_conn_read_message(&b->conn, &msg, LOGIN_MAX_MESSAGE, session_auth_remaining());
-			if (rc != PQ_IO_OK)
-			{
-				l->why = pq_io_status_text(rc);
-				return LOGIN_IO;
-			}
+		if (rc != PQ_IO_OK)
+		{
+			l->why = pq_io_status_text(rc);
+			return LOGIN_IO;
 		}
 		r = login_message(l, b, &msg);
 		if (r != LOGIN_CONTINUE)

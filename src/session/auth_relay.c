@@ -188,20 +188,10 @@ session_relay_auth_from(Session *s, PoolSlot *slot, int node, const PqMsg *first
 		PqMsg		msg;
 		SessionStatus st;
 
-		if (first)
-		{
-			msg = *first;
-			first = NULL;
-		}
-		else
-		{
-			int			rc = pq_conn_flush(&b->conn, session_auth_remaining());
+		int			rc = session_next_login_message(b, &first, &msg, PQ_MAX_MESSAGE_LENGTH);
 
-			if (rc == PQ_IO_OK)
-				rc = pq_conn_read_message(&b->conn, &msg, PQ_MAX_MESSAGE_LENGTH, session_auth_remaining());
-			if (rc != PQ_IO_OK)
-				return backend_failed(s, node, rc);
-		}
+		if (rc != PQ_IO_OK)
+			return backend_failed(s, node, rc);
 		st = relay_message(s, slot, b, &msg, &auth);
 		if (st == SESSION_DONE)
 			return SESSION_OK;

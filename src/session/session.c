@@ -55,6 +55,23 @@ session_check_client_header(Session *s, char type, int32_t len)
 	return SESSION_OK;
 }
 
+int
+session_next_login_message(BackendConn *b, const PqMsg **first, PqMsg *msg, size_t max_len)
+{
+	int			rc;
+
+	if (*first)
+	{
+		*msg = **first;
+		*first = NULL;
+		return PQ_IO_OK;
+	}
+	rc = pq_conn_flush(&b->conn, session_auth_remaining());
+	if (rc == PQ_IO_OK)
+		rc = pq_conn_read_message(&b->conn, msg, max_len, session_auth_remaining());
+	return rc;
+}
+
 void
 session_send_error(Session *s, const char *severity, const char *sqlstate,
 				   const char *message, const char *detail)

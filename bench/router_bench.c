@@ -129,7 +129,7 @@ main(int argc, char **argv)
 	RouterCtx	ctx = {0};
 
 	config_init_defaults(&cfg);
-	rc = router_config_create(&cfg);
+	rc = router_config_create(&cfg, ROUTER_RULES_PRIMARY_STANDBY);
 	router_session_init(&sess);
 	ctx.config = rc;
 	ctx.session = &sess;

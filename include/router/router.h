@@ -225,13 +225,25 @@ typedef enum RouterTarget
 typedef struct RouterConfig RouterConfig;
 
 /*
- * Compile the routing settings of cfg: clustering mode, load_balance_mode,
+ * The rule tables, one per kind of cluster; the clustering-mode strategy
+ * says which its sessions use.
+ */
+typedef enum RouterRuleSet
+{
+	ROUTER_RULES_RAW = 0,		/* everything to the main node */
+	ROUTER_RULES_PRIMARY_STANDBY,	/* writes to the primary, reads balanced */
+	ROUTER_RULES_REPLICATION	/* writes to every node, reads balanced */
+} RouterRuleSet;
+
+/*
+ * Compile the routing settings of cfg for the rule table rules:
+ * load_balance_mode, replicate_select,
  * statement_level_load_balance, disable_load_balance_on_write,
  * allow_sql_comments, ignore_leading_white_space, check_temp_table,
  * check_unlogged_table, and the read_only_function_list /
  * write_function_list regexes (a bad pattern is reported and skipped).
  */
-RouterConfig *router_config_create(const struct PoolConfig *cfg);
+RouterConfig *router_config_create(const struct PoolConfig *cfg, RouterRuleSet rules);
 void		router_config_free(RouterConfig *rc);
 
 /* Routing state of one session, kept by router_session_* */

@@ -7,6 +7,7 @@
 #define PGPOOL_SESSION_MULTI_H
 
 #include "router/router.h"
+#include "session/defer_out.h"
 #include "session/relay_queue.h"
 #include "session/session.h"
 #include "session/stmt_map.h"
@@ -19,6 +20,7 @@ typedef struct MultiRoute
 	bool		write;			/* a write: later reads of the transaction follow it */
 	bool		show_pool;		/* SHOW pool_*: rewritten, answered from pgpool's state */
 	bool		end_others_tx;	/* PREPARE TRANSACTION: roll back the other nodes' transaction */
+	bool		ordered;		/* replicated write: the lead first, the others once it answered */
 	const char *reason;			/* for log lines */
 } MultiRoute;
 
@@ -38,6 +40,7 @@ typedef struct MultiState
 	uint8_t    *temp_flags;		/* ROUTER_REL_TEMP / ROUTER_REL_UNLOGGED per name */
 	int			ntemp;
 	int64_t		skip[MAX_BACKENDS];	/* bytes of a large reply message still to pass */
+	DeferOut   *defer[MAX_BACKENDS];	/* bytes held for the lead's answer (NULL: none yet) */
 	char		last_query[256];	/* for "kind mismatch" reports */
 	int64_t		idle_since;		/* client_idle_limit clock (see idle_timeout_ms) */
 } MultiState;
@@ -71,6 +74,18 @@ SessionStatus session_relay_multi(Session *s);
 
 /* No request in flight: the connections may be pooled. */
 bool		multi_session_can_pool(const Session *s);
+
+/* Queue msg for nodes as part of the newest request, holding it back where that request is ordered. */
+void		multi_send(Session *s, const NodeMask *nodes, const char *msg, size_t len);
+
+/* Send every node what the answers of requests up to e (inclusive) released. */
+void		multi_release_held(Session *s, const RelayEntry *e);
+
+/*
+ * Node n leaves this session (it failed or was degenerated) while the
+ * session goes on without it: its connection closes, no request waits for it.
+ */
+void		multi_forget_node(Session *s, int n);
 
 /* Connect the slot to every other node that is up (after the main node authenticated). */
 SessionStatus session_connect_other_nodes(Session *s);

@@ -26,7 +26,12 @@ typedef struct RelayEntry
 	bool		open;			/* extended batch still taking messages (no Sync yet) */
 	bool		hold;			/* several nodes: compare kinds before forwarding the lead's reply */
 	bool		drop_lead_rfq;	/* the lead's ReadyForQuery is not forwarded (split batch) */
+	bool		ordered;		/* replicated write: other nodes get it once the lead answered */
+	uint64_t	seq;			/* position in the session's stream of requests */
+	NodeMask	failed;			/* nodes that answered with an ErrorResponse */
+	NodeMask	counted;		/* nodes that reported affected tuples */
 	char		kind[MAX_BACKENDS];	/* first significant reply type per node, 0 if none yet */
+	int64_t		tuples[MAX_BACKENDS];	/* rows INSERTed/UPDATEd/DELETEd per node */
 } RelayEntry;
 
 typedef struct RelayQueue
@@ -34,6 +39,7 @@ typedef struct RelayQueue
 	RelayEntry	entries[RELAY_QUEUE_SIZE];
 	int			head;			/* index of the oldest entry */
 	int			count;
+	uint64_t	next_seq;
 } RelayQueue;
 
 void		relay_queue_init(RelayQueue *q);
@@ -64,5 +70,20 @@ relay_entry_complete(const RelayEntry *e)
 
 /* Only the lead is left to answer. */
 bool		relay_entry_others_done(const RelayEntry *e);
+
+/* Some waiting entry's reply to the client comes from node n. */
+bool		relay_queue_leads(RelayQueue *q, int n);
+
+/* Node n left the session: no entry waits for it any more. */
+void		relay_queue_forget_node(RelayQueue *q, int n);
+
+/* Note one reply message of node n for e: error, kind, affected tuples. */
+void		relay_entry_note_message(RelayEntry *e, int n, char type, const char *body, size_t len);
+
+/*
+ * Affected rows of a CommandComplete tag ("INSERT 0 5", "UPDATE 3",
+ * "DELETE 2", "MERGE 1"); false for other tags.
+ */
+bool		relay_tag_affected(const char *tag, size_t len, int64_t *rows);
 
 #endif

@@ -29,7 +29,8 @@ typedef enum SessionStatus
 	SESSION_CLIENT_TIMEOUT,		/* authentication_timeout or client_idle_limit */
 	SESSION_BACKEND_ERROR,		/* a backend failed; the client was told */
 	SESSION_AUTH_FAILED,		/* authentication refused; the client was told */
-	SESSION_SHUTDOWN			/* pgpool is shutting down */
+	SESSION_SHUTDOWN,			/* pgpool is shutting down */
+	SESSION_NODES_DIVERGED		/* the nodes answered differently; the client was told */
 } SessionStatus;
 
 typedef struct Session
@@ -61,6 +62,9 @@ SessionStatus session_run(int client_fd, const struct sockaddr *addr, socklen_t 
  * node no longer accepts connections, ask for it to be detached.
  */
 void		session_backend_failed(int node);
+
+/* Ask the parent to detach node (its answers differ from the other nodes'). */
+void		session_degenerate_node(int node);
 
 /*
  * Check the header of the client's next message (type byte, length).

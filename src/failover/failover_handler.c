@@ -97,7 +97,7 @@ handle_detach(const FailoverRequest *r)
 	signal_children();
 	run_configured_command("failover_command", pool_config->failover_command, id, old_main,
 						   node_table->main_node_id, old_primary);
-	if (strategy_current()->has_primary && id == old_primary)
+	if (strategy_current()->wal_streams && id == old_primary)
 		failover_follow_primary(id, old_main, old_primary, -1);
 	plog(PL_LOG, "failover done. shutdown host %s(%d)", n->hostname, n->port);
 	return FAILOVER_DONE;

@@ -7,6 +7,7 @@
 #include "health/health.h"
 
 #include "pool/node_table.h"
+#include "replication/strategy.h"
 #include "utils/log.h"
 #include "utils/ps_status.h"
 
@@ -19,7 +20,8 @@
 int
 health_check_count(const PoolConfig *cfg)
 {
-	return cfg->backend_clustering_mode == CM_RAW && cfg->num_backends <= 1 ? 0 : cfg->num_backends;
+	/* a single node in raw mode has nowhere to fail over to */
+	return !strategy_for(cfg)->several_nodes && cfg->num_backends <= 1 ? 0 : cfg->num_backends;
 }
 
 void

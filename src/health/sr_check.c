@@ -23,7 +23,7 @@
 int
 sr_check_count(const PoolConfig *cfg)
 {
-	return cfg->backend_clustering_mode == CM_STREAMING_REPLICATION && cfg->num_backends > 1 ? 1 : 0;
+	return strategy_for(cfg)->wal_streams && cfg->num_backends > 1 ? 1 : 0;
 }
 
 static bool

@@ -8,6 +8,7 @@
 
 #include "pool/node_table.h"
 #include "pool/proc_table.h"
+#include "replication/strategy.h"
 #include "utils/log.h"
 
 #include <stdio.h>
@@ -24,16 +25,6 @@ pcp_check_node(PcpSession *s, const char *arg, int *node_id)
 							   log_fmt("%d backend nodes are configured", node_table->num_backends),
 							   "node id %d does not exist", *node_id);
 	return PCP_OK;
-}
-
-/* Role as SHOW pool_nodes names it: primary/standby in streaming replication, else main/replica. */
-static const char *
-node_role_name(int id)
-{
-	if (pool_config->backend_clustering_mode == CM_STREAMING_REPLICATION)
-		return id == node_table->primary_node_id || node_table->nodes[id].role == NODE_ROLE_PRIMARY ?
-			"primary" : "standby";
-	return id == node_table->main_node_id ? "main" : "replica";
 }
 
 /* This node's share of the configured weights (0 - 1). */
@@ -97,9 +88,9 @@ pcp_do_node_info(PcpSession *s, int argc, const char *const *argv)
 	row[PCP_NI_WEIGHT] = num[3];
 	row[PCP_NI_STATUS_NAME] = node_status_name(n.status);
 	row[PCP_NI_PG_STATUS] = node_pg_status(&n);
-	row[PCP_NI_ROLE] = node_role_name(id);
+	row[PCP_NI_ROLE] = strategy_role_name(id);
 	/* the role pgpool knows; pg_is_in_recovery() is not asked here */
-	row[PCP_NI_PG_ROLE] = node_role_name(id);
+	row[PCP_NI_PG_ROLE] = strategy_role_name(id);
 	row[PCP_NI_DELAY] = num[4];
 	row[PCP_NI_REP_STATE] = n.replication_state;
 	row[PCP_NI_SYNC_STATE] = n.replication_sync_state;
@@ -217,7 +208,7 @@ pcp_do_health_check_stats(PcpSession *s, int argc, const char *const *argv)
 	row[PCP_HC_HOST] = n.hostname;
 	row[PCP_HC_PORT] = head[1];
 	row[PCP_HC_STATUS] = node_status_name(n.status);
-	row[PCP_HC_ROLE] = node_role_name(id);
+	row[PCP_HC_ROLE] = strategy_role_name(id);
 	row[PCP_HC_LAST_CHANGE] = head[2];
 	health_fields(&n.hc, num, row);
 	pcp_reply_row(s, PCP_HC_NFIELDS, row);

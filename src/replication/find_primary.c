@@ -30,17 +30,69 @@ node_in_recovery(const PoolConfig *cfg, int n)
 	return rc;
 }
 
-int
-strategy_find_primary(const PoolConfig *cfg)
+/* A detached node is nobody's primary any more. */
+static void
+forget_down_primaries(void)
+{
+	for (int n = 0; n < node_table->num_backends; n++)
+		if (!node_is_up(n) && node_table->nodes[n].role == NODE_ROLE_PRIMARY)
+			node_table->nodes[n].role = NODE_ROLE_STANDBY;
+}
+
+static void
+record_primary(int primary)
 {
 	static bool logged_once;
+
+	if (primary != node_table->primary_node_id || !logged_once)
+	{
+		if (primary >= 0)
+			plog(PL_LOG, "find_primary_node: primary node is %d", primary);
+		else
+			plog(PL_LOG, "find_primary_node: no primary node found");
+		logged_once = true;
+	}
+	node_table->primary_node_id = primary;
+}
+
+/* Raw, native replication, snapshot isolation: the main node takes writes. */
+int
+find_primary_main_node(const PoolConfig *cfg)
+{
+	(void) cfg;
+	node_table->primary_node_id = node_table->main_node_id;
+	return node_table->primary_node_id;
+}
+
+/*
+ * Logical replication and slony: every node is a primary to PostgreSQL;
+ * the first up node flagged ALWAYS_PRIMARY, else the first up node, takes
+ * the writes.
+ */
+int
+find_primary_first_up(const PoolConfig *cfg)
+{
 	int			primary = -1;
 
-	if (!strategy_current()->has_primary)
-	{
-		node_table->primary_node_id = node_table->main_node_id;
-		return node_table->primary_node_id;
-	}
+	(void) cfg;
+	forget_down_primaries();
+	for (int n = 0; n < node_table->num_backends && primary < 0; n++)
+		if (node_is_up(n) && (node_table->nodes[n].flag & BACKEND_FLAG_ALWAYS_PRIMARY))
+			primary = n;
+	if (primary < 0)
+		primary = node_table->main_node_id;
+	for (int n = 0; n < node_table->num_backends; n++)
+		node_table->nodes[n].role = n == primary ? NODE_ROLE_PRIMARY : NODE_ROLE_STANDBY;
+	record_primary(primary);
+	return primary;
+}
+
+/* Streaming replication: the node where pg_is_in_recovery() is false. */
+int
+find_primary_by_recovery(const PoolConfig *cfg)
+{
+	int			primary = -1;
+
 	for (int n = 0; n < node_table->num_backends; n++)
 	{
 		int			in_recovery;
@@ -69,14 +121,6 @@ strategy_find_primary(const PoolConfig *cfg)
 		primary = node_table->primary_node_id;
 		node_table->nodes[primary].role = NODE_ROLE_PRIMARY;
 	}
-	if (primary != node_table->primary_node_id || !logged_once)
-	{
-		if (primary >= 0)
-			plog(PL_LOG, "find_primary_node: primary node is %d", primary);
-		else
-			plog(PL_LOG, "find_primary_node: no primary node found");
-		logged_once = true;
-	}
-	node_table->primary_node_id = primary;
+	record_primary(primary);
 	return primary;
 }

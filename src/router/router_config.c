@@ -112,12 +112,13 @@ funclist_matches(const FuncList *fl, const char *name)
 }
 
 RouterConfig *
-router_config_create(const PoolConfig *cfg)
+router_config_create(const PoolConfig *cfg, RouterRuleSet rules)
 {
 	RouterConfig *rc = mem_alloc0(sizeof(RouterConfig));
 	RouterSettings *s = &rc->settings;
 
-	s->mode = cfg->backend_clustering_mode;
+	s->rules = rules;
+	s->replicate_select = cfg->replicate_select;
 	s->load_balance_mode = cfg->load_balance_mode;
 	s->statement_level_load_balance = cfg->statement_level_load_balance;
 	s->disable_load_balance_on_write = cfg->disable_load_balance_on_write;

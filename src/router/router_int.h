@@ -108,7 +108,8 @@ const char *router_config_first_write_func(const RouterConfig *rc, const StmtFac
 /* The settings the rules read */
 typedef struct RouterSettings
 {
-	int			mode;			/* ClusteringMode */
+	RouterRuleSet rules;		/* the mode strategy's rule table */
+	bool		replicate_select;
 	bool		load_balance_mode;
 	bool		statement_level_load_balance;
 	int			disable_load_balance_on_write;	/* DisableLbOnWrite */

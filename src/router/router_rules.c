@@ -207,6 +207,13 @@ r_not_read_only(RouteIn *in)
 	return !KIND_IN(in->kind, ROUTER_STMT_SELECT, ROUTER_STMT_SHOW, ROUTER_STMT_EXPLAIN);
 }
 
+/* replicate_select: native replication runs reads on every node too */
+static bool
+r_replicate_select(RouteIn *in)
+{
+	return in->s->replicate_select;
+}
+
 /* ---- load-balancing conditions --------------------------------------------- */
 
 static bool
@@ -376,6 +383,57 @@ static const RouterRule primary_standby_rules[] = {
 	{NULL}
 };
 
+/*
+ * Native replication and snapshot isolation: pgpool itself runs every
+ * write on every node (main node first, then the others), so whatever
+ * changes data, takes locks or moves a sequence goes to ALL_NODES; a read
+ * that may not be balanced runs on the main node alone.
+ */
+#define ALL ROUTER_TARGET_ALL_NODES
+#define MAIN ROUTER_TARGET_MAIN_NODE
+static const RouterRule replication_rules[] = {
+	{"unparsable", r_unparsable, ALL, "every node must fail alike"},
+	{"pgpool_show", r_show_pool, ROUTER_TARGET_PGPOOL, "SHOW pool_* is answered by pgpool"},
+	{"multi_statement", r_multi, ALL, "multi-statement query is replicated"},
+	{"empty", r_empty, MAIN, "empty query"},
+	{"begin", r_begin, ALL, "a transaction starts on every node of the session"},
+	{"transaction_control", r_transaction_control, ROUTER_TARGET_ALL_NODES_IN_TRANSACTION,
+	"transaction control goes to every node with an open transaction"},
+	{"two_phase_commit", r_two_phase, ALL, "two-phase commit runs on every node"},
+	{"session_state", r_session_state, ALL,
+	"session state must be the same on every node of the session"},
+	{"notification", r_notification, MAIN, "LISTEN/NOTIFY work on the main node"},
+	{"execute_unknown", r_execute_unknown, ALL, "EXECUTE of a statement not known to be read-only"},
+	{"cursor", r_cursor, MAIN, "cursors are kept on the main node"},
+	{"for_update", r_for_update, ALL, "SELECT ... FOR UPDATE/SHARE locks rows on every node"},
+	{"select_into", r_select_into, ALL, "SELECT INTO creates a table"},
+	{"writable_cte", r_writable_cte, ALL, "a WITH query modifies data"},
+	{"sequence_function", r_sequence_function, ALL, "nextval()/setval() modify a sequence"},
+	{"write_function", r_write_function, ALL, "calls a function the function lists say writes"},
+	{"write", r_write, ALL, "statement writes"},
+	{"not_read_only", r_not_read_only, ALL,
+	"only SELECT, SHOW, EXPLAIN and COPY TO STDOUT are load balanced"},
+	{"replicate_select", r_replicate_select, ALL, "replicate_select is on"},
+	{"load_balance_mode_off", r_load_balance_off, MAIN, "load_balance_mode is off"},
+	{"no_load_balance_hint", r_no_load_balance_hint, MAIN, "/*NO LOAD BALANCE*/ comment"},
+	{"leading_comment", r_leading_comment, MAIN,
+	"query starts with a comment and allow_sql_comments is off"},
+	{"leading_white_space", r_leading_white_space, MAIN,
+	"query starts with white space and ignore_leading_white_space is off"},
+	{"serializable", r_serializable, MAIN, "SERIALIZABLE isolation stays on the main node"},
+	{"write_in_transaction", r_write_in_transaction, MAIN,
+	"a write ran earlier in this transaction (disable_load_balance_on_write)"},
+	{"write_in_earlier_transaction", r_write_in_earlier_transaction, MAIN,
+	"a write ran earlier in this session's transactions (disable_load_balance_on_write)"},
+	{"write_in_session", r_write_in_session, MAIN,
+	"a write ran earlier in this session (disable_load_balance_on_write)"},
+	{"system_catalog", r_system_catalog, MAIN, "reads a system catalog"},
+	{"temp_table", r_temp_table, MAIN, "reads a temporary table"},
+	{"unlogged_table", r_unlogged_table, MAIN, "reads an unlogged table"},
+	{"load_balance", r_always, ROUTER_TARGET_LOAD_BALANCE_NODE, "read-only query"},
+	{NULL}
+};
+
 static const RouterRule raw_rules[] = {
 	{"pgpool_show", r_show_pool, ROUTER_TARGET_PGPOOL, "SHOW pool_* is answered by pgpool"},
 	{"raw_mode", r_always, ROUTER_TARGET_MAIN_NODE, "raw mode uses the main node"},
@@ -383,9 +441,18 @@ static const RouterRule raw_rules[] = {
 };
 
 static const RouterRule *
-rules_for_mode(int mode)
+rules_of(RouterRuleSet set)
 {
-	return mode == CM_RAW ? raw_rules : primary_standby_rules;
+	switch (set)
+	{
+		case ROUTER_RULES_RAW:
+			return raw_rules;
+		case ROUTER_RULES_REPLICATION:
+			return replication_rules;
+		case ROUTER_RULES_PRIMARY_STANDBY:
+		default:
+			return primary_standby_rules;
+	}
 }
 
 /* ---- routing --------------------------------------------------------------- */
@@ -436,7 +503,7 @@ router_route(const StmtFacts *facts, const RouterCtx *ctx)
 	if (facts == NULL || ctx == NULL || ctx->config == NULL)
 		return d;
 	route_input(&in, facts, ctx);
-	for (r = rules_for_mode(in.s->mode); r->name != NULL; r++)
+	for (r = rules_of(in.s->rules); r->name != NULL; r++)
 	{
 		if (r->applies(&in))
 			break;

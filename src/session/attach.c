@@ -317,13 +317,6 @@ new_slot_login(Session *s)
 	return st;
 }
 
-/* Does this session use more than the main node (so relaying cannot work)? */
-static bool
-uses_several_nodes(void)
-{
-	return strategy_current()->several_nodes && node_table->num_backends > 1;
-}
-
 /*
  * An md5 or scram-sha-256 rule for a user without a usable pool_passwd
  * entry: with a single backend its own challenge of the same kind is
@@ -337,7 +330,7 @@ attach_deferred(Session *s, int method)
 	PqMsg		msg;
 	SessionStatus st;
 
-	if (uses_several_nodes())
+	if (strategy_uses_several_nodes())
 		return session_auth_client(s, method, NULL, &creds);	/* fails: nothing to check with */
 	if (slot && want == PQ_AUTH_MD5 && slot->auth == SLOT_AUTH_MD5)
 	{

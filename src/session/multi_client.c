@@ -14,6 +14,7 @@
 
 #include "config/config.h"
 #include "pool/node_table.h"
+#include "replication/strategy.h"
 #include "utils/log.h"
 #include "utils/ps_status.h"
 #include "show/show.h"
@@ -29,11 +30,40 @@ node_conn(Session *s, int n)
 	return &s->slot->backends[n].conn;
 }
 
-static void
-queue_message(Session *s, const NodeMask *nodes, const char *msg, size_t len)
+void
+multi_send(Session *s, const NodeMask *nodes, const char *msg, size_t len)
 {
+	MultiState *m = s->multi;
+	const RelayEntry *e = relay_queue_tail(&m->queue);
+
 	NODE_MASK_FOREACH(nodes, n)
-		pqbuf_put_bytes(&node_conn(s, n)->wbuf, msg, len);
+	{
+		DeferOut   *d = m->defer[n];
+
+		if (e && e->ordered && n != e->lead)
+		{
+			if (d == NULL)
+			{
+				d = m->defer[n] = mem_alloc0(sizeof(DeferOut));
+				defer_out_init(d);
+			}
+			defer_out_hold(d, e->seq, msg, len);
+		}
+		else if (d && defer_out_pending(d))
+			defer_out_follow(d, msg, len);	/* keep the node's messages in order */
+		else
+			pqbuf_put_bytes(&node_conn(s, n)->wbuf, msg, len);
+	}
+}
+
+void
+multi_release_held(Session *s, const RelayEntry *e)
+{
+	MultiState *m = s->multi;
+
+	NODE_MASK_FOREACH(&m->connected, n)
+		if (m->defer[n] && defer_out_pending(m->defer[n]))
+			defer_out_release(m->defer[n], e->seq, &node_conn(s, n)->wbuf);
 }
 
 static const char sync_msg[] = {'S', 0, 0, 0, 4};
@@ -53,8 +83,8 @@ reparse_on(Session *s, StmtInfo *st, const NodeMask *need)
 		one = node_mask_single(n);
 		if (relay_queue_push(&m->queue, &one, -1) == NULL)
 			return false;
-		pqbuf_put_bytes(&node_conn(s, n)->wbuf, st->parse_msg.data, st->parse_msg.len);
-		pqbuf_put_bytes(&node_conn(s, n)->wbuf, sync_msg, sizeof(sync_msg));
+		multi_send(s, &one, st->parse_msg.data, st->parse_msg.len);
+		multi_send(s, &one, sync_msg, sizeof(sync_msg));
 		node_mask_add(&st->parsed_on, n);
 		plog(PL_DEBUG1, "statement \"%s\" parsed again on node %d", st->name, n);
 	}
@@ -84,12 +114,13 @@ batch_for(Session *s, const MultiRoute *r)
 		for (unsigned i = 0; i < sizeof(m->stmt_nodes.w) / sizeof(m->stmt_nodes.w[0]); i++)
 			m->stmt_nodes.w[i] &= m->batch->nodes.w[i];
 		node_mask_add(&m->stmt_nodes, m->batch->lead);
+		m->batch->ordered |= r->ordered && m->batch->hold;
 		return true;
 	}
 	if (m->batch)
 	{
 		/* a standby's read-only batch must move: end it here, its ReadyForQuery is not the client's */
-		queue_message(s, &m->batch->nodes, sync_msg, sizeof(sync_msg));
+		multi_send(s, &m->batch->nodes, sync_msg, sizeof(sync_msg));
 		m->batch->open = false;
 		m->batch->drop_lead_rfq = true;
 		m->batch = NULL;
@@ -98,6 +129,7 @@ batch_for(Session *s, const MultiRoute *r)
 	if (e == NULL)
 		return false;
 	e->open = true;
+	e->ordered = r->ordered && e->hold;
 	m->batch = e;
 	m->stmt_nodes = r->nodes;
 	return true;
@@ -113,16 +145,9 @@ route_primary(Session *s)
 	r.write = true;
 	r.show_pool = false;
 	r.end_others_tx = false;
+	r.ordered = false;
 	r.reason = "primary";
 	return r;
-}
-
-/* The router keeps writes and transaction state itself (router_session_note). */
-static void
-note_write(Session *s, const MultiRoute *r)
-{
-	(void) s;
-	(void) r;
 }
 
 /* Queue msg to nodes, rewritten first if it is a SHOW pool_* pgpool answers. */
@@ -136,13 +161,13 @@ queue_statement(Session *s, const MultiRoute *r, const NodeMask *nodes, const ch
 		pqbuf_init(&rewritten);
 		if (show_rewrite_message(msg[0], msg + 5, len - 5, &rewritten))
 		{
-			queue_message(s, nodes, rewritten.data, rewritten.len);
+			multi_send(s, nodes, rewritten.data, rewritten.len);
 			pqbuf_free(&rewritten);
 			return;
 		}
 		pqbuf_free(&rewritten);
 	}
-	queue_message(s, nodes, msg, len);
+	multi_send(s, nodes, msg, len);
 }
 
 static void
@@ -190,7 +215,7 @@ end_transaction_elsewhere(Session *s, const NodeMask *except)
 			ok = false;
 			break;
 		}
-		queue_message(s, &one, rollback.data, rollback.len);
+		multi_send(s, &one, rollback.data, rollback.len);
 	}
 	pqbuf_free(&rollback);
 	return ok;
@@ -213,7 +238,7 @@ on_query(Session *s, const char *msg, size_t len)
 	e = relay_queue_push(&s->multi->queue, &r.nodes, r.lead);
 	if (e == NULL)
 		return false;
-	note_write(s, &r);
+	e->ordered = r.ordered && e->hold;
 	str_copy(s->multi->last_query, sql, sizeof(s->multi->last_query));
 	queue_statement(s, &r, &r.nodes, msg, len);
 	if (statement_logging())
@@ -236,7 +261,6 @@ on_parse(Session *s, const char *msg, size_t len)
 	r = multi_route_sql(s, sql, strnlen(sql, len - 6 - name_len));
 	if (!batch_for(s, &r))
 		return false;
-	note_write(s, &r);
 	str_copy(s->multi->last_query, sql, sizeof(s->multi->last_query));
 	stmt_map_put(&s->multi->stmts, name, msg, len, &s->multi->stmt_nodes);
 	queue_statement(s, &r, &s->multi->stmt_nodes, msg, len);
@@ -268,6 +292,7 @@ on_bind(Session *s, const char *msg, size_t len)
 		r.write = false;
 		r.show_pool = false;
 		r.end_others_tx = false;
+		r.ordered = false;
 	}
 	else
 		r = multi_route_sql(s, st->query, st->query_len);
@@ -275,8 +300,7 @@ on_bind(Session *s, const char *msg, size_t len)
 		return false;
 	if (!batch_for(s, &r))
 		return false;
-	note_write(s, &r);
-	queue_message(s, &s->multi->stmt_nodes, msg, len);
+	multi_send(s, &s->multi->stmt_nodes, msg, len);
 	return true;
 }
 
@@ -312,7 +336,7 @@ on_batch_message(Session *s, char type, const char *msg, size_t len)
 	if (type == PQ_FE_CLOSE && len > 6 && msg[5] == 'S')
 		stmt_map_remove(&s->multi->stmts, msg + 6);
 	/* Describe and Execute belong to the current statement; Close and Flush to every node */
-	queue_message(s, type == PQ_FE_DESCRIBE || type == PQ_FE_EXECUTE ?
+	multi_send(s, type == PQ_FE_DESCRIBE || type == PQ_FE_EXECUTE ?
 				  &s->multi->stmt_nodes : &s->multi->batch->nodes, msg, len);
 	return true;
 }
@@ -328,7 +352,7 @@ on_sync(Session *s, const char *msg, size_t len)
 		if (!batch_for(s, &r))
 			return false;
 	}
-	queue_message(s, &s->multi->batch->nodes, msg, len);
+	multi_send(s, &s->multi->batch->nodes, msg, len);
 	s->multi->batch->open = false;
 	s->multi->batch = NULL;
 	return true;
@@ -338,12 +362,16 @@ static bool
 on_function_call(Session *s, const char *msg, size_t len)
 {
 	MultiRoute	r = route_primary(s);
-	RelayEntry *e = relay_queue_push(&s->multi->queue, &r.nodes, r.lead);
+	RelayEntry *e;
 
+	/* a function call may write (large objects): replicated like a write */
+	if (strategy_current()->replicate_writes)
+		r.nodes = s->multi->connected;
+	e = relay_queue_push(&s->multi->queue, &r.nodes, r.lead);
 	if (e == NULL)
 		return false;
-	note_write(s, &r);
-	queue_message(s, &r.nodes, msg, len);
+	e->ordered = e->hold && strategy_current()->replicate_writes;
+	multi_send(s, &r.nodes, msg, len);
 	return true;
 }
 
@@ -354,7 +382,7 @@ on_follow_message(Session *s, const char *msg, size_t len)
 	RelayEntry *e = relay_queue_tail(&s->multi->queue);
 	NodeMask	nodes = e ? e->nodes : node_mask_single(s->multi->primary);
 
-	queue_message(s, &nodes, msg, len);
+	multi_send(s, &nodes, msg, len);
 }
 
 bool

@@ -12,6 +12,7 @@
 #include "config/config.h"
 #include "pool/node_table.h"
 #include "pool/proc_table.h"
+#include "replication/strategy.h"
 #include "utils/log.h"
 #include "utils/str.h"
 
@@ -49,6 +50,12 @@ multi_free(Session *s)
 		return;
 	stmt_map_free(&s->multi->stmts);
 	multi_route_free_trace(s->multi);
+	for (int n = 0; n < MAX_BACKENDS; n++)
+		if (s->multi->defer[n])
+		{
+			defer_out_free(s->multi->defer[n]);
+			free(s->multi->defer[n]);
+		}
 	free(s->multi);
 	s->multi = NULL;
 }
@@ -73,8 +80,7 @@ take_client_input(Session *s)
 			RelayEntry *e = relay_queue_tail(&s->multi->queue);
 
 			if (e)
-				NODE_MASK_FOREACH(&e->nodes, n)
-					pqbuf_put_bytes(&s->slot->backends[n].conn.wbuf, p, take);
+				multi_send(s, &e->nodes, p, take);
 			c->rpos += take;
 			s->client_skip -= take;
 			continue;
@@ -128,6 +134,45 @@ node_in_use(Session *s, int n)
 		relay_queue_current(&m->queue, n) != NULL;
 }
 
+void
+multi_forget_node(Session *s, int n)
+{
+	MultiState *m = s->multi;
+	BackendConn *b = &s->slot->backends[n];
+
+	if (!node_mask_has(&m->connected, n))
+		return;
+	pq_conn_close(&b->conn);
+	b->conn.fd = -1;
+	b->connected = false;
+	node_mask_remove(&m->connected, n);
+	relay_queue_forget_node(&m->queue, n);
+	if (m->defer[n])
+		defer_out_clear(m->defer[n]);
+	m->skip[n] = 0;
+	if (m->lb_node == n)
+		m->lb_node = multi_choose_load_balance_node(&m->connected, m->primary);
+	pool_slot_publish(s->slot);
+}
+
+/*
+ * Can the session go on without node n?  In native replication a node
+ * other than the main node may leave mid-request: the session's writes go
+ * on to the remaining nodes, and the node is detached so that no write
+ * silently passes it by (failover_on_backend_error off: the session ends
+ * instead).  Elsewhere only a node the session does not use may leave.
+ */
+static bool
+can_go_on_without(Session *s, int n)
+{
+	MultiState *m = s->multi;
+
+	if (strategy_current()->replicate_writes)
+		return n != m->primary && n != s->slot->main_node && pool_config->failover_on_backend_error &&
+			!relay_queue_leads(&m->queue, n);
+	return !node_in_use(s, n);
+}
+
 /*
  * A node's connection broke.  A session that uses the node cannot go on;
  * one that only held a connection to it drops the connection and carries on.
@@ -135,18 +180,15 @@ node_in_use(Session *s, int n)
 static SessionStatus
 lose_node(Session *s, int n)
 {
-	BackendConn *b = &s->slot->backends[n];
-
-	if (node_in_use(s, n))
+	if (!can_go_on_without(s, n))
 		return node_lost(s, n);
 	plog(PL_LOG, "session of user \"%s\" continues without DB node %d: its connection broke",
 		 s->startup.user, n);
-	session_backend_failed(n);
-	pq_conn_close(&b->conn);
-	b->conn.fd = -1;
-	b->connected = false;
-	node_mask_remove(&s->multi->connected, n);
-	pool_slot_publish(s->slot);
+	if (strategy_current()->replicate_writes)
+		session_degenerate_node(n);
+	else
+		session_backend_failed(n);
+	multi_forget_node(s, n);
 	return SESSION_OK;
 }
 
@@ -201,6 +243,11 @@ drop_detached_nodes(Session *s)
 
 		if (node_is_up(n))
 			continue;
+		if (strategy_current()->replicate_writes && can_go_on_without(s, n))
+		{
+			multi_forget_node(s, n);
+			continue;
+		}
 		if (node_in_use(s, n))
 		{
 			plog(PL_LOG, "ending session of user \"%s\": DB node %d was detached", s->startup.user, n);

@@ -29,13 +29,6 @@ node_conn(Session *s, int n)
 	return &s->slot->backends[n].conn;
 }
 
-static bool
-significant(char type)
-{
-	return type != PQ_BE_NOTICE_RESPONSE && type != PQ_BE_PARAMETER_STATUS &&
-		type != PQ_BE_NOTIFICATION && type != PQ_BE_READY_FOR_QUERY;
-}
-
 static void
 lead_ready_for_query(Session *s, char status)
 {
@@ -154,8 +147,10 @@ drop_reply(Session *s, int n, RelayEntry *e, bool *progress)
 		len = pq_peek_int32(p + 1);
 		if (len < 4)
 			return SESSION_BACKEND_ERROR;
-		if (e->kind[n] == 0 && significant(p[0]))
-			e->kind[n] = p[0];
+		/* a CommandComplete is read whole: its tag carries the affected rows */
+		if (p[0] == PQ_BE_COMMAND_COMPLETE && (size_t) len + 1 > left)
+			break;
+		relay_entry_note_message(e, n, p[0], p + 5, left - 5 < (size_t) len - 4 ? left - 5 : (size_t) len - 4);
 		if (p[0] == PQ_BE_READY_FOR_QUERY)
 		{
 			if (left < 6)
@@ -177,22 +172,19 @@ drop_reply(Session *s, int n, RelayEntry *e, bool *progress)
 	return SESSION_OK;
 }
 
-/* Offset just past the first whole ReadyForQuery in the buffer and the reply's kind; 0 if none yet. */
+/* Offset just past the first whole ReadyForQuery in the buffer; 0 if none yet. */
 static size_t
-find_whole_reply(PqConn *b, char *kind)
+find_whole_reply(PqConn *b)
 {
 	const char *p = b->rbuf + b->rpos;
 	size_t		avail = pq_conn_buffered(b), pos = 0;
 
-	*kind = 0;
 	while (avail - pos >= 5)
 	{
 		int32_t		len = pq_peek_int32(p + pos + 1);
 
 		if (len < 4 || (size_t) len + 1 > avail - pos)
 			return 0;
-		if (*kind == 0 && significant(p[pos]))
-			*kind = p[pos];
 		pos += (size_t) len + 1;
 		if (p[pos - len - 1] == PQ_BE_READY_FOR_QUERY)
 			return pos;
@@ -200,32 +192,25 @@ find_whole_reply(PqConn *b, char *kind)
 	return 0;
 }
 
-static SessionStatus
-report_mismatch(Session *s, RelayEntry *e, int lead, char lead_kind, const char *rfq)
+/* Note each message of the lead's whole reply p[0..end) on e. */
+static void
+note_lead_reply(RelayEntry *e, int n, const char *p, size_t end)
 {
-	char		details[512];
-	size_t		used = 0;
-	PqBuf	   *out = &s->client.wbuf;
-
-	details[0] = '\0';
-	NODE_MASK_FOREACH(&e->nodes, n)
+	for (size_t pos = 0; pos < end;)
 	{
-		char		k = n == lead ? lead_kind : e->kind[n];
+		int32_t		len = pq_peek_int32(p + pos + 1);
 
-		used += snprintf(details + used, used < sizeof(details) ? sizeof(details) - used : 0,
-						 "%s%d[%c]", used ? " " : "", n, k ? k : '-');
-		if (used >= sizeof(details))
-			break;
+		relay_entry_note_message(e, n, p[pos], p + pos + 5, (size_t) len - 4);
+		pos += (size_t) len + 1;
 	}
-	plog_ex(PL_LOG, log_fmt("kind details are: %s", details), NULL,
-			"kind mismatch among backends. Possible last query was: \"%s\"", s->multi->last_query);
-	pq_put_error(out, PQ_BE_ERROR_RESPONSE, "ERROR", "XX000",
-				 log_fmt("kind mismatch among backends. Possible last query was: \"%s\" kind details are: %s",
-						 s->multi->last_query, details),
-				 NULL, "check data consistency among db nodes");
-	if (!e->drop_lead_rfq)
-		pqbuf_put_bytes(out, rfq, 6);
-	return pq_conn_flush(&s->client, -1) == PQ_IO_OK ? SESSION_OK : SESSION_CLIENT_EOF;
+}
+
+/* Forward the lead's reply as it is (the split-batch ReadyForQuery left out). */
+static SessionStatus
+send_lead_reply(Session *s, RelayEntry *e, const char *p, size_t end)
+{
+	return client_send(s, p, e->drop_lead_rfq ? end - 6 : end) == PQ_IO_OK ?
+		SESSION_OK : SESSION_CLIENT_EOF;
 }
 
 /* Lead of a request several nodes ran: forward once every node answered alike. */
@@ -233,25 +218,35 @@ static SessionStatus
 forward_held(Session *s, int n, RelayEntry *e, bool *progress)
 {
 	PqConn	   *b = node_conn(s, n);
-	char		kind;
-	size_t		end;
-	SessionStatus st = SESSION_OK;
-	bool		same = true;
+	const char *p = b->rbuf + b->rpos;
+	size_t		end = find_whole_reply(b);
+	SessionStatus st;
 
-	if (e != relay_queue_head(&s->multi->queue) || !relay_entry_others_done(e))
-		return SESSION_OK;
-	end = find_whole_reply(b, &kind);
 	if (end == 0)
 		return SESSION_OK;
-	NODE_MASK_FOREACH(&e->nodes, o)
-		if (o != n && e->kind[o] != kind &&
-			(e->kind[o] == PQ_BE_ERROR_RESPONSE || kind == PQ_BE_ERROR_RESPONSE))
-			same = false;
-	lead_ready_for_query(s, b->rbuf[b->rpos + end - 1]);
-	if (!same)
-		st = report_mismatch(s, e, n, kind, b->rbuf + b->rpos + end - 6);
-	else if (client_send(s, b->rbuf + b->rpos, e->drop_lead_rfq ? end - 6 : end) != PQ_IO_OK)
-		st = SESSION_CLIENT_EOF;
+	/* the lead has answered: the other nodes may run the request now */
+	if (e->ordered)
+		multi_release_held(s, e);
+	if (e != relay_queue_head(&s->multi->queue) || !relay_entry_others_done(e))
+		return SESSION_OK;
+	note_lead_reply(e, n, p, end);
+	lead_ready_for_query(s, p[end - 1]);
+	switch (multi_check_replies(s, e, p, end))
+	{
+		case REPLY_FORWARD:
+			st = send_lead_reply(s, e, p, end);
+			break;
+		case REPLY_REPLACED:
+			st = SESSION_OK;
+			break;
+		case REPLY_END_SESSION:
+			st = SESSION_NODES_DIVERGED;
+			break;
+		case REPLY_CLIENT_GONE:
+		default:
+			st = SESSION_CLIENT_EOF;
+			break;
+	}
 	b->rpos += end;
 	relay_queue_node_done(&s->multi->queue, e, n);
 	*progress = true;

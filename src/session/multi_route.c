@@ -9,6 +9,7 @@
 
 #include "config/config.h"
 #include "pool/node_table.h"
+#include "replication/strategy.h"
 #include "router/router.h"
 #include "utils/log.h"
 #include "utils/str.h"
@@ -30,7 +31,7 @@ static const RouterConfig *
 current_router_config(void)
 {
 	if (router_config == NULL)
-		router_config = router_config_create(pool_config);
+		router_config = router_config_create(pool_config, strategy_current()->rules);
 	return router_config;
 }
 
@@ -188,6 +189,36 @@ count_select(int node)
 	__atomic_fetch_add(&node_table->nodes[node].select_count, 1, __ATOMIC_RELAXED);
 }
 
+/*
+ * Statements that take no locks and change no data run on every node at
+ * once even in native replication; anything else runs on the main node
+ * first (see defer_out.h).
+ */
+static bool
+needs_order(const StmtFacts *facts)
+{
+	switch (facts->kind)
+	{
+		case ROUTER_STMT_BEGIN:
+		case ROUTER_STMT_SET:
+		case ROUTER_STMT_SET_TRANSACTION:
+		case ROUTER_STMT_SET_SESSION_CHARACTERISTICS:
+		case ROUTER_STMT_RESET:
+		case ROUTER_STMT_DISCARD:
+		case ROUTER_STMT_DEALLOCATE:
+		case ROUTER_STMT_SAVEPOINT:
+		case ROUTER_STMT_RELEASE:
+		case ROUTER_STMT_ROLLBACK:
+		case ROUTER_STMT_ROLLBACK_TO:
+		case ROUTER_STMT_EMPTY:
+			return false;
+		case ROUTER_STMT_PREPARE:
+			return (facts->flags & ROUTER_F_MULTI) != 0;
+		default:
+			return true;
+	}
+}
+
 MultiRoute
 multi_route_sql(Session *s, const char *sql, size_t len)
 {
@@ -207,7 +238,9 @@ multi_route_sql(Session *s, const char *sql, size_t len)
 	r.write = d.is_write;
 	r.reason = d.reason;
 	r.show_pool = facts->kind == ROUTER_STMT_SHOW_POOL;
-	r.end_others_tx = facts->kind == ROUTER_STMT_PREPARE_TRANSACTION;
+	r.end_others_tx = facts->kind == ROUTER_STMT_PREPARE_TRANSACTION &&
+		!strategy_current()->replicate_writes;
+	r.ordered = false;
 	switch (d.target)
 	{
 		case ROUTER_TARGET_LOAD_BALANCE_NODE:
@@ -222,6 +255,7 @@ multi_route_sql(Session *s, const char *sql, size_t len)
 		case ROUTER_TARGET_ALL_NODES_IN_TRANSACTION:
 			r.nodes = m->connected;
 			r.lead = m->primary;
+			r.ordered = strategy_current()->replicate_writes && needs_order(facts);
 			break;
 		case ROUTER_TARGET_MAIN_NODE:
 		case ROUTER_TARGET_PRIMARY:

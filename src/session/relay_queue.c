@@ -3,6 +3,7 @@
  */
 #include "session/relay_queue.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 void
@@ -10,6 +11,7 @@ relay_queue_init(RelayQueue *q)
 {
 	q->head = 0;
 	q->count = 0;
+	q->next_seq = 1;
 }
 
 bool
@@ -45,6 +47,10 @@ relay_queue_push(RelayQueue *q, const NodeMask *nodes, int lead)
 	e->open = false;
 	e->hold = node_mask_count(nodes) > 1 && lead >= 0;
 	e->drop_lead_rfq = false;
+	e->ordered = false;
+	e->seq = q->next_seq++;
+	node_mask_clear(&e->failed);
+	node_mask_clear(&e->counted);
 	memset(e->kind, 0, sizeof(e->kind));
 	return e;
 }
@@ -99,4 +105,73 @@ relay_entry_others_done(const RelayEntry *e)
 	if (e->lead >= 0)
 		node_mask_remove(&rest, e->lead);
 	return node_mask_subset(&rest, &e->done);
+}
+
+bool
+relay_queue_leads(RelayQueue *q, int n)
+{
+	for (int i = 0; i < q->count; i++)
+		if (entry_at(q, i)->lead == n)
+			return true;
+	return false;
+}
+
+void
+relay_queue_forget_node(RelayQueue *q, int n)
+{
+	for (int i = 0; i < q->count; i++)
+	{
+		RelayEntry *e = entry_at(q, i);
+
+		node_mask_remove(&e->nodes, n);
+		node_mask_remove(&e->done, n);
+		if (e->lead == n)
+			e->lead = -1;
+		e->hold = node_mask_count(&e->nodes) > 1 && e->lead >= 0;
+	}
+	relay_queue_pop_completed(q);
+}
+
+bool
+relay_tag_affected(const char *tag, size_t len, int64_t *rows)
+{
+	static const char *const verbs[] = {"INSERT ", "UPDATE ", "DELETE ", "MERGE "};
+	const char *last = NULL;
+	char		num[24];
+	size_t		k;
+
+	len = strnlen(tag, len);
+	for (k = 0; k < sizeof(verbs) / sizeof(verbs[0]); k++)
+		if (len > strlen(verbs[k]) && strncmp(tag, verbs[k], strlen(verbs[k])) == 0)
+			break;
+	if (k == sizeof(verbs) / sizeof(verbs[0]))
+		return false;
+	/* the row count is the last word ("INSERT oid rows") */
+	for (size_t i = 0; i < len; i++)
+		if (tag[i] == ' ')
+			last = tag + i + 1;
+	if (last == NULL || (size_t) (tag + len - last) >= sizeof(num) || last == tag + len)
+		return false;
+	memcpy(num, last, (size_t) (tag + len - last));
+	num[tag + len - last] = '\0';
+	*rows = strtoll(num, NULL, 10);
+	return true;
+}
+
+void
+relay_entry_note_message(RelayEntry *e, int n, char type, const char *body, size_t len)
+{
+	int64_t		rows;
+
+	if (e->kind[n] == 0 && type != 'N' && type != 'S' && type != 'A' && type != 'Z')
+		e->kind[n] = type;
+	if (type == 'E')
+		node_mask_add(&e->failed, n);
+	else if (type == 'C' && relay_tag_affected(body, len, &rows))
+	{
+		if (!node_mask_has(&e->counted, n))
+			e->tuples[n] = 0;
+		node_mask_add(&e->counted, n);
+		e->tuples[n] += rows;
+	}
 }

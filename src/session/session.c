@@ -126,6 +126,13 @@ session_backend_failed(int node)
 	failover_request(FAILOVER_DETACH, node, 0);
 }
 
+void
+session_degenerate_node(int node)
+{
+	if (node_is_up(node))
+		failover_request(FAILOVER_DETACH, node, 0);
+}
+
 static void
 describe_client(Session *s, const struct sockaddr *addr, socklen_t addrlen)
 {
@@ -221,13 +228,6 @@ prepare_socket(int fd, const struct sockaddr *addr)
 	}
 }
 
-/* Raw mode talks to one node; every other clustering mode spreads a session. */
-static bool
-session_uses_several_nodes(void)
-{
-	return strategy_current()->several_nodes && node_table->num_backends > 1;
-}
-
 SessionStatus
 session_run(int client_fd, const struct sockaddr *addr, socklen_t addrlen)
 {
@@ -256,7 +256,7 @@ session_run(int client_fd, const struct sockaddr *addr, socklen_t addrlen)
 		publish_client(&s, CHILD_STATE_CONNECTING);
 		st = session_attach_backend(&s);
 	}
-	if (st == SESSION_OK && session_uses_several_nodes())
+	if (st == SESSION_OK && strategy_uses_several_nodes())
 	{
 		st = session_connect_other_nodes(&s);
 		multi_init(&s);

@@ -12,6 +12,7 @@
 #include "config/config.h"
 #include "pool/node_table.h"
 #include "pool/proc_table.h"
+#include "replication/strategy.h"
 
 #include <inttypes.h>
 #include <string.h>
@@ -21,21 +22,6 @@ static bool
 node_listed(int id)
 {
 	return node_table->nodes[id].status != NODE_STATUS_UNUSED;
-}
-
-/*
- * Role as pgpool-II names it: primary/standby in streaming replication
- * mode, main/replica in every other mode.
- */
-static const char *
-node_role_text(int id)
-{
-	const BackendNode *n = &node_table->nodes[id];
-
-	if (pool_config->backend_clustering_mode == CM_STREAMING_REPLICATION)
-		return id == node_table->primary_node_id || n->role == NODE_ROLE_PRIMARY ?
-			"primary" : "standby";
-	return id == node_table->main_node_id ? "main" : "replica";
 }
 
 /* Status text: up, waiting, down (pcp_node_info's vocabulary). */
@@ -77,7 +63,7 @@ node_identity(ShowTable *t, int id, bool with_role)
 	show_valuef(t, "%d", n->port);
 	show_value(t, node_status_text(id));
 	if (with_role)
-		show_value(t, node_role_text(id));
+		show_value(t, strategy_role_name(id));
 }
 
 static void
@@ -90,9 +76,9 @@ node_row(ShowTable *t, int id, int lb_node)
 	node_identity(t, id, false);
 	show_value(t, reachable ? "up" : "down");	/* pg_status */
 	show_valuef(t, "%f", node_lb_weight(id));
-	show_value(t, node_role_text(id));
+	show_value(t, strategy_role_name(id));
 	/* pg_role: the role pgpool knows (pg_is_in_recovery is not asked) */
-	show_value(t, node_role_text(id));
+	show_value(t, strategy_role_name(id));
 	show_valuef(t, "%" PRIu64, n->select_count);
 	show_value(t, id == lb_node ? "true" : "false");
 	if (pool_config->delay_threshold_by_time > 0)

@@ -35,6 +35,22 @@ fake_rel_check(void *arg, const RouterRel *rel, RouterRelQuestion q)
 	return false;
 }
 
+/* The rule set each mode's strategy chooses (src/replication/strategy.c). */
+RouterRuleSet
+rt_rules_of_mode(int mode)
+{
+	switch (mode)
+	{
+		case CM_RAW:
+			return ROUTER_RULES_RAW;
+		case CM_NATIVE_REPLICATION:
+		case CM_SNAPSHOT_ISOLATION:
+			return ROUTER_RULES_REPLICATION;
+		default:
+			return ROUTER_RULES_PRIMARY_STANDBY;
+	}
+}
+
 void
 rt_configure(const char *const *opts)
 {
@@ -44,7 +60,7 @@ rt_configure(const char *const *opts)
 	for (int i = 0; opts != NULL && opts[i] != NULL; i += 2)
 		assert_true(config_set_option(&cfg, opts[i], opts[i + 1]));
 	router_config_free(rt_config);
-	rt_config = router_config_create(&cfg);
+	rt_config = router_config_create(&cfg, rt_rules_of_mode(cfg.backend_clustering_mode));
 	config_free(&cfg);
 	rt_ctx.config = rt_config;
 }

@@ -36,6 +36,9 @@ extern const char *rt_temp_tables[4];
 extern const char *rt_unlogged_tables[4];
 extern int	rt_rel_checks;
 
+/* The rule set of a clustering mode, as the mode strategies choose it. */
+RouterRuleSet rt_rules_of_mode(int mode);
+
 /* Replace the configuration: name/value pairs, NULL-terminated. */
 void		rt_configure(const char *const *opts);
 

@@ -23,6 +23,7 @@
 #include "config/config.h"
 #include "pool/node_table.h"
 #include "pool/proc_table.h"
+#include "replication/strategy.h"
 #include "show/show.h"
 #include "../../src/show/show_int.h"
 
@@ -245,6 +246,7 @@ setup(void **state)
 	assert_true(config_set_option(&cfg, "max_pool", "2"));
 	cfg.backend_clustering_mode = CM_RAW;	/* the default is streaming replication */
 	pool_config = &cfg;
+	strategy_select(&cfg);
 
 	memset(&nodes, 0, sizeof(nodes));
 	nodes.num_backends = 2;
@@ -483,6 +485,7 @@ test_pool_nodes(void **state)
 
 	/* streaming replication: primary / standby */
 	cfg.backend_clustering_mode = CM_STREAMING_REPLICATION;
+	strategy_select(&cfg);
 	nodes.primary_node_id = 1;
 	build("pool_nodes", &d, NULL);
 	assert_string_equal(cell(&d, 0, "role"), "standby");

@@ -12,6 +12,7 @@
  * Interface routines:
  *   config_init_defaults, config_load, config_set_option, config_free,
  *   config_copy, config_apply_reload        - build and replace a configuration
+ *   config_report_unsupported               - warn about accepted, ignored settings
  *   config_param_count, config_param_at, config_param_find,
  *   config_value_to_string, config_value_for_display, config_element_*
  *                                           - introspection (SHOW, PCP, docs)
@@ -447,6 +448,13 @@ typedef struct PoolConfig
 	char	   *system_db_schema;
 	char	   *system_db_user;
 	char	   *system_db_password;
+
+	/*
+	 * Where each setting of the loaded file came from (config_load), so that
+	 * config_report_unsupported() can name file and line.  Owned like the
+	 * strings; NULL when nothing was loaded.
+	 */
+	struct ConfigSources *sources;
 } PoolConfig;
 
 /* ---------------------------------------------------------------------------
@@ -502,6 +510,19 @@ typedef enum ConfigGroup
 #define CONFIG_FLAG_NODE_UNSET	0x0010	/* per-node override: -1 / NULL when unset */
 #define CONFIG_FLAG_SAMPLE_SET	0x0020	/* the sample file sets it (not commented out) */
 
+/*
+ * Does this build honour the parameter?  Every row is CONFIG_SUPPORTED unless
+ * marked: a marked parameter is accepted (old files keep loading) but its
+ * value changes nothing, and config_report_unsupported() warns when a file
+ * sets it to something other than its default.
+ */
+typedef enum ConfigSupport
+{
+	CONFIG_SUPPORTED = 0,		/* some code reads it and acts on it */
+	CONFIG_NOT_IMPLEMENTED,		/* a feature this version of pgpool lacks */
+	CONFIG_NO_EFFECT			/* obsolete: the manual retires it, nothing honours it */
+} ConfigSupport;
+
 /* Units an integer may be written with (value stored in the base unit). */
 typedef enum ConfigUnit
 {
@@ -547,6 +568,7 @@ typedef struct ConfigParam
 	const char *description;	/* one line, English */
 	bool		(*check) (const char *value);	/* extra test of a string, or NULL */
 	const char *accepted;		/* what check accepts, for error messages */
+	ConfigSupport support;		/* CONFIG_SUPPORTED unless the row says otherwise */
 } ConfigParam;
 
 /* The configuration of this process (defined in the config module). */
@@ -562,7 +584,8 @@ void		config_init_defaults(PoolConfig *cfg);
  * the accepted values.  Returns false if any error was found; cfg is then
  * partially updated and should be discarded.  After parsing, if the file did
  * not set backend_clustering_mode, it is derived from the 3.x switches
- * (replication_mode, master_slave_mode, master_slave_sub_mode).
+ * (replication_mode, master_slave_mode, master_slave_sub_mode).  The line of
+ * each setting is kept in cfg->sources for config_report_unsupported().
  */
 bool		config_load(const char *path, PoolConfig *cfg);
 
@@ -587,6 +610,15 @@ void		config_copy(PoolConfig *dst, const PoolConfig *src);
  * its removal) need a restart; weight, flag and the rest are reloadable.
  */
 void		config_apply_reload(PoolConfig *cur, const PoolConfig *newcfg);
+
+/*
+ * For each parameter this build accepts but does not honour (support !=
+ * CONFIG_SUPPORTED) that the file loaded into cfg sets to a value other than
+ * its default: one WARNING naming it, with file and line in the DETAIL.
+ * The parent calls it after loading at start and on every reload.  Returns
+ * the number of warnings.
+ */
+int			config_report_unsupported(const PoolConfig *cfg);
 
 /* ---- introspection ---- */
 
@@ -624,6 +656,9 @@ const char *config_element_for_display(const PoolConfig *cfg, const ConfigParam 
 
 /* How many elements of p's array are in use (num_backends, ...); 0 for a plain parameter. */
 int			config_element_count(const PoolConfig *cfg, const ConfigParam *p);
+
+/* "not implemented", "obsolete, no effect"; NULL for a supported parameter. */
+const char *config_support_label(const ConfigParam *p);
 
 /* Is element index of p's array defined (backend N configured, ...)? */
 bool		config_element_defined(const PoolConfig *cfg, const ConfigParam *p, int index);

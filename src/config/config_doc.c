@@ -30,7 +30,11 @@ static const char sample_header[] =
 	"# backend_clustering_mode is the one line set here: a file without it is\n"
 	"# read as a pgpool-II 3.x file, where replication_mode and\n"
 	"# master_slave_mode (+ master_slave_sub_mode) choose the mode and neither\n"
-	"# means raw mode.\n";
+	"# means raw mode.\n"
+	"#\n"
+	"# [not implemented] marks parameters this version of pgpool accepts but\n"
+	"# ignores: setting one to anything but its default logs a WARNING naming\n"
+	"# the file and line, at start and on every reload.\n";
 
 /* The row of the plain parameter named like a per-node override, or NULL. */
 static const ConfigParam *
@@ -96,7 +100,8 @@ write_sample_group(FILE *out, ConfigGroup g)
 
 		if (p->group != g || (p->flags & CONFIG_FLAG_OBSOLETE))
 			continue;
-		fprintf(out, "\n# %s [%s]\n%s%s%s = ", p->description, context_label(p),
+		fprintf(out, "\n# %s [%s]%s\n%s%s%s = ", p->description, context_label(p),
+				config_support_label(p) ? " [not implemented]" : "",
 				(p->flags & CONFIG_FLAG_SAMPLE_SET) ? "" : "#", p->name, p->array ? "0" : "");
 		write_default(out, p);
 		fputc('\n', out);
@@ -148,6 +153,10 @@ write_reference_row(FILE *out, const ConfigParam *p)
 		fputc('`', out);
 	}
 	fprintf(out, " | %s | ", context_label(p));
+	if (p->support == CONFIG_NOT_IMPLEMENTED)
+		fputs("**(not implemented: accepted and ignored with a warning)** ", out);
+	else if (p->support == CONFIG_NO_EFFECT)
+		fputs("**(obsolete, no effect: accepted and ignored with a warning)** ", out);
 	write_cell(out, p->description);
 	if (p->type != CONFIG_BOOL && (p->type != CONFIG_STRING || p->accepted))
 	{
@@ -173,6 +182,29 @@ write_reference_table(FILE *out, int group, bool obsolete)
 	}
 }
 
+/* The names of the parameters accepted but not honoured, one paragraph. */
+static void
+write_unsupported_list(FILE *out)
+{
+	const char *sep = "";
+
+	fputs("\n### Accepted but not implemented\n\n"
+		  "These parameters load but change nothing in this version of pgpool; a\n"
+		  "value other than the default draws a warning (see \"Parameters that are\n"
+		  "accepted but not implemented\" above):\n", out);
+	for (int i = 0; i < config_params_len; i++)
+	{
+		const ConfigParam *p = &config_params[i];
+
+		if (p->support == CONFIG_SUPPORTED)
+			continue;
+		fprintf(out, "%s`%s%s`%s", sep, p->name, p->array ? "N" : "",
+				p->support == CONFIG_NO_EFFECT ? " (obsolete)" : "");
+		sep = ",\n";
+	}
+	fputs(".\n", out);
+}
+
 /* Write the Markdown parameter reference. */
 void
 config_write_reference(FILE *out)
@@ -195,6 +227,7 @@ config_write_reference(FILE *out)
 	fputs("\n### pgpool-II 3.x parameters\n\n"
 		  "Accepted for old configuration files; the 4.x sample leaves them out.\n", out);
 	write_reference_table(out, -1, true);
+	write_unsupported_list(out);
 	fputs("\n### 3.x and 4.x spellings of the same parameter\n\n"
 		  "| older name | canonical name |\n| --- | --- |\n", out);
 	for (int i = 0; i < config_params_len; i++)

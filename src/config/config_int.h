@@ -48,6 +48,35 @@ int			config_param_index(const ConfigParam *p);
 void		config_report_invalid(const ConfigParam *p, const char *name,
 								  const char *value, const char *where);
 
+/*
+ * PoolConfig.sources: the line of the file that last set each parameter
+ * (element index, -1 for a plain parameter), in the order first set.
+ */
+typedef struct ConfigSetting
+{
+	int			row;			/* index in config_params */
+	int			index;			/* element, or -1 */
+	int			line;
+} ConfigSetting;
+
+typedef struct ConfigSources
+{
+	char	   *path;
+	int			count;
+	int			capacity;
+	ConfigSetting *settings;
+} ConfigSources;
+
+/* Forget cfg's sources and start recording a load of path. */
+void		config_sources_begin(PoolConfig *cfg, const char *path);
+
+/* Remember that line set row (element index); a later line replaces an earlier one. */
+void		config_sources_record(PoolConfig *cfg, int row, int index, int line);
+
+/* Deep copy (NULL stays NULL) and free. */
+ConfigSources *config_sources_copy(const ConfigSources *src);
+void		config_sources_free(ConfigSources *src);
+
 /* True if the name (of the table or a synonym) equals s, ignoring case. */
 bool		config_name_eq(const char *a, const char *b);
 

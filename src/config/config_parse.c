@@ -209,6 +209,8 @@ apply_setting(PoolConfig *cfg, bool *seen, const char *name, const char *value,
 	}
 	if (seen)
 		seen[config_param_index(p)] = true;
+	if (run)
+		config_sources_record(cfg, config_param_index(p), index, run->lineno);
 	if (p->flags & CONFIG_FLAG_DEFINES)
 	{
 		config_element_set_defined(cfg, p, index, true);
@@ -291,6 +293,7 @@ config_load(const char *path, PoolConfig *cfg)
 		return false;
 	}
 	run.seen = mem_alloc0((size_t) config_params_len * sizeof(bool));
+	config_sources_begin(cfg, path);
 	while (getline(&line, &cap, f) != -1)
 	{
 		run.lineno++;

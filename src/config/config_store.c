@@ -119,6 +119,8 @@ config_free(PoolConfig *cfg)
 		for (int k = 0; k < param_elements(p); k++)
 			config_value_free(cfg, p, p->array ? k : -1);
 	}
+	config_sources_free(cfg->sources);
+	cfg->sources = NULL;
 }
 
 /* Copy p's value (element index) from src into dst, duplicating strings. */
@@ -144,6 +146,7 @@ void
 config_copy(PoolConfig *dst, const PoolConfig *src)
 {
 	memcpy(dst, src, sizeof(*dst));
+	dst->sources = config_sources_copy(src->sources);
 	for (int i = 0; i < config_params_len; i++)
 	{
 		const ConfigParam *p = &config_params[i];

@@ -173,8 +173,11 @@ main_reload_config(bool quiet)
 		config_apply_reload(pool_config, &fresh);
 		auth_reload(pool_config);
 	}
-	config_free(&fresh);
 	main_apply_log_settings(pool_config);
+	/* what the file asks for, restart-only settings included, not what was applied */
+	if (ok && !quiet)
+		config_report_unsupported(&fresh);
+	config_free(&fresh);
 	if (!ok && !quiet)
 		plog(PL_LOG, "configuration file \"%s\" contains errors; no changes were applied",
 			 pgpool_options.config_file);
@@ -201,6 +204,7 @@ main(int argc, char **argv)
 		return command_stop(pool_config, pgpool_options.stop_mode);
 	if (command && strcmp(command, "reload") == 0)
 		return command_reload(pool_config);
+	config_report_unsupported(pool_config);
 	{
 		AuthFiles	files = {pgpool_options.config_file, pgpool_options.hba_file, pgpool_options.key_file};
 

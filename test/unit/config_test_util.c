@@ -34,6 +34,7 @@ capture_hook(int level, const char *message, const char *detail, const char *hin
 	c->level = level;
 	snprintf(c->message, sizeof(c->message), "%s", message);
 	snprintf(c->detail, sizeof(c->detail), "%s", detail ? detail : "");
+	snprintf(c->hint, sizeof(c->hint), "%s", hint ? hint : "");
 }
 
 const Captured *

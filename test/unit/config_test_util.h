@@ -17,13 +17,14 @@ typedef struct Captured
 	int			level;
 	char		message[512];
 	char		detail[512];
+	char		hint[512];
 } Captured;
 
 extern Captured captured[MAX_CAPTURED];
 extern int	ncaptured;
 extern char tmpdir[64];
 
-/* log_set_hook() target: records each message and its DETAIL. */
+/* log_set_hook() target: records each message, its DETAIL and HINT. */
 void		capture_hook(int level, const char *message, const char *detail, const char *hint);
 
 /* The captured line of this level whose message equals text, or NULL. */

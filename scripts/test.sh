@@ -47,6 +47,16 @@ step "./configure --enable-werror --with-pam"
 step "make -j2"
 make -j2 || fail_step "make"
 
+# The PostgreSQL extensions (sql/, PGXS) go into the test server's
+# installation before the TAP tests that use them.
+step "make -C sql && make -C sql install"
+SUDO=""
+if [ "$(id -u)" != 0 ]; then
+	SUDO="sudo"
+fi
+make -C sql || fail_step "make -C sql"
+$SUDO make -C sql install || fail_step "make -C sql install"
+
 step "make check (unit tests, then integration tests with prove -j${PROVE_JOBS:-2})"
 # -k: run the integration tests even when a unit test fails.  The TAP
 # files are *.pl, which prove only picks up from a directory with --ext.

@@ -280,6 +280,8 @@ test_defaults_column_list(void **state)
 		  "INSERT INTO rel2 (note, d1) VALUES ('a', (@::timestamptz::date + 1))");
 	CHECK("INSERT INTO rel2 (note) VALUES (now()::text)",
 		  "INSERT INTO rel2 (note, d1) VALUES (@::timestamptz::text, (@::timestamptz::date + 1))");
+	CHECK("INSERT INTO rel1 (c1) VALUES ($1) RETURNING c2, now()",
+		  "INSERT INTO rel1 (c1, c2) VALUES ($1, @::timestamptz) RETURNING c2, @::timestamptz");
 	CHECK("INSERT INTO rel1 (c2, c1) VALUES ('2000-01-01', 1)", NULL);
 	CHECK("INSERT INTO plain (a) VALUES (1)", NULL);
 	CHECK("INSERT INTO unknown (a) VALUES (1)", NULL);

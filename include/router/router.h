@@ -127,6 +127,9 @@ typedef enum RouterIsolation
 #define ROUTER_F_TXN_CONTROL	0x04000 /* some statement is BEGIN/COMMIT/ROLLBACK/... */
 #define ROUTER_F_ALL			0x08000 /* DISCARD ALL, DEALLOCATE ALL, RESET ALL, UNLISTEN * */
 #define ROUTER_F_CHAIN			0x10000 /* COMMIT/ROLLBACK AND CHAIN */
+#define ROUTER_F_TIME_FUNC		0x20000 /* INSERT/UPDATE/DELETE/MERGE reads the clock:
+										 * now(), CURRENT_DATE, 'now'::timestamp, ...
+										 * (see router/rewrite.h) */
 
 /* RouterRel.flags */
 #define ROUTER_REL_WRITTEN		0x01	/* target of DML, TRUNCATE, COPY FROM, ALTER, LOCK */
@@ -135,6 +138,9 @@ typedef enum RouterIsolation
 #define ROUTER_REL_TEMP			0x08	/* created TEMP, or in schema pg_temp */
 #define ROUTER_REL_UNLOGGED		0x10	/* created UNLOGGED */
 #define ROUTER_REL_SYSTEM		0x20	/* pg_catalog, information_schema, or unqualified pg_* */
+#define ROUTER_REL_INSERTED		0x40	/* target of INSERT (insert_lock) */
+#define ROUTER_REL_DEFAULTS		0x80	/* its column defaults may apply: INSERT target,
+										 * UPDATE ... SET c = DEFAULT */
 
 /* A relation named by the statement (CTE names are left out) */
 typedef struct RouterRel

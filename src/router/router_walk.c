@@ -1,7 +1,8 @@
 /*
  * router_walk.c: facts from the raw parse tree of a query (SELECT, INSERT,
  * UPDATE, DELETE, MERGE and whatever they nest): functions called,
- * relations named, FOR UPDATE/SHARE, SELECT INTO, writable CTEs.
+ * relations named, FOR UPDATE/SHARE, SELECT INTO, writable CTEs, clock
+ * reads inside DML (for the timestamp rewrite), INSERT targets.
  *
  * Runs in children on a cache miss, inside router_parse_text()'s libpg_query
  * memory context.  Descends with PostgreSQL's own raw_expression_tree_walker
@@ -23,6 +24,7 @@
 #include "nodes/pg_list.h"
 
 #include "router_int.h"
+#include "router_rw.h"
 
 /*
  * libpg_query leaves PostgreSQL's stack depth check unarmed, so the walk
@@ -38,6 +40,7 @@ typedef struct WalkCtx
 	Node	   *top;			/* the statement itself: its DML is no CTE */
 	bool		executes;		/* false under EXPLAIN without ANALYZE, in views */
 	int			depth;
+	int			in_dml;			/* INSERT/UPDATE/DELETE/MERGE nodes above */
 } WalkCtx;
 
 static bool walk_node(Node *node, WalkCtx *w);
@@ -145,11 +148,19 @@ note_select(WalkCtx *w, SelectStmt *s)
 
 /* A data-modifying statement: the top one, or one nested in WITH. */
 static void
-note_dml(WalkCtx *w, Node *node, RangeVar *target)
+note_dml(WalkCtx *w, Node *node, RangeVar *target, uint8_t flags)
 {
 	if (node != w->top && w->executes)
 		w->b->flags |= ROUTER_F_WRITABLE_CTE | ROUTER_F_WRITE;
-	router_walk_relation(w->b, target, ROUTER_REL_WRITTEN);
+	router_walk_relation(w->b, target, ROUTER_REL_WRITTEN | flags);
+}
+
+/* now(), CURRENT_DATE, 'now'::date ... in DML: the timestamp rewrite's business */
+static void
+note_time(WalkCtx *w, Node *node)
+{
+	if (w->in_dml > 0 && w->executes && router_ts_is_time_node(node))
+		w->b->flags |= ROUTER_F_TIME_FUNC;
 }
 
 /* MERGE by hand: see the file header. */
@@ -158,30 +169,33 @@ walk_merge(MergeStmt *m, WalkCtx *w)
 {
 	ListCell   *lc;
 
-	note_dml(w, (Node *) m, m->relation);
-	if (walk_node((Node *) m->withClause, w) ||
+	bool		stop;
+
+	note_dml(w, (Node *) m, m->relation, 0);
+	w->in_dml++;
+	stop = walk_node((Node *) m->withClause, w) ||
 		walk_node(m->sourceRelation, w) ||
-		walk_node(m->joinCondition, w))
-		return true;
+		walk_node(m->joinCondition, w);
 	foreach(lc, m->mergeWhenClauses)
 	{
 		MergeWhenClause *mw = (MergeWhenClause *) lfirst(lc);
 
-		if (!IsA(mw, MergeWhenClause))
+		if (stop || !IsA(mw, MergeWhenClause))
 			continue;
-		if (walk_node(mw->condition, w) ||
+		stop = walk_node(mw->condition, w) ||
 			walk_node((Node *) mw->targetList, w) ||
-			walk_node((Node *) mw->values, w))
-			return true;
+			walk_node((Node *) mw->values, w);
 	}
-	return false;
+	w->in_dml--;
+	return stop;
 }
 
 /* The walker callback: note what matters, then let PostgreSQL descend. */
 static bool
 walk_node(Node *node, WalkCtx *w)
 {
-	bool		result;
+	bool		result,
+				dml = false;
 
 	if (node == NULL)
 		return false;
@@ -189,6 +203,11 @@ walk_node(Node *node, WalkCtx *w)
 	{
 		case T_FuncCall:
 			note_func(w, (FuncCall *) node);
+			note_time(w, node);
+			break;
+		case T_SQLValueFunction:
+		case T_TypeCast:
+			note_time(w, node);
 			break;
 		case T_RangeVar:
 			router_walk_relation(w->b, node, 0);
@@ -197,13 +216,19 @@ walk_node(Node *node, WalkCtx *w)
 			note_select(w, (SelectStmt *) node);
 			break;
 		case T_InsertStmt:
-			note_dml(w, node, ((InsertStmt *) node)->relation);
+			note_dml(w, node, ((InsertStmt *) node)->relation,
+					 ROUTER_REL_INSERTED | ROUTER_REL_DEFAULTS);
+			dml = true;
 			break;
 		case T_UpdateStmt:
-			note_dml(w, node, ((UpdateStmt *) node)->relation);
+			note_dml(w, node, ((UpdateStmt *) node)->relation,
+					 router_ts_targets_use_default(((UpdateStmt *) node)->targetList) ?
+					 ROUTER_REL_DEFAULTS : 0);
+			dml = true;
 			break;
 		case T_DeleteStmt:
-			note_dml(w, node, ((DeleteStmt *) node)->relation);
+			note_dml(w, node, ((DeleteStmt *) node)->relation, 0);
+			dml = true;
 			break;
 		case T_MergeStmt:
 			return walk_merge((MergeStmt *) node, w);
@@ -221,7 +246,9 @@ walk_node(Node *node, WalkCtx *w)
 		return true;			/* stop the whole walk */
 	}
 	w->depth++;
+	w->in_dml += dml;
 	result = raw_expression_tree_walker(node, walk_node, w);
+	w->in_dml -= dml;
 	w->depth--;
 	return result;
 }
@@ -235,6 +262,7 @@ router_walk_query(RouterBuild *b, void *node, bool executes)
 	w.top = (Node *) node;
 	w.executes = executes;
 	w.depth = 0;
+	w.in_dml = 0;
 	(void) walk_node((Node *) node, &w);
 }
 

@@ -211,6 +211,8 @@ drain_nodes(Session *s)
 				return st;
 		}
 	}
+	/* completed requests may release what waited for them */
+	multi_release_held(s);
 	return SESSION_OK;
 }
 

@@ -246,17 +246,37 @@ ping_node(const BackendNode *n, const char *password)
 	return PQpingParams(keys, values, 0);
 }
 
+/* Has the node finished recovery (a node of its own, not a standby)? */
+static bool
+out_of_recovery(int node_id, const char *password)
+{
+	RecoveryError ignored;
+	PGconn	   *conn = recovery_connect(node_id, "postgres", password, &ignored);
+	char	   *v = NULL;
+	bool		done;
+
+	if (conn == NULL)
+		return false;
+	done = recovery_exec(conn, "SELECT pg_is_in_recovery()", &v, &ignored) && strcmp(v, "f") == 0;
+	free(v);
+	PQfinish(conn);
+	return done;
+}
+
 bool
-recovery_wait_node(int node_id, int timeout_s, const char *password, RecoveryError *err)
+recovery_wait_node(int node_id, int timeout_s, bool need_primary, const char *password,
+				   RecoveryError *err)
 {
 	const BackendNode *n = &node_table->nodes[node_id];
 	int64_t		deadline = now_ms() + (int64_t) timeout_s * 1000;
 	PGPing		last;
+	bool		replaying = false;
 
 	for (;;)
 	{
 		last = ping_node(n, password);
-		if (last == PQPING_OK)
+		/* a node that replays archived WAL accepts read-only connections already */
+		if (last == PQPING_OK && (!need_primary || !(replaying = !out_of_recovery(node_id, password))))
 			return true;
 		if (now_ms() >= deadline)
 			break;
@@ -264,10 +284,14 @@ recovery_wait_node(int node_id, int timeout_s, const char *password, RecoveryErr
 	}
 	recovery_set_error(err,
 					   log_fmt("The last attempt said: %s.",
+							   replaying ? "it accepts connections but is still in recovery" :
+							   last == PQPING_OK ? "it accepts connections" :
 							   last == PQPING_REJECT ? "the server rejects connections (still starting?)" :
 							   last == PQPING_NO_RESPONSE ? "no server answered" : "invalid connection parameters"),
 					   "Look at the node's server log; raise recovery_timeout if it needs longer to start.",
-					   "node %d (%s:%d) did not accept connections within recovery_timeout (%d seconds)",
-					   node_id, n->hostname, n->port, timeout_s);
+					   "node %d (%s:%d) did not %s within recovery_timeout (%d seconds)",
+					   node_id, n->hostname, n->port,
+					   need_primary ? "finish recovery and accept connections" : "accept connections",
+					   timeout_s);
 	return false;
 }

@@ -41,7 +41,12 @@ char	   *recovery_stage_sql(PGconn *conn, const char *script, const RecoveryTarg
 /* "SELECT pgpool_remote_start(host, datadir)"; malloc'd. */
 char	   *recovery_remote_start_sql(PGconn *conn, const RecoveryTarget *t);
 
-/* Ping the node until it accepts connections, at most timeout_s seconds. */
-bool		recovery_wait_node(int node_id, int timeout_s, const char *password, RecoveryError *err);
+/*
+ * Ping the node until it accepts connections, at most timeout_s seconds;
+ * with need_primary, until it has also finished recovery (pg_is_in_recovery()
+ * false: a native replication node replaying the archive).
+ */
+bool		recovery_wait_node(int node_id, int timeout_s, bool need_primary, const char *password,
+							   RecoveryError *err);
 
 #endif

@@ -177,7 +177,8 @@ start_node(RecoveryRun *r)
 						   "pgpool_remote_start of node %d failed", r->target.node_id);
 		return false;
 	}
-	if (!recovery_wait_node(r->target.node_id, pool_config->recovery_timeout, r->password, r->err))
+	if (!recovery_wait_node(r->target.node_id, pool_config->recovery_timeout, r->two_stage,
+								r->password, r->err))
 		return false;
 	plog(PL_LOG, "%d node restarted (%s)", r->target.node_id, duration(t0));
 	return true;

@@ -45,6 +45,7 @@ typedef struct MultiState
 	int64_t		skip[MAX_BACKENDS];	/* bytes of a large reply message still to pass */
 	DeferOut   *defer[MAX_BACKENDS];	/* bytes held for the lead's answer (NULL: none yet) */
 	uint64_t	lead_answered;	/* newest ordered request the lead has answered */
+	bool		adopt_pending;	/* nodes changed: up nodes may join at the next transaction */
 	bool		batch_wrapped;	/* the open batch runs in a transaction pgpool commits after its Sync */
 	char		ts_literal[64];	/* clock value of the transaction's rewritten statements */
 	char		last_query[256];	/* for "kind mismatch" reports */

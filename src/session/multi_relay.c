@@ -38,10 +38,11 @@ lead_ready_for_query(Session *s, char status)
 		s->tx_status = status;
 		ps_status_set("%s %s %s(%s) %s", s->startup.user, s->startup.database, s->client_host,
 					  s->client_port, status == 'I' ? "idle" : "idle in transaction");
-		if (proc_table && my_child_index >= 0)
-			proc_info(my_child_index)->state = status == 'I' ?
-				CHILD_STATE_IDLE : CHILD_STATE_IDLE_IN_TRANSACTION;
 	}
+	/* every time: a request in flight published ACTIVE (online recovery watches it) */
+	if (proc_table && my_child_index >= 0)
+		proc_info(my_child_index)->state = status == 'I' ?
+			CHILD_STATE_IDLE : CHILD_STATE_IDLE_IN_TRANSACTION;
 	s->slot->tx_status = status;
 	if (status == 'I')
 		s->multi->ts_literal[0] = '\0';	/* the next transaction reads the clock anew */

@@ -14,6 +14,7 @@
 
 #include "config/config.h"
 #include "pool/node_table.h"
+#include "replication/si_order.h"
 #include "replication/strategy.h"
 #include "utils/log.h"
 #include "utils/ps_status.h"
@@ -57,6 +58,9 @@ multi_send(Session *s, const NodeMask *nodes, const char *msg, size_t len)
 	MultiState *m = s->multi;
 	const RelayEntry *e = relay_queue_tail(&m->queue);
 	bool		wait_all = e && e->barrier && completed_seq(m) < e->seq - 1;
+
+	if (e && e->si_window)
+		multi_si_on_send(s, e, wait_all);
 
 	NODE_MASK_FOREACH(nodes, n)
 	{
@@ -105,6 +109,8 @@ multi_release_held(Session *s)
 	MultiState *m = s->multi;
 	uint64_t	completed = completed_seq(m);
 
+	if (m->si_active || m->si_npending)
+		multi_si_progress(s, completed);
 	NODE_MASK_FOREACH(&m->connected, n)
 		if (m->defer[n] && defer_out_pending(m->defer[n]))
 			defer_out_release(m->defer[n], m->lead_answered, completed, &node_conn(s, n)->wbuf);
@@ -141,6 +147,8 @@ entry_from_route(RelayEntry *e, const MultiRoute *r)
 {
 	e->ordered = r->ordered && e->hold;
 	e->barrier = r->barrier;
+	if (r->barrier && strategy_current()->snapshot_isolation)
+		e->si_window = SI_WINDOW_COMMIT;
 	if (r->stream)
 		e->hold = false;
 }
@@ -336,6 +344,8 @@ on_query(Session *s, const char *msg, size_t len)
 		log_node_statement(s, &r.nodes, "", sql);
 	if (wrapped)
 		multi_replicate_close(s);
+	else if (r.facts->kind == ROUTER_STMT_BEGIN && !s->multi->batch)
+		multi_si_snapshot(s);
 	pqbuf_free(&q);
 	free(rewritten);
 	if (r.end_others_tx)
@@ -360,6 +370,8 @@ on_parse(Session *s, const char *msg, size_t len)
 	if (strategy_current()->replicate_writes && !multi_replicate_ready(s, router_analyze(sql, sql_len)))
 		return false;			/* wait until the main node can be asked */
 	r = multi_route_sql(s, sql, sql_len);
+	if (r.facts->kind == ROUTER_STMT_BEGIN)
+		s->multi->si_begin_in_batch = strategy_current()->snapshot_isolation;
 	/*
 	 * Only an unnamed statement's clock reads become a literal: a named one
 	 * runs many times, and one value frozen into it would be wrong.
@@ -419,7 +431,11 @@ on_bind(Session *s, const char *msg, size_t len)
 		r.ordered = false;
 	}
 	else
+	{
 		r = multi_route_sql(s, st->query, st->query_len);
+		if (r.facts->kind == ROUTER_STMT_BEGIN)
+			s->multi->si_begin_in_batch = strategy_current()->snapshot_isolation;
+	}
 	if (st && !s->multi->batch && !reparse_on(s, st, &r.nodes))
 		return false;
 	if (!batch_for(s, &r))
@@ -479,6 +495,11 @@ on_sync(Session *s, const char *msg, size_t len)
 	multi_send(s, &s->multi->batch->nodes, msg, len);
 	s->multi->batch->open = false;
 	s->multi->batch = NULL;
+	if (s->multi->si_begin_in_batch)
+	{
+		s->multi->si_begin_in_batch = false;
+		multi_si_snapshot(s);
+	}
 	if (s->multi->batch_wrapped)
 	{
 		s->multi->batch_wrapped = false;
@@ -518,7 +539,7 @@ bool
 multi_route_client_message(Session *s, char type, const char *msg, size_t len)
 {
 	/* room for pgpool's own requests around this one and for re-parses on every node */
-	if (relay_queue_room(&s->multi->queue) < 4 + node_mask_count(&s->multi->connected))
+	if (relay_queue_room(&s->multi->queue) < 6 + node_mask_count(&s->multi->connected))
 		return false;
 	switch (type)
 	{

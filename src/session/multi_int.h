@@ -62,6 +62,20 @@ bool		multi_replicate_ready(Session *s, const StmtFacts *f);
 /* After a wrapped request: the hidden COMMIT, once the write is complete everywhere. */
 bool		multi_replicate_close(Session *s);
 
+/* ---- multi_si.c: snapshot isolation windows ---- */
+
+/* e's bytes are being sent (held: they wait for earlier requests): enter or queue its window. */
+void		multi_si_on_send(Session *s, const RelayEntry *e, bool held);
+
+/* Requests up to completed are complete: leave a finished window, enter the next one. */
+void		multi_si_progress(Session *s, uint64_t completed);
+
+/* After a BEGIN: the hidden snapshot-taking request (nothing outside snapshot_isolation). */
+bool		multi_si_snapshot(Session *s);
+
+/* The session ends: give up any window. */
+void		multi_si_end_session(Session *s);
+
 /* ---- table_facts.c: per-process cache of table facts for native replication ---- */
 struct TableDefaults;
 

@@ -21,6 +21,8 @@
 #include "multi_int.h"
 
 #include "config/config.h"
+#include "replication/si_order.h"
+#include "replication/strategy.h"
 #include "router/rewrite.h"
 #include "utils/log.h"
 #include "utils/str.h"
@@ -191,6 +193,8 @@ send_hidden(Session *s, const NodeMask *nodes, const char *sql, bool barrier)
 	if (e == NULL)
 		return false;
 	e->barrier = barrier;
+	if (barrier && strategy_current()->snapshot_isolation)
+		e->si_window = SI_WINDOW_COMMIT;
 	pqbuf_init(&q);
 	pq_put_query(&q, sql);
 	multi_send(s, nodes, q.data, q.len);
@@ -207,13 +211,13 @@ multi_replicate_open(Session *s, const StmtFacts *f, bool *wrapped)
 	bool		ok = true, locks;
 
 	*wrapped = multi_replicate_wants_wrap(s, f);
-	if (relay_queue_room(&m->queue) < 4)
+	if (relay_queue_room(&m->queue) < 5)
 		return false;
 	/* catalog questions first: the main node must still be idle for them */
 	pqbuf_init(&lock);
 	locks = multi_replicate_lock_sql(s, f, &lock);
 	if (*wrapped)
-		ok = send_hidden(s, &m->connected, "BEGIN", false);
+		ok = send_hidden(s, &m->connected, "BEGIN", false) && multi_si_snapshot(s);
 	if (ok && locks)
 		ok = send_hidden(s, &main_node, lock.data, false);
 	pqbuf_free(&lock);

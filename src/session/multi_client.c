@@ -513,15 +513,24 @@ on_function_call(Session *s, const char *msg, size_t len)
 {
 	MultiRoute	r = route_primary(s);
 	RelayEntry *e;
+	PqBuf		call = {0};
 
 	/* a function call may write (large objects): replicated like a write */
 	if (strategy_current()->replicate_writes)
+	{
+		if (!multi_node_idle(s, s->multi->primary) && multi_replicate_is_lo_creat(msg, len))
+			return false;		/* the new object's OID is asked of an idle main node */
 		r.nodes = s->multi->connected;
+		if (multi_replicate_lo_creat(s, msg, len, &call))
+		{
+			msg = call.data;
+			len = call.len;
+		}
+	}
 	e = relay_queue_push(&s->multi->queue, &r.nodes, r.lead);
-	if (e == NULL)
-		return false;
 	e->ordered = e->hold && strategy_current()->replicate_writes;
 	multi_send(s, &r.nodes, msg, len);
+	pqbuf_free(&call);
 	return true;
 }
 

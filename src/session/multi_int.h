@@ -59,6 +59,16 @@ bool		multi_replicate_open(Session *s, const StmtFacts *f, bool *wrapped);
 /* Are the table facts the statement needs at hand, or can they be asked now? */
 bool		multi_replicate_ready(Session *s, const StmtFacts *f);
 
+/* A FunctionCall of lo_creat()? */
+bool		multi_replicate_is_lo_creat(const char *msg, size_t len);
+
+/*
+ * lo_creat() with lobj_lock_table: the same call as lo_create(OID) with an
+ * OID the main node chose under the table's lock, so every node gives the
+ * object the same OID.  false: send the call as it is.
+ */
+bool		multi_replicate_lo_creat(Session *s, const char *msg, size_t len, PqBuf *out);
+
 /* After a wrapped request: the hidden COMMIT, once the write is complete everywhere. */
 bool		multi_replicate_close(Session *s);
 

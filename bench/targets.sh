@@ -202,12 +202,18 @@ bench_node_md5() {
 # identical nodes and its consistency check judges that run alone.
 bench_nodes_reset() {
 	local sql="TRUNCATE pgbench_history;
-		UPDATE pgbench_branches SET abalance = 0 WHERE abalance <> 0;
+		UPDATE pgbench_branches SET bbalance = 0 WHERE bbalance <> 0;
 		UPDATE pgbench_tellers SET tbalance = 0 WHERE tbalance <> 0;
 		UPDATE pgbench_accounts SET abalance = 0 WHERE abalance <> 0;"
-	bench_psql_at "$PG_PORT" "$BENCH_DB" "$sql" >/dev/null &
-	bench_psql_at "$NODE1_PORT" "$BENCH_DB" "$sql" >/dev/null
-	wait $!
+	local port rc=0
+	for port in "$PG_PORT" "$NODE1_PORT"; do
+		"$PG_BINDIR/psql" -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$port" \
+			-U "$BENCH_DB_USER" -d "$BENCH_DB" -c "$sql" >/dev/null 2>"$BENCH_TMP/reset-$port.log" &
+	done
+	wait -n || rc=1
+	wait -n || rc=1
+	[ $rc = 0 ] || { bench_say "could not reset the native nodes:"; cat "$BENCH_TMP"/reset-*.log >&2; }
+	return $rc
 }
 
 # Compare the pgbench tables of the two native-replication nodes (both read

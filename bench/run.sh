@@ -125,6 +125,7 @@ bench_target_consistency() {
 		bench_say "$target: $res"
 		bench_say "$target: last lines of its log ($BENCH_TMP/$target/pgpool.log):"
 		tail -n 20 "$BENCH_TMP/$target/pgpool.log" >&2
+		[ -s "$BENCH_TMP/$target/pgpool.log" ] || bench_say "(the log is empty)"
 		res=${res%%:*}
 	fi
 	echo "$res"

@@ -376,7 +376,9 @@ on_parse(Session *s, const char *msg, size_t len)
 	 * Only an unnamed statement's clock reads become a literal: a named one
 	 * runs many times, and one value frozen into it would be wrong.
 	 */
-	if (r.ordered && name_len == 0 && (rewritten = multi_replicate_rewrite(s, r.facts)) != NULL)
+	if (r.ordered && name_len > 0)
+		multi_replicate_warn_named(s, r.facts, name);
+	else if (r.ordered && (rewritten = multi_replicate_rewrite(s, r.facts)) != NULL)
 	{
 		const char *rest = sql + sql_len + 1;	/* parameter types */
 		size_t		start = pq_begin_message(&p, PQ_FE_PARSE);

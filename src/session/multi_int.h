@@ -44,6 +44,9 @@ void		catalog_put_literal(PqBuf *b, const char *s);
 /* The statement with its clock reads made one literal; NULL if unchanged (malloc'd). */
 char	   *multi_replicate_rewrite(Session *s, const StmtFacts *f);
 
+/* A named statement whose clock reads stay per node: say so in the log. */
+void		multi_replicate_warn_named(Session *s, const StmtFacts *f, const char *name);
+
 /* The insert_lock statement the INSERT needs on the main node, into sql; false if none. */
 bool		multi_replicate_lock_sql(Session *s, const StmtFacts *f, PqBuf *sql);
 

@@ -153,6 +153,39 @@ entry_from_route(RelayEntry *e, const MultiRoute *r)
 		e->hold = false;
 }
 
+/* End the open batch with a Sync of pgpool's own; its ReadyForQuery is not the client's. */
+static void
+end_batch_here(Session *s)
+{
+	MultiState *m = s->multi;
+
+	multi_send(s, &m->batch->nodes, sync_msg, sizeof(sync_msg));
+	m->batch->open = false;
+	m->batch->drop_lead_rfq = true;
+	m->batch = NULL;
+	m->batch_locked = false;
+}
+
+/*
+ * An INSERT that may need insert_lock in the middle of a batch some other
+ * statement began (JDBC sends BEGIN and the first statement together): the
+ * lock must come first on the main node.  Inside the client's transaction
+ * a Sync ends nothing, so the batch is ended here and the INSERT waits
+ * (false) until the main node can be asked; it then opens a batch of its
+ * own, lock first.
+ */
+static bool
+split_for_insert_lock(Session *s, const StmtFacts *f)
+{
+	MultiState *m = s->multi;
+
+	if (m->batch == NULL || m->batch_locked || !strategy_current()->replicate_writes ||
+		!m->router_session.in_transaction || !multi_replicate_may_lock(s, f))
+		return false;
+	end_batch_here(s);
+	return true;
+}
+
 /* Open a batch on route r, or keep using the open one; false if the queue is full. */
 static bool
 batch_for(Session *s, const MultiRoute *r)
@@ -184,10 +217,7 @@ batch_for(Session *s, const MultiRoute *r)
 	if (m->batch)
 	{
 		/* a standby's read-only batch must move: end it here, its ReadyForQuery is not the client's */
-		multi_send(s, &m->batch->nodes, sync_msg, sizeof(sync_msg));
-		m->batch->open = false;
-		m->batch->drop_lead_rfq = true;
-		m->batch = NULL;
+		end_batch_here(s);
 	}
 	/*
 	 * A replicated write that opens a batch: its insert lock, and outside a
@@ -367,7 +397,9 @@ on_parse(Session *s, const char *msg, size_t len)
 	if (name_len + 6 > len)
 		return false;
 	sql_len = strnlen(sql, len - 6 - name_len);
-	if (strategy_current()->replicate_writes && !multi_replicate_ready(s, router_analyze(sql, sql_len)))
+	if (strategy_current()->replicate_writes &&
+		(split_for_insert_lock(s, router_analyze(sql, sql_len)) ||
+		 !multi_replicate_ready(s, router_analyze(sql, sql_len))))
 		return false;			/* wait until the main node can be asked */
 	r = multi_route_sql(s, sql, sql_len);
 	if (r.facts->kind == ROUTER_STMT_BEGIN)
@@ -416,6 +448,8 @@ on_bind(Session *s, const char *msg, size_t len)
 	StmtInfo   *st = stmt_map_find(&s->multi->stmts, stmt_name);
 	MultiRoute	r;
 
+	if (st && split_for_insert_lock(s, router_analyze(st->query, st->query_len)))
+		return false;			/* back when the main node can take the lock */
 	if (st == NULL)
 		r = route_primary(s);	/* unknown to us: let the primary report the error */
 	else if (s->multi->batch)
@@ -497,6 +531,7 @@ on_sync(Session *s, const char *msg, size_t len)
 	multi_send(s, &s->multi->batch->nodes, msg, len);
 	s->multi->batch->open = false;
 	s->multi->batch = NULL;
+	s->multi->batch_locked = false;
 	if (s->multi->si_begin_in_batch)
 	{
 		s->multi->si_begin_in_batch = false;

@@ -50,6 +50,9 @@ void		multi_replicate_warn_named(Session *s, const StmtFacts *f, const char *nam
 /* The insert_lock statement the INSERT needs on the main node, into sql; false if none. */
 bool		multi_replicate_lock_sql(Session *s, const StmtFacts *f, PqBuf *sql);
 
+/* Might the INSERT need insert_lock (from what is cached; unknown tables: yes)? */
+bool		multi_replicate_may_lock(const Session *s, const StmtFacts *f);
+
 /* A write outside a transaction: pgpool wraps it in one of its own. */
 bool		multi_replicate_wants_wrap(const Session *s, const StmtFacts *f);
 

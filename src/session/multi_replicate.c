@@ -188,6 +188,22 @@ multi_replicate_lock_sql(Session *s, const StmtFacts *f, PqBuf *sql)
 }
 
 bool
+multi_replicate_may_lock(const Session *s, const StmtFacts *f)
+{
+	const RouterRel *rel;
+	const TableDefaults *td;
+
+	if (f->kind != ROUTER_STMT_INSERT || !((f->flags & ROUTER_F_INSERT_LOCK_HINT) ||
+										   (pool_config->insert_lock && !(f->flags & ROUTER_F_NO_INSERT_LOCK_HINT))))
+		return false;
+	if ((rel = target_rel(f, ROUTER_REL_INSERTED)) == NULL)
+		return false;
+	/* known to have no serial column: no lock; unknown: it may need one */
+	td = table_facts_cached(s, rel->schema, rel->name);
+	return td == NULL || router_table_defaults_has_serial(td);
+}
+
+bool
 multi_replicate_wants_wrap(const Session *s, const StmtFacts *f)
 {
 	if (s->multi->router_session.in_transaction || f->nstmts != 1)
@@ -233,6 +249,7 @@ multi_replicate_open(Session *s, const StmtFacts *f, bool *wrapped)
 		ok = send_hidden(s, &m->connected, "BEGIN", false) && multi_si_snapshot(s);
 	if (ok && locks)
 		ok = send_hidden(s, &main_node, lock.data, false);
+	m->batch_locked = locks;
 	pqbuf_free(&lock);
 	return ok;
 }

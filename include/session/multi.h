@@ -54,7 +54,8 @@ typedef struct MultiState
 	bool		si_begin_in_batch;	/* the open batch begins a transaction */
 	bool		adopt_pending;	/* nodes changed: up nodes may join at the next transaction */
 	bool		batch_wrapped;
-	bool		batch_locked;	/* the open batch began with an insert lock */	/* the open batch runs in a transaction pgpool commits after its Sync */
+	bool		batch_locked;
+	int			batch_nparse;	/* Parse messages the open batch sent to its lead */	/* the open batch began with an insert lock */	/* the open batch runs in a transaction pgpool commits after its Sync */
 	char		ts_literal[64];	/* clock value of the transaction's rewritten statements */
 	char		last_query[256];	/* for "kind mismatch" reports */
 	int64_t		idle_since;		/* client_idle_limit clock (see idle_timeout_ms) */

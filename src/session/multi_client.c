@@ -233,6 +233,7 @@ batch_for(Session *s, const MultiRoute *r)
 	if (m->batch_wrapped)
 		e->rfq_override = 'I';
 	m->batch = e;
+	m->batch_nparse = 0;
 	m->stmt_nodes = r->nodes;
 	return true;
 }
@@ -408,9 +409,8 @@ on_parse(Session *s, const char *msg, size_t len)
 	 * Only an unnamed statement's clock reads become a literal: a named one
 	 * runs many times, and one value frozen into it would be wrong.
 	 */
-	if (r.ordered && name_len > 0)
-		multi_replicate_warn_named(s, r.facts, name);
-	else if (r.ordered && (rewritten = multi_replicate_rewrite(s, r.facts)) != NULL)
+	/* a named statement's clock reads are made a literal at each Bind (multi_rebind.c) */
+	if (r.ordered && name_len == 0 && (rewritten = multi_replicate_rewrite(s, r.facts)) != NULL)
 	{
 		const char *rest = sql + sql_len + 1;	/* parameter types */
 		size_t		start = pq_begin_message(&p, PQ_FE_PARSE);
@@ -431,6 +431,7 @@ on_parse(Session *s, const char *msg, size_t len)
 	}
 	str_copy(s->multi->last_query, sql, sizeof(s->multi->last_query));
 	stmt_map_put(&s->multi->stmts, name, msg, len, &s->multi->stmt_nodes)->parse_seq = s->multi->batch->seq;
+	multi_rebind_count_parse(s);
 	queue_statement(s, &r, &s->multi->stmt_nodes, msg, len);
 	if (statement_logging())
 		log_node_statement(s, &s->multi->stmt_nodes, "Parse: ", sql);
@@ -448,8 +449,10 @@ on_bind(Session *s, const char *msg, size_t len)
 	StmtInfo   *st = stmt_map_find(&s->multi->stmts, stmt_name);
 	MultiRoute	r;
 
-	if (st && split_for_insert_lock(s, router_analyze(st->query, st->query_len)))
-		return false;			/* back when the main node can take the lock */
+	if (st && strategy_current()->replicate_writes &&
+		(split_for_insert_lock(s, router_analyze(st->query, st->query_len)) ||
+		 !multi_replicate_ready(s, router_analyze(st->query, st->query_len))))
+		return false;			/* back when the main node can be asked */
 	if (st == NULL)
 		r = route_primary(s);	/* unknown to us: let the primary report the error */
 	else if (s->multi->batch)
@@ -476,7 +479,8 @@ on_bind(Session *s, const char *msg, size_t len)
 		return false;
 	if (!batch_for(s, &r))
 		return false;
-	multi_send(s, &s->multi->stmt_nodes, msg, len);
+	if (!(strategy_current()->replicate_writes && st && multi_rebind(s, st, &s->multi->stmt_nodes, msg, len)))
+		multi_send(s, &s->multi->stmt_nodes, msg, len);
 	return true;
 }
 

@@ -44,9 +44,6 @@ void		catalog_put_literal(PqBuf *b, const char *s);
 /* The statement with its clock reads made one literal; NULL if unchanged (malloc'd). */
 char	   *multi_replicate_rewrite(Session *s, const StmtFacts *f);
 
-/* A named statement whose clock reads stay per node: say so in the log. */
-void		multi_replicate_warn_named(Session *s, const StmtFacts *f, const char *name);
-
 /* The insert_lock statement the INSERT needs on the main node, into sql; false if none. */
 bool		multi_replicate_lock_sql(Session *s, const StmtFacts *f, PqBuf *sql);
 
@@ -91,6 +88,20 @@ bool		multi_si_snapshot(Session *s);
 
 /* The session ends: give up any window. */
 void		multi_si_end_session(Session *s);
+
+/* ---- multi_rebind.c: named statements that read the clock ---- */
+
+/*
+ * Bind st (named, reading the clock) on nodes as a fresh unnamed copy with
+ * the transaction's clock literal; false: send the Bind as it is.
+ */
+bool		multi_rebind(Session *s, const StmtInfo *st, const NodeMask *nodes, const char *bind, size_t len);
+
+/* A client Parse went into the open batch (for the ParseComplete count). */
+void		multi_rebind_count_parse(Session *s);
+
+/* reply[0..len) without the ParseCompletes e->drop_parse names, into out. */
+size_t		multi_drop_parse_completes(const RelayEntry *e, const char *reply, size_t len, PqBuf *out);
 
 /* ---- table_facts.c: per-process cache of table facts for native replication ---- */
 struct TableDefaults;

@@ -94,19 +94,6 @@ multi_replicate_rewrite(Session *s, const StmtFacts *f)
 	return out;
 }
 
-void
-multi_replicate_warn_named(Session *s, const StmtFacts *f, const char *name)
-{
-	if (!(f->flags & ROUTER_F_TIME_FUNC) && target_rel(f, ROUTER_REL_DEFAULTS) == NULL)
-		return;
-	prefetch_defaults(s, f);
-	if (router_rewrite_timestamps_wanted(f, cached_defaults, s))
-		plog_ex(PL_WARNING, log_fmt("statement: %s", f->text),
-				"Use the unnamed statement, or pass the time as a parameter.",
-				"prepared statement \"%s\" reads the clock: in native replication each node computes its own value",
-				name);
-}
-
 /* Append name to b as a quoted identifier. */
 static void
 put_ident(PqBuf *b, const char *name)

@@ -51,6 +51,7 @@ relay_queue_push(RelayQueue *q, const NodeMask *nodes, int lead)
 	e->barrier = false;
 	e->rfq_override = 0;
 	e->si_window = 0;
+	e->drop_parse = 0;
 	e->seq = q->next_seq++;
 	node_mask_clear(&e->failed);
 	node_mask_clear(&e->counted);

@@ -123,11 +123,12 @@ extern volatile int session_nodes_changed;
 
 /*
  * What the session asks of higher layers, set by the child process at start
- * (so the session never includes them): online recovery's gate.  NULL
- * members mean "no such thing".
+ * (so the session never includes them): the failover queue and online
+ * recovery's gate.  NULL members mean "no such thing".
  */
 typedef struct SessionHooks
 {
+	void		(*request_detach) (int node);	/* ask the parent to detach a node */
 	bool		(*gate_closed) (void);	/* new transactions must wait */
 	void		(*gate_wait) (void);	/* wait until they may start */
 	int			(*idle_limit_ms) (int64_t idle_since_ms);	/* client_idle_limit_in_recovery: -1 none */

@@ -7,6 +7,7 @@
  * unrecoverable error ends the process and the parent forks a new one.
  */
 #include "main/pgpool_main.h"
+#include "failover/failover.h"
 
 #include "pool/pool_slot.h"
 #include "pool/proc_table.h"
@@ -132,6 +133,13 @@ wait_for_client(const int *fds, int n, int timeout_ms, struct sockaddr_storage *
 	return -1;
 }
 
+/* The session's way to the failover queue (session_hooks). */
+static void
+request_detach(int node)
+{
+	failover_request(FAILOVER_DETACH, node, 0);
+}
+
 void
 child_main(int index, const int *listen_fds, int nlisten)
 {
@@ -146,6 +154,7 @@ child_main(int index, const int *listen_fds, int nlisten)
 	log_set_process_name("child");
 	proc_table_reset_child(index, getpid());
 	child_setup_signals();
+	session_hooks.request_detach = request_detach;
 	session_hooks.gate_closed = recovery_gate_closed;
 	session_hooks.gate_wait = recovery_gate_child_wait;
 	session_hooks.idle_limit_ms = recovery_gate_idle_timeout_ms;

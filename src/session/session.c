@@ -9,7 +9,6 @@
 #include "utils/clock.h"
 
 #include "config/config.h"
-#include "failover/failover.h"
 #include "pool/backend_connect.h"
 #include "pool/node_table.h"
 #include "pool/proc_table.h"
@@ -143,14 +142,16 @@ session_backend_failed(int node)
 	}
 	plog_ex(PL_LOG, log_fmt("connecting to node %d: %s", node, why), NULL,
 			"failover on backend error: requesting detach of DB node %d", node);
-	failover_request(FAILOVER_DETACH, node, 0);
+	if (session_hooks.request_detach)
+		session_hooks.request_detach(node);
 }
 
 void
 session_degenerate_node(int node)
 {
 	if (node_is_up(node))
-		failover_request(FAILOVER_DETACH, node, 0);
+		if (session_hooks.request_detach)
+			session_hooks.request_detach(node);
 }
 
 static void

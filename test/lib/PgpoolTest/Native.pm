@@ -16,7 +16,7 @@ use PgpoolTest::Stream qw(log_statements nodes_ran show_rows);
 use PgpoolTest::Util qw(pg_bin pg_user run_cmd test_dir spew wait_until);
 use Exporter 'import';
 
-our @EXPORT_OK = qw(make_nodes native_pgpool table_md5 same_on_all on_all node_of ports_in
+our @EXPORT_OK = qw(make_nodes native_pgpool table_md5 tables_md5 same_on_all on_all node_of ports_in
   log_statements nodes_ran show_rows node_status wait_status pgbench_file run_on_all
   pgbench_ok);
 
@@ -68,6 +68,19 @@ sub table_md5
 	  . "FROM $table t";
 	my ($rc, $out, $err) = $node->psql($sql, db => $o{db} // 'testdb');
 	return $rc ? "error: $err" : $out;
+}
+
+# tables_md5($node, [$table, $order_by], ...): table_md5 of several tables
+# in one query (one connection), as a list in the same order.
+sub tables_md5
+{
+	my ($node, @tables) = @_;
+	my $sql = 'SELECT ' . join(" || ' ' || ", map {
+		"(SELECT count(*) || ':' || coalesce(md5(string_agg(t::text, ',' ORDER BY "
+		  . ($_->[1] // 't') . ")), '') FROM $_->[0] t)" } @tables);
+	my ($rc, $out, $err) = $node->psql($sql, db => 'testdb');
+	return map { "error: $err" } @tables if $rc;
+	return split / /, $out;
 }
 
 # on_all(\@nodes, $sql, %opts): the output of $sql on each node, directly

@@ -130,6 +130,8 @@ typedef enum RouterIsolation
 #define ROUTER_F_TIME_FUNC		0x20000 /* INSERT/UPDATE/DELETE/MERGE reads the clock:
 										 * now(), CURRENT_DATE, 'now'::timestamp, ...
 										 * (see router/rewrite.h) */
+#define ROUTER_F_INSERT_LOCK_HINT	0x40000 /* a comment says INSERT LOCK */
+#define ROUTER_F_NO_INSERT_LOCK_HINT 0x80000	/* a comment says NO INSERT LOCK */
 
 /* RouterRel.flags */
 #define ROUTER_REL_WRITTEN		0x01	/* target of DML, TRUNCATE, COPY FROM, ALTER, LOCK */

@@ -5,10 +5,13 @@
  * Native replication runs a write on the main node first and on the other
  * nodes only once the main node has answered, so two sessions that touch
  * the same rows meet on the main node (where one waits for the other) and
- * never lock each other on two different nodes.  Each held run of bytes
- * carries the sequence number of the request whose main-node answer
- * releases it; bytes queued behind held bytes wait with them, so a node
- * always receives its messages in the client's order.  Pure logic, no I/O.
+ * never lock each other on two different nodes.  A request that ends a
+ * transaction waits, on every node, until the requests before it are
+ * complete on all nodes, so the main node keeps its locks until the others
+ * have done the same work.  Each held run of bytes carries the sequence
+ * number of the request it waits for and which event releases it; bytes
+ * queued behind held bytes wait with them, so a node always receives its
+ * messages in the client's order.  Pure logic, no I/O.
  */
 #ifndef PGPOOL_SESSION_DEFER_OUT_H
 #define PGPOOL_SESSION_DEFER_OUT_H
@@ -20,7 +23,9 @@
 
 typedef struct DeferMark
 {
-	uint64_t	seq;			/* request whose main-node answer releases the run */
+	uint64_t	seq;			/* the request the run waits for */
+	bool		after_all;		/* released when seq completed on every node, not by its lead's answer */
+	bool		follow;			/* bytes of later requests queued behind the run before */
 	size_t		end;			/* the run ends here (offset in buf) */
 } DeferMark;
 
@@ -43,14 +48,25 @@ defer_out_pending(const DeferOut *d)
 	return d->nmarks > 0;
 }
 
-/* Hold p[0..n) until request seq's main-node answer. */
-void		defer_out_hold(DeferOut *d, uint64_t seq, const void *p, size_t n);
+/* Hold p[0..n) until request seq's lead answered (or, after_all, seq completed everywhere). */
+void		defer_out_hold(DeferOut *d, uint64_t seq, bool after_all, const void *p, size_t n);
 
 /* Queue p[0..n) behind what is held, released with the newest run. */
 void		defer_out_follow(DeferOut *d, const void *p, size_t n);
 
-/* Move every run released by requests up to seq into out; returns the bytes moved. */
-size_t		defer_out_release(DeferOut *d, uint64_t seq, PqBuf *out);
+/*
+ * Move the runs now released into out, in order: leads have answered every
+ * request up to answered, every request up to completed is complete on all
+ * nodes.  Returns the bytes moved.
+ */
+size_t		defer_out_release(DeferOut *d, uint64_t answered, uint64_t completed, PqBuf *out);
+
+/*
+ * Replace the bytes held for request seq (its own, not those queued behind
+ * them) with p[0..n): the main node failed the request, so this node gets
+ * a statement that fails too instead of one that might succeed or block.
+ */
+void		defer_out_replace(DeferOut *d, uint64_t seq, const void *p, size_t n);
 
 /* Drop everything held (the node left the session). */
 void		defer_out_clear(DeferOut *d);

@@ -21,6 +21,9 @@ typedef struct MultiRoute
 	bool		show_pool;		/* SHOW pool_*: rewritten, answered from pgpool's state */
 	bool		end_others_tx;	/* PREPARE TRANSACTION: roll back the other nodes' transaction */
 	bool		ordered;		/* replicated write: the lead first, the others once it answered */
+	bool		barrier;		/* ends a replicated transaction: after every earlier request */
+	bool		stream;			/* COPY FROM: the lead's reply streams, answers not compared */
+	const StmtFacts *facts;		/* the statement's facts (valid until the next analysis), or NULL */
 	const char *reason;			/* for log lines */
 } MultiRoute;
 
@@ -41,6 +44,10 @@ typedef struct MultiState
 	int			ntemp;
 	int64_t		skip[MAX_BACKENDS];	/* bytes of a large reply message still to pass */
 	DeferOut   *defer[MAX_BACKENDS];	/* bytes held for the lead's answer (NULL: none yet) */
+	uint64_t	lead_answered;	/* newest ordered request the lead has answered */
+	bool		adopt_pending;	/* nodes changed: up nodes may join at the next transaction */
+	bool		batch_wrapped;	/* the open batch runs in a transaction pgpool commits after its Sync */
+	char		ts_literal[64];	/* clock value of the transaction's rewritten statements */
 	char		last_query[256];	/* for "kind mismatch" reports */
 	int64_t		idle_since;		/* client_idle_limit clock (see idle_timeout_ms) */
 } MultiState;
@@ -78,8 +85,11 @@ bool		multi_session_can_pool(const Session *s);
 /* Queue msg for nodes as part of the newest request, holding it back where that request is ordered. */
 void		multi_send(Session *s, const NodeMask *nodes, const char *msg, size_t len);
 
-/* Send every node what the answers of requests up to e (inclusive) released. */
-void		multi_release_held(Session *s, const RelayEntry *e);
+/* The lead failed ordered request e: the others get a failing statement instead. */
+void		multi_fail_held(Session *s, const RelayEntry *e);
+
+/* Send every node the held bytes that the answers so far released. */
+void		multi_release_held(Session *s);
 
 /*
  * Node n leaves this session (it failed or was degenerated) while the

@@ -27,6 +27,8 @@ typedef struct RelayEntry
 	bool		hold;			/* several nodes: compare kinds before forwarding the lead's reply */
 	bool		drop_lead_rfq;	/* the lead's ReadyForQuery is not forwarded (split batch) */
 	bool		ordered;		/* replicated write: other nodes get it once the lead answered */
+	bool		barrier;		/* ends a transaction: sent once every earlier request is complete */
+	char		rfq_override;	/* status the client's ReadyForQuery shows (0: the lead's) */
 	uint64_t	seq;			/* position in the session's stream of requests */
 	NodeMask	failed;			/* nodes that answered with an ErrorResponse */
 	NodeMask	counted;		/* nodes that reported affected tuples */
@@ -48,6 +50,9 @@ bool		relay_queue_empty(const RelayQueue *q);
 
 /* Append an entry; NULL if full. */
 RelayEntry *relay_queue_push(RelayQueue *q, const NodeMask *nodes, int lead);
+
+/* Entries that can still be pushed. */
+int			relay_queue_room(const RelayQueue *q);
 
 RelayEntry *relay_queue_head(RelayQueue *q);
 /* The newest entry, or NULL. */

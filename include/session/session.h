@@ -121,4 +121,28 @@ extern volatile int session_interrupt;
 /* Set by SIGUSR1: the node table changed (failover, detach, attach). */
 extern volatile int session_nodes_changed;
 
+/*
+ * What the session asks of higher layers, set by the child process at start
+ * (so the session never includes them): online recovery's gate.  NULL
+ * members mean "no such thing".
+ */
+typedef struct SessionHooks
+{
+	bool		(*gate_closed) (void);	/* new transactions must wait */
+	void		(*gate_wait) (void);	/* wait until they may start */
+	int			(*idle_limit_ms) (int64_t idle_since_ms);	/* client_idle_limit_in_recovery: -1 none */
+} SessionHooks;
+
+extern SessionHooks session_hooks;
+
+/*
+ * A client message is about to start a transaction (the session was idle):
+ * publish the child as active and wait while online recovery holds new
+ * transactions.  True if it waited (nodes may have joined meanwhile).
+ */
+bool		session_before_work(void);
+
+/* Is the idle limit that ended a wait online recovery's? (for the message) */
+bool		session_idle_limit_is_recovery(int64_t idle_since);
+
 #endif

@@ -10,6 +10,7 @@
 #define PGPOOL_SESSION_STMT_MAP_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "protocol/pq_message.h"
 #include "session/node_mask.h"
@@ -21,6 +22,7 @@ typedef struct StmtInfo
 	PqBuf		parse_msg;		/* the whole Parse message, type byte included */
 	const char *query;			/* points into parse_msg */
 	size_t		query_len;
+	uint64_t	parse_seq;		/* the request (RelayEntry.seq) that carried its Parse */
 } StmtInfo;
 
 typedef struct StmtMap

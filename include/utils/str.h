@@ -13,6 +13,9 @@ size_t		str_copy(char *dst, const char *src, size_t cap);
 /* strdup that aborts the process on OOM (crash-only processes). */
 char	   *str_dup(const char *s);
 
+/* s[0..n) as a new NUL-terminated string (aborts on OOM). */
+char	   *str_ndup(const char *s, size_t n);
+
 /* malloc/calloc/realloc that abort the process on OOM. */
 void	   *mem_alloc(size_t n);
 void	   *mem_alloc0(size_t n);

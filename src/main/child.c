@@ -10,6 +10,7 @@
 
 #include "pool/pool_slot.h"
 #include "pool/proc_table.h"
+#include "recovery/recovery_gate.h"
 #include "session/multi.h"
 #include "session/session.h"
 #include "utils/log.h"
@@ -145,6 +146,9 @@ child_main(int index, const int *listen_fds, int nlisten)
 	log_set_process_name("child");
 	proc_table_reset_child(index, getpid());
 	child_setup_signals();
+	session_hooks.gate_closed = recovery_gate_closed;
+	session_hooks.gate_wait = recovery_gate_child_wait;
+	session_hooks.idle_limit_ms = recovery_gate_idle_timeout_ms;
 	pool_init(pool_config->max_pool);
 	ps_status_set("wait for connection request");
 

@@ -12,6 +12,7 @@
 #include "pool/node_table.h"
 #include "pool/proc_table.h"
 #include "pool/status_file.h"
+#include "recovery/recovery_gate.h"
 #include "replication/strategy.h"
 #include "utils/log.h"
 #include "utils/ps_status.h"
@@ -72,11 +73,12 @@ setup_shared_memory(void)
 	int			m = pool_config->max_pool;
 
 	if (!shmem_create(node_table_shmem_size() + proc_table_shmem_size(n, m) +
-					  failover_shmem_size() + 4096))
+					  failover_shmem_size() + recovery_gate_shmem_size(n) + 4096))
 		return false;
 	node_table_shmem_init(pool_config);
 	proc_table_shmem_init(n, m);
 	failover_shmem_init(getpid());
+	recovery_gate_shmem_init(n);
 	return true;
 }
 

@@ -2,12 +2,14 @@
  * pcp_handlers_admin.c: the PCP commands that act: detach, attach and
  * promote go through the failover queue (the parent does the work and the
  * worker waits for the outcome); stop and reload signal the parent once
- * the reply is sent; recovery is not implemented yet.
+ * the reply is sent; recovery runs online recovery in this worker (see
+ * src/recovery), holding the client's connection until it is done.
  */
 #include "pcp_int.h"
 
 #include "failover/failover.h"
 #include "pool/node_table.h"
+#include "recovery/recovery.h"
 #include "utils/log.h"
 
 #include <signal.h>
@@ -111,10 +113,18 @@ pcp_do_recovery_node(PcpSession *s, int argc, const char *const *argv)
 {
 	int			id;
 	PcpErrorCode rc;
+	RecoveryError err;
+	const char *detail;
 
 	if ((rc = pcp_check_node(s, argv[0], &id)) != PCP_OK)
 		return rc;
-	return pcp_reply_error(s, PCP_ERR_BACKEND,
-						   "pcp_recovery_node needs online recovery, which this version of pgpool does not have.",
-						   "online recovery is not implemented yet");
+	plog(PL_LOG, "PCP: user \"%s\" requested online recovery of node %d", s->user, id);
+	if (recovery_run(id, &err) == RECOVERY_OK)
+		return PCP_OK;
+	/* the error packet has no HINT field: the tools print it on a line of the DETAIL */
+	if (err.detail[0] && err.hint[0])
+		detail = log_fmt("%s\nHINT:  %s", err.detail, err.hint);
+	else
+		detail = err.detail[0] ? err.detail : err.hint[0] ? log_fmt("HINT:  %s", err.hint) : NULL;
+	return pcp_reply_error(s, PCP_ERR_BACKEND, detail, "%s", err.message);
 }

@@ -2,7 +2,8 @@
  * router_text.c: text-level facts the parse tree cannot show, because the
  * parser drops comments and white space: does the text start with white
  * space or a comment (ignore_leading_white_space, allow_sql_comments), and
- * does a comment say NO LOAD BALANCE.
+ * does a comment carry a hint: NO LOAD BALANCE, INSERT LOCK or NO INSERT
+ * LOCK (insert_lock in native replication).
  *
  * Runs in children on a cache miss.  The scanner knows just enough SQL
  * lexing (quoted strings, E'' strings, quoted identifiers, dollar quotes,
@@ -15,7 +16,16 @@
 
 #include "router_int.h"
 
-#define NLB_HINT "NO LOAD BALANCE"
+/* Comment hints and the flags they set */
+static const struct
+{
+	const char *text;
+	uint32_t	flag;
+}			hints[] = {
+	{"NO LOAD BALANCE", ROUTER_F_NO_LOAD_BALANCE},
+	{"INSERT LOCK", ROUTER_F_INSERT_LOCK_HINT},
+	{"NO INSERT LOCK", ROUTER_F_NO_INSERT_LOCK_HINT},
+};
 
 static bool
 is_space(char c)
@@ -36,20 +46,23 @@ is_ident_start(char c)
 	return isalpha((unsigned char) c) || c == '_' || (unsigned char) c >= 0x80;
 }
 
-/* Is the comment body [s, s+n) the NO LOAD BALANCE hint (any case, any spacing)? */
-static bool
-body_is_hint(const char *s, size_t n)
+/* The flag of the hint the comment body [s, s+n) is (any case, white space around), or 0. */
+static uint32_t
+body_hint(const char *s, size_t n)
 {
 	while (n > 0 && is_space(*s))
 		s++, n--;
 	while (n > 0 && is_space(s[n - 1]))
 		n--;
-	return n == strlen(NLB_HINT) && strncasecmp(s, NLB_HINT, n) == 0;
+	for (size_t i = 0; i < sizeof(hints) / sizeof(hints[0]); i++)
+		if (n == strlen(hints[i].text) && strncasecmp(s, hints[i].text, n) == 0)
+			return hints[i].flag;
+	return 0;
 }
 
 /* Skip a block comment starting at p ("/\*"); nested like PostgreSQL's. */
 static const char *
-skip_block_comment(const char *p, const char *end, bool *hint)
+skip_block_comment(const char *p, const char *end, uint32_t *hint)
 {
 	const char *body = p + 2;
 	int			depth = 1;
@@ -62,8 +75,8 @@ skip_block_comment(const char *p, const char *end, bool *hint)
 		else if (p + 1 < end && p[0] == '*' && p[1] == '/')
 		{
 			depth--;
-			if (depth == 0 && body_is_hint(body, (size_t) (p - body)))
-				*hint = true;
+			if (depth == 0)
+				*hint |= body_hint(body, (size_t) (p - body));
 			p += 2;
 		}
 		else
@@ -120,13 +133,13 @@ skip_dollar(const char *p, const char *end)
 	return end;
 }
 
-/* Scan the whole text for comments; true if one is the hint. */
-static bool
-scan_for_hint(const char *p, const char *end)
+/* Scan the whole text for comments; the flags of the hints they carry. */
+static uint32_t
+scan_for_hints(const char *p, const char *end)
 {
-	bool		hint = false;
+	uint32_t	hint = 0;
 
-	while (p < end && !hint)
+	while (p < end)
 	{
 		char		c = *p;
 
@@ -175,7 +188,7 @@ router_text_flags(const char *text, size_t len)
 		flags |= ROUTER_F_LEADING_COMMENT;
 
 	/* Most statements have no block comment at all: skip the scan. */
-	if (memmem(text, len, "/*", 2) != NULL && scan_for_hint(text, end))
-		flags |= ROUTER_F_NO_LOAD_BALANCE;
+	if (memmem(text, len, "/*", 2) != NULL)
+		flags |= scan_for_hints(text, end);
 	return flags;
 }

@@ -22,6 +22,7 @@
 
 #include <errno.h>
 #include <poll.h>
+#include <stdlib.h>
 #include <string.h>
 
 static PqConn *
@@ -30,25 +31,41 @@ node_conn(Session *s, int n)
 	return &s->slot->backends[n].conn;
 }
 
+/* Every request up to this one is complete on all its nodes. */
+static uint64_t
+completed_seq(const MultiState *m)
+{
+	const RelayEntry *head = relay_queue_head((RelayQueue *) &m->queue);
+
+	return head ? head->seq - 1 : m->queue.next_seq - 1;
+}
+
+static void
+hold(MultiState *m, int n, uint64_t seq, bool after_all, const char *msg, size_t len)
+{
+	if (m->defer[n] == NULL)
+	{
+		m->defer[n] = mem_alloc0(sizeof(DeferOut));
+		defer_out_init(m->defer[n]);
+	}
+	defer_out_hold(m->defer[n], seq, after_all, msg, len);
+}
+
 void
 multi_send(Session *s, const NodeMask *nodes, const char *msg, size_t len)
 {
 	MultiState *m = s->multi;
 	const RelayEntry *e = relay_queue_tail(&m->queue);
+	bool		wait_all = e && e->barrier && completed_seq(m) < e->seq - 1;
 
 	NODE_MASK_FOREACH(nodes, n)
 	{
 		DeferOut   *d = m->defer[n];
 
 		if (e && e->ordered && n != e->lead)
-		{
-			if (d == NULL)
-			{
-				d = m->defer[n] = mem_alloc0(sizeof(DeferOut));
-				defer_out_init(d);
-			}
-			defer_out_hold(d, e->seq, msg, len);
-		}
+			hold(m, n, e->seq, false, msg, len);
+		else if (wait_all)
+			hold(m, n, e->seq - 1, true, msg, len);
 		else if (d && defer_out_pending(d))
 			defer_out_follow(d, msg, len);	/* keep the node's messages in order */
 		else
@@ -56,14 +73,41 @@ multi_send(Session *s, const NodeMask *nodes, const char *msg, size_t len)
 	}
 }
 
+/*
+ * The main node failed request e (a deadlock, a constraint, ...): the other
+ * nodes get a statement that fails instead, so their transactions end up
+ * aborted too, and a statement the main node refused never succeeds, nor
+ * waits for locks, elsewhere.  Statements the request parsed exist on the
+ * main node only now.
+ */
 void
-multi_release_held(Session *s, const RelayEntry *e)
+multi_fail_held(Session *s, const RelayEntry *e)
+{
+	static const char abort_sql[] =
+		"DO $pgpool$BEGIN RAISE EXCEPTION 'pgpool: this statement failed on the main node'; END$pgpool$";
+	MultiState *m = s->multi;
+	PqBuf		q;
+
+	pqbuf_init(&q);
+	pq_put_query(&q, abort_sql);
+	NODE_MASK_FOREACH(&e->nodes, n)
+		if (n != e->lead && m->defer[n])
+			defer_out_replace(m->defer[n], e->seq, q.data, q.len);
+	pqbuf_free(&q);
+	for (int i = 0; i < m->stmts.count; i++)
+		if (m->stmts.items[i].parse_seq == e->seq)
+			m->stmts.items[i].parsed_on = node_mask_single(e->lead);
+}
+
+void
+multi_release_held(Session *s)
 {
 	MultiState *m = s->multi;
+	uint64_t	completed = completed_seq(m);
 
 	NODE_MASK_FOREACH(&m->connected, n)
 		if (m->defer[n] && defer_out_pending(m->defer[n]))
-			defer_out_release(m->defer[n], e->seq, &node_conn(s, n)->wbuf);
+			defer_out_release(m->defer[n], m->lead_answered, completed, &node_conn(s, n)->wbuf);
 }
 
 static const char sync_msg[] = {'S', 0, 0, 0, 4};
@@ -91,6 +135,16 @@ reparse_on(Session *s, StmtInfo *st, const NodeMask *need)
 	return true;
 }
 
+/* Mark a new request's entry the way its route says the nodes take it. */
+static void
+entry_from_route(RelayEntry *e, const MultiRoute *r)
+{
+	e->ordered = r->ordered && e->hold;
+	e->barrier = r->barrier;
+	if (r->stream)
+		e->hold = false;
+}
+
 /* Open a batch on route r, or keep using the open one; false if the queue is full. */
 static bool
 batch_for(Session *s, const MultiRoute *r)
@@ -104,7 +158,8 @@ batch_for(Session *s, const MultiRoute *r)
 	 * routed elsewhere then runs on the primary (the batch's lead).
 	 */
 	if (m->batch && (node_mask_subset(&r->nodes, &m->batch->nodes) ||
-					 node_mask_has(&m->batch->nodes, m->primary)))
+					 (node_mask_has(&m->batch->nodes, m->primary) &&
+					  !strategy_current()->replicate_writes)))
 	{
 		/*
 		 * Only the statement's own nodes run it (a write inside "BEGIN; UPDATE"
@@ -115,6 +170,7 @@ batch_for(Session *s, const MultiRoute *r)
 			m->stmt_nodes.w[i] &= m->batch->nodes.w[i];
 		node_mask_add(&m->stmt_nodes, m->batch->lead);
 		m->batch->ordered |= r->ordered && m->batch->hold;
+		m->batch->barrier |= r->barrier;
 		return true;
 	}
 	if (m->batch)
@@ -125,11 +181,19 @@ batch_for(Session *s, const MultiRoute *r)
 		m->batch->drop_lead_rfq = true;
 		m->batch = NULL;
 	}
+	/*
+	 * A replicated write that opens a batch: its insert lock, and outside a
+	 * transaction pgpool's own around the batch (committed after its Sync).
+	 */
+	if (r->ordered && r->facts)
+		multi_replicate_open(s, r->facts, &m->batch_wrapped);
 	e = relay_queue_push(&m->queue, &r->nodes, r->lead);
 	if (e == NULL)
 		return false;
 	e->open = true;
-	e->ordered = r->ordered && e->hold;
+	entry_from_route(e, r);
+	if (m->batch_wrapped)
+		e->rfq_override = 'I';
 	m->batch = e;
 	m->stmt_nodes = r->nodes;
 	return true;
@@ -221,28 +285,59 @@ end_transaction_elsewhere(Session *s, const NodeMask *except)
 	return ok;
 }
 
+
+/* A Query message carrying text instead of the client's. */
+static void
+put_query_text(PqBuf *out, const char *text)
+{
+	pqbuf_init(out);
+	pq_put_query(out, text);
+}
+
 static bool
 on_query(Session *s, const char *msg, size_t len)
 {
 	const char *sql = msg + 5;
 	size_t		sql_len = strnlen(sql, len - 5);
-	MultiRoute	r = multi_route_sql(s, sql, sql_len);
+	MultiRoute	r;
 	RelayEntry *e;
+	char	   *rewritten = NULL;
+	bool		wrapped = false;
+	PqBuf		q = {0};
 
+	if (strategy_current()->replicate_writes && !multi_replicate_ready(s, router_analyze(sql, sql_len)))
+		return false;			/* wait until the main node can be asked */
+	r = multi_route_sql(s, sql, sql_len);
 	if (s->multi->batch)
 	{
 		/* a simple Query inside an unsynced batch: keep it with the batch */
 		r.nodes = s->multi->batch->nodes;
 		r.lead = s->multi->batch->lead;
 	}
+	else if (r.ordered)
+	{
+		rewritten = multi_replicate_rewrite(s, r.facts);
+		multi_replicate_open(s, r.facts, &wrapped);
+	}
 	e = relay_queue_push(&s->multi->queue, &r.nodes, r.lead);
-	if (e == NULL)
-		return false;
-	e->ordered = r.ordered && e->hold;
+	entry_from_route(e, &r);
+	if (wrapped)
+		e->rfq_override = 'I';	/* the client did not open the transaction */
+	if (rewritten)
+	{
+		put_query_text(&q, rewritten);
+		msg = q.data;
+		len = q.len;
+		sql = rewritten;
+	}
 	str_copy(s->multi->last_query, sql, sizeof(s->multi->last_query));
 	queue_statement(s, &r, &r.nodes, msg, len);
 	if (statement_logging())
 		log_node_statement(s, &r.nodes, "", sql);
+	if (wrapped)
+		multi_replicate_close(s);
+	pqbuf_free(&q);
+	free(rewritten);
 	if (r.end_others_tx)
 		return end_transaction_elsewhere(s, &r.nodes);
 	return true;
@@ -254,18 +349,47 @@ on_parse(Session *s, const char *msg, size_t len)
 	const char *name = msg + 5;
 	size_t		name_len = strnlen(name, len - 5);
 	const char *sql = name + name_len + 1;
+	size_t		sql_len;
 	MultiRoute	r;
+	char	   *rewritten = NULL;
+	PqBuf		p = {0};
 
 	if (name_len + 6 > len)
 		return false;
-	r = multi_route_sql(s, sql, strnlen(sql, len - 6 - name_len));
+	sql_len = strnlen(sql, len - 6 - name_len);
+	if (strategy_current()->replicate_writes && !multi_replicate_ready(s, router_analyze(sql, sql_len)))
+		return false;			/* wait until the main node can be asked */
+	r = multi_route_sql(s, sql, sql_len);
+	/*
+	 * Only an unnamed statement's clock reads become a literal: a named one
+	 * runs many times, and one value frozen into it would be wrong.
+	 */
+	if (r.ordered && name_len == 0 && (rewritten = multi_replicate_rewrite(s, r.facts)) != NULL)
+	{
+		const char *rest = sql + sql_len + 1;	/* parameter types */
+		size_t		start = pq_begin_message(&p, PQ_FE_PARSE);
+
+		pqbuf_put_string(&p, "");
+		pqbuf_put_string(&p, rewritten);
+		pqbuf_put_bytes(&p, rest, (size_t) (msg + len - rest));
+		pq_end_message(&p, start);
+		msg = p.data;
+		len = p.len;
+		sql = rewritten;
+	}
 	if (!batch_for(s, &r))
+	{
+		pqbuf_free(&p);
+		free(rewritten);
 		return false;
+	}
 	str_copy(s->multi->last_query, sql, sizeof(s->multi->last_query));
-	stmt_map_put(&s->multi->stmts, name, msg, len, &s->multi->stmt_nodes);
+	stmt_map_put(&s->multi->stmts, name, msg, len, &s->multi->stmt_nodes)->parse_seq = s->multi->batch->seq;
 	queue_statement(s, &r, &s->multi->stmt_nodes, msg, len);
 	if (statement_logging())
 		log_node_statement(s, &s->multi->stmt_nodes, "Parse: ", sql);
+	pqbuf_free(&p);
+	free(rewritten);
 	return true;
 }
 
@@ -355,6 +479,11 @@ on_sync(Session *s, const char *msg, size_t len)
 	multi_send(s, &s->multi->batch->nodes, msg, len);
 	s->multi->batch->open = false;
 	s->multi->batch = NULL;
+	if (s->multi->batch_wrapped)
+	{
+		s->multi->batch_wrapped = false;
+		return multi_replicate_close(s);
+	}
 	return true;
 }
 
@@ -388,6 +517,9 @@ on_follow_message(Session *s, const char *msg, size_t len)
 bool
 multi_route_client_message(Session *s, char type, const char *msg, size_t len)
 {
+	/* room for pgpool's own requests around this one and for re-parses on every node */
+	if (relay_queue_room(&s->multi->queue) < 4 + node_mask_count(&s->multi->connected))
+		return false;
 	switch (type)
 	{
 		case PQ_FE_QUERY:

@@ -21,6 +21,65 @@ typedef enum ReplyAction
 /* Compare the answers of every node that ran e (multi_verify.c). */
 ReplyAction multi_check_replies(Session *s, RelayEntry *e, const char *reply, size_t end);
 
+/* Rows of a catalog query: cells[row * ncols + col], NULL for SQL NULL. */
+typedef struct CatalogRows
+{
+	int			nrows;
+	int			ncols;
+	char	  **cells;
+} CatalogRows;
+
+/* Node n is connected and has no request in flight or held (catalog_query may use it). */
+bool		multi_node_idle(Session *s, int n);
+
+/* Run sql on idle node n and collect the first ncols columns of its rows; false on error. */
+bool		catalog_query(Session *s, int n, const char *sql, int ncols, CatalogRows *rows);
+void		catalog_rows_free(CatalogRows *rows);
+
+/* Append s to b as an E'' SQL literal. */
+void		catalog_put_literal(PqBuf *b, const char *s);
+
+/* ---- multi_replicate.c: a write in native replication, before it is sent ---- */
+
+/* The statement with its clock reads made one literal; NULL if unchanged (malloc'd). */
+char	   *multi_replicate_rewrite(Session *s, const StmtFacts *f);
+
+/* The insert_lock statement the INSERT needs on the main node, into sql; false if none. */
+bool		multi_replicate_lock_sql(Session *s, const StmtFacts *f, PqBuf *sql);
+
+/* A write outside a transaction: pgpool wraps it in one of its own. */
+bool		multi_replicate_wants_wrap(const Session *s, const StmtFacts *f);
+
+/*
+ * Before a replicated write's request: the hidden BEGIN (when *wrapped)
+ * and the insert lock.  false if the queue has no room now.
+ */
+bool		multi_replicate_open(Session *s, const StmtFacts *f, bool *wrapped);
+
+/* Are the table facts the statement needs at hand, or can they be asked now? */
+bool		multi_replicate_ready(Session *s, const StmtFacts *f);
+
+/* After a wrapped request: the hidden COMMIT, once the write is complete everywhere. */
+bool		multi_replicate_close(Session *s);
+
+/* ---- table_facts.c: per-process cache of table facts for native replication ---- */
+struct TableDefaults;
+
+/* A table's columns and defaults, asked of the main node when not cached; NULL if unknown. */
+const struct TableDefaults *table_facts_defaults(Session *s, const char *schema, const char *name);
+
+/* The cached answer only (no I/O); NULL if not cached. */
+const struct TableDefaults *table_facts_cached(const Session *s, const char *schema, const char *name);
+
+/* Does the database have pgpool_catalog.insert_lock?  1 yes, 0 no, -1 cannot tell now. */
+int			table_facts_insert_lock_table(Session *s);
+
+/* Is the insert_lock answer for this session's database cached? */
+bool		table_facts_insert_lock_known(const Session *s);
+
+/* Forget every table's facts (after DDL). */
+void		table_facts_invalidate(void);
+
 /* Consume what node n has buffered, as far as the reply queue allows. */
 SessionStatus multi_process_node(Session *s, int n, bool *progress);
 

@@ -60,6 +60,54 @@ multi_free(Session *s)
 	s->multi = NULL;
 }
 
+static bool
+session_idle(const Session *s)
+{
+	return relay_queue_empty(&s->multi->queue) && s->multi->batch == NULL && s->client_skip == 0;
+}
+
+/*
+ * Native replication: nodes that came up (failback, online recovery) join
+ * the session between transactions, or its writes would pass them by.
+ */
+static SessionStatus
+adopt_new_nodes(Session *s)
+{
+	MultiState *m = s->multi;
+	SessionStatus st;
+	bool		missing = false;
+
+	m->adopt_pending = false;
+	for (int n = 0; n < node_table->num_backends; n++)
+		if (node_is_up(n) && !node_mask_has(&m->connected, n))
+			missing = true;
+	if (!missing)
+		return SESSION_OK;
+	if ((st = session_connect_other_nodes(s)) != SESSION_OK)
+		return st;
+	for (int n = 0; n < node_table->num_backends; n++)
+		if (s->slot->backends[n].connected && !node_mask_has(&m->connected, n))
+		{
+			s->slot->backends[n].conn.interrupt = &session_interrupt;
+			node_mask_add(&m->connected, n);
+			node_table_note_connected(n);
+			plog(PL_LOG, "session of user \"%s\" now also uses DB node %d", s->startup.user, n);
+		}
+	pool_slot_publish(s->slot);
+	return SESSION_OK;
+}
+
+/* The client starts a new transaction: online recovery may hold it; new nodes join first. */
+static SessionStatus
+start_of_work(Session *s)
+{
+	bool		waited = session_before_work();
+
+	if (strategy_current()->replicate_writes && (waited || s->multi->adopt_pending))
+		return adopt_new_nodes(s);
+	return SESSION_OK;
+}
+
 /* Route every whole client message; large COPY data is streamed to its nodes. */
 static SessionStatus
 take_client_input(Session *s)
@@ -91,6 +139,8 @@ take_client_input(Session *s)
 		len = pq_peek_int32(p + 1);
 		if ((st = session_check_client_header(s, type, len)) != SESSION_OK)
 			return st;
+		if (s->tx_status == 'I' && session_idle(s) && (st = start_of_work(s)) != SESSION_OK)
+			return st;
 		if ((size_t) len + 1 > avail)
 		{
 			/* only COPY data may be too large to buffer whole */
@@ -106,12 +156,6 @@ take_client_input(Session *s)
 		c->rpos += (size_t) len + 1;
 	}
 	return SESSION_OK;
-}
-
-static bool
-session_idle(const Session *s)
-{
-	return relay_queue_empty(&s->multi->queue) && s->multi->batch == NULL && s->client_skip == 0;
 }
 
 static SessionStatus
@@ -211,6 +255,8 @@ drain_nodes(Session *s)
 				return st;
 		}
 	}
+	/* completed requests may release what waited for them */
+	multi_release_held(s);
 	return SESSION_OK;
 }
 
@@ -237,6 +283,7 @@ drop_detached_nodes(Session *s)
 {
 	MultiState *m = s->multi;
 
+	m->adopt_pending = true;	/* a node may have come up too */
 	NODE_MASK_FOREACH(&m->connected, n)
 	{
 		BackendConn *b = &s->slot->backends[n];
@@ -317,8 +364,11 @@ session_relay_multi(Session *s)
 		}
 		if (rc == 0)
 		{
-			const char *msg = log_fmt("child connection forced to terminate due to client_idle_limit:%d is reached",
-									  pool_config->client_idle_limit);
+			const char *msg = session_idle_limit_is_recovery(s->multi->idle_since) ?
+				log_fmt("child connection forced to terminate due to client_idle_limit_in_recovery:%d is reached",
+						pool_config->client_idle_limit_in_recovery) :
+				log_fmt("child connection forced to terminate due to client_idle_limit:%d is reached",
+						pool_config->client_idle_limit);
 
 			plog(PL_LOG, "%s", msg);
 			session_send_error(s, "FATAL", "57P01", msg, NULL);

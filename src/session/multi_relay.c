@@ -38,11 +38,14 @@ lead_ready_for_query(Session *s, char status)
 		s->tx_status = status;
 		ps_status_set("%s %s %s(%s) %s", s->startup.user, s->startup.database, s->client_host,
 					  s->client_port, status == 'I' ? "idle" : "idle in transaction");
-		if (proc_table && my_child_index >= 0)
-			proc_info(my_child_index)->state = status == 'I' ?
-				CHILD_STATE_IDLE : CHILD_STATE_IDLE_IN_TRANSACTION;
 	}
+	/* every time: a request in flight published ACTIVE (online recovery watches it) */
+	if (proc_table && my_child_index >= 0)
+		proc_info(my_child_index)->state = status == 'I' ?
+			CHILD_STATE_IDLE : CHILD_STATE_IDLE_IN_TRANSACTION;
 	s->slot->tx_status = status;
+	if (status == 'I')
+		s->multi->ts_literal[0] = '\0';	/* the next transaction reads the clock anew */
 }
 
 static int
@@ -174,17 +177,20 @@ drop_reply(Session *s, int n, RelayEntry *e, bool *progress)
 
 /* Offset just past the first whole ReadyForQuery in the buffer; 0 if none yet. */
 static size_t
-find_whole_reply(PqConn *b)
+find_whole_reply(PqConn *b, bool *failed)
 {
 	const char *p = b->rbuf + b->rpos;
 	size_t		avail = pq_conn_buffered(b), pos = 0;
 
+	*failed = false;
 	while (avail - pos >= 5)
 	{
 		int32_t		len = pq_peek_int32(p + pos + 1);
 
 		if (len < 4 || (size_t) len + 1 > avail - pos)
 			return 0;
+		if (p[pos] == PQ_BE_ERROR_RESPONSE)
+			*failed = true;
 		pos += (size_t) len + 1;
 		if (p[pos - len - 1] == PQ_BE_READY_FOR_QUERY)
 			return pos;
@@ -219,17 +225,25 @@ forward_held(Session *s, int n, RelayEntry *e, bool *progress)
 {
 	PqConn	   *b = node_conn(s, n);
 	const char *p = b->rbuf + b->rpos;
-	size_t		end = find_whole_reply(b);
+	bool		failed;
+	size_t		end = find_whole_reply(b, &failed);
 	SessionStatus st;
 
 	if (end == 0)
 		return SESSION_OK;
 	/* the lead has answered: the other nodes may run the request now */
-	if (e->ordered)
-		multi_release_held(s, e);
+	if (e->ordered && e->seq > s->multi->lead_answered)
+	{
+		if (failed)
+			multi_fail_held(s, e);
+		s->multi->lead_answered = e->seq;
+		multi_release_held(s);
+	}
 	if (e != relay_queue_head(&s->multi->queue) || !relay_entry_others_done(e))
 		return SESSION_OK;
 	note_lead_reply(e, n, p, end);
+	if (e->rfq_override)
+		b->rbuf[b->rpos + end - 1] = e->rfq_override;
 	lead_ready_for_query(s, p[end - 1]);
 	switch (multi_check_replies(s, e, p, end))
 	{

@@ -6,6 +6,7 @@
  * nodes this session holds, and keeps the session's routing state.
  */
 #include "session/multi.h"
+#include "multi_int.h"
 
 #include "config/config.h"
 #include "pool/node_table.h"
@@ -219,6 +220,26 @@ needs_order(const StmtFacts *facts)
 	}
 }
 
+/*
+ * Native replication: how the nodes take a replicated statement.  COPY
+ * FROM streams to every node at once (its reply must reach the client
+ * before the data can follow); a transaction's end waits for everything
+ * before it (see defer_out.h).
+ */
+static void
+replicated_route(MultiRoute *r, const StmtFacts *facts)
+{
+	if (facts->kind == ROUTER_STMT_COPY_FROM)
+	{
+		r->stream = true;
+		return;
+	}
+	r->ordered = needs_order(facts);
+	r->barrier = facts->kind == ROUTER_STMT_COMMIT || facts->kind == ROUTER_STMT_PREPARE_TRANSACTION ||
+		facts->kind == ROUTER_STMT_COMMIT_PREPARED ||
+		((facts->flags & ROUTER_F_TXN_CONTROL) && (facts->flags & ROUTER_F_MULTI));
+}
+
 MultiRoute
 multi_route_sql(Session *s, const char *sql, size_t len)
 {
@@ -241,6 +262,9 @@ multi_route_sql(Session *s, const char *sql, size_t len)
 	r.end_others_tx = facts->kind == ROUTER_STMT_PREPARE_TRANSACTION &&
 		!strategy_current()->replicate_writes;
 	r.ordered = false;
+	r.barrier = false;
+	r.stream = false;
+	r.facts = facts;
 	switch (d.target)
 	{
 		case ROUTER_TARGET_LOAD_BALANCE_NODE:
@@ -255,7 +279,8 @@ multi_route_sql(Session *s, const char *sql, size_t len)
 		case ROUTER_TARGET_ALL_NODES_IN_TRANSACTION:
 			r.nodes = m->connected;
 			r.lead = m->primary;
-			r.ordered = strategy_current()->replicate_writes && needs_order(facts);
+			if (strategy_current()->replicate_writes && node_mask_count(&r.nodes) > 1)
+				replicated_route(&r, facts);
 			break;
 		case ROUTER_TARGET_MAIN_NODE:
 		case ROUTER_TARGET_PRIMARY:
@@ -268,6 +293,8 @@ multi_route_sql(Session *s, const char *sql, size_t len)
 			break;
 	}
 	router_session_note(&m->router_session, facts, &d);
+	if (facts->kind == ROUTER_STMT_DDL)
+		table_facts_invalidate();
 	if (facts->nrels > 0)
 		trace_update(m, facts);
 	if (facts->kind == ROUTER_STMT_PREPARE || facts->kind == ROUTER_STMT_DEALLOCATE ||

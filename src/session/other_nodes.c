@@ -4,7 +4,10 @@
  * pgpool logs in to the other nodes itself (session_auth.h: TLS when
  * ssl = on, then each node's own request answered from pool_passwd or the
  * client's clear-text password).  A node that cannot be reached or refuses
- * is left out of this session and logged.
+ * is left out of this session and logged.  In native replication a node
+ * left out would miss the session's writes: an unreachable node is
+ * detached (failover_on_backend_error), and a node that refuses the login
+ * ends the session, with the reason, rather than be written past.
  */
 #include "session/multi.h"
 #include "session/session_auth.h"
@@ -12,6 +15,7 @@
 #include "config/config.h"
 #include "pool/backend_connect.h"
 #include "pool/node_table.h"
+#include "replication/strategy.h"
 #include "utils/log.h"
 #include "utils/str.h"
 
@@ -40,9 +44,19 @@ session_connect_other_nodes(Session *s)
 			pq_conn_close(&slot->backends[n].conn);
 			slot->backends[n].conn.fd = -1;
 		}
+		if (strategy_current()->replicate_writes &&
+			(fd >= 0 || !pool_config->failover_on_backend_error))
+		{
+			session_send_error(s, "FATAL", "08006",
+							   log_fmt("could not connect to DB node %d: every node must take this session's writes", n),
+							   log_fmt("node %d (%s:%d): %s", n, node->hostname, node->port, why));
+			return SESSION_BACKEND_ERROR;
+		}
 		plog_ex(PL_LOG, log_fmt("node %d (%s:%d): %s", n, node->hostname, node->port, why), NULL,
 				"session of user \"%s\" continues without backend node %d", s->startup.user, n);
-		if (fd < 0)
+		if (fd < 0 && strategy_current()->replicate_writes)
+			session_degenerate_node(n);
+		else if (fd < 0)
 			session_backend_failed(n);
 	}
 	return SESSION_OK;

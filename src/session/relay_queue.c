@@ -48,11 +48,19 @@ relay_queue_push(RelayQueue *q, const NodeMask *nodes, int lead)
 	e->hold = node_mask_count(nodes) > 1 && lead >= 0;
 	e->drop_lead_rfq = false;
 	e->ordered = false;
+	e->barrier = false;
+	e->rfq_override = 0;
 	e->seq = q->next_seq++;
 	node_mask_clear(&e->failed);
 	node_mask_clear(&e->counted);
 	memset(e->kind, 0, sizeof(e->kind));
 	return e;
+}
+
+int
+relay_queue_room(const RelayQueue *q)
+{
+	return RELAY_QUEUE_SIZE - q->count;
 }
 
 RelayEntry *

@@ -89,20 +89,48 @@ monotonic_ms(void)
 	return (int64_t) ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+SessionHooks session_hooks;
+
 int
 idle_timeout_ms(bool idle, int64_t *idle_since)
 {
 	int64_t		left;
+	int			limit = -1, recovery;
 
-	if (pool_config->client_idle_limit <= 0 || !idle)
+	if (!idle)
 	{
 		*idle_since = 0;
 		return -1;
 	}
 	if (*idle_since == 0)
 		*idle_since = monotonic_ms();
-	left = (int64_t) pool_config->client_idle_limit * 1000 - (monotonic_ms() - *idle_since);
-	return left > 0 ? (int) left : 0;
+	if (pool_config->client_idle_limit > 0)
+	{
+		left = (int64_t) pool_config->client_idle_limit * 1000 - (monotonic_ms() - *idle_since);
+		limit = left > 0 ? (int) left : 0;
+	}
+	recovery = session_hooks.idle_limit_ms ? session_hooks.idle_limit_ms(*idle_since) : -1;
+	if (recovery >= 0 && (limit < 0 || recovery < limit))
+		limit = recovery;
+	return limit;
+}
+
+bool
+session_idle_limit_is_recovery(int64_t idle_since)
+{
+	return session_hooks.idle_limit_ms && session_hooks.idle_limit_ms(idle_since) == 0;
+}
+
+bool
+session_before_work(void)
+{
+	if (proc_table && my_child_index >= 0)
+		proc_info(my_child_index)->state = CHILD_STATE_ACTIVE;
+	/* the gate's check is a full barrier after the store above (recovery_gate.h) */
+	if (session_hooks.gate_closed == NULL || !session_hooks.gate_closed())
+		return false;
+	session_hooks.gate_wait();
+	return true;
 }
 
 void

@@ -71,6 +71,16 @@ str_dup(const char *s)
 }
 
 char *
+str_ndup(const char *s, size_t n)
+{
+	char	   *d = mem_alloc(n + 1);
+
+	memcpy(d, s, n);
+	d[n] = '\0';
+	return d;
+}
+
+char *
 str_trim(char *s)
 {
 	char	   *end;

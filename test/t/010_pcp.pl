@@ -146,8 +146,8 @@ like($out, qr/^name : health_check_password\nvalue: (\*+)?\n/m, 'passwords are m
 is($rc, 12, 'pcp_systemdb_info: no System DB, BACKENDERR 12');
 like($err, qr/System DB is not defined.*BackendError/s, 'and says so');
 ($rc, $out, $err) = $pcp->opts('pcp_recovery_node', '-n', 1);
-is($rc, 12, 'pcp_recovery_node: BACKENDERR 12');
-like($err, qr/online recovery is not implemented yet/, 'with a clear message');
+is($rc, 12, 'pcp_recovery_node in raw mode: BACKENDERR 12');
+like($err, qr/online recovery is not available in raw mode/, 'with a clear message');
 ($rc, $out, $err) = $pcp->opts('pcp_health_check_stats', '-n', 0);
 like($out, qr/^0 127\.0\.0\.1 $p0 \w+ main $stamp 0 0 0 0 0 0\.000000 0 0 0 0\.000000\s*\n\z/,
 	'pcp_health_check_stats -n 0') or diag "$out$err";

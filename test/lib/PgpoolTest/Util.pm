@@ -123,26 +123,58 @@ sub test_dir
 # Run a command as the test user and wait for it.  Options: stdin (string),
 # timeout (seconds, default 180), env (hashref), cwd.  Returns
 # (exit code, stdout, stderr); a timeout kills it and returns exit code -1.
+#
+# stdin comes from an unlinked temporary file, never from a pipe we write:
+# a program may exit without reading its input (pcp_* -W when nothing
+# listens, psql stopping at the first error), and writing the rest into
+# that closed pipe would raise SIGPIPE here (killing the test) or, with
+# SIGPIPE ignored, make IPC::Run die with EPIPE.
 sub run_cmd
 {
 	my ($cmd, %o) = @_;
-	my ($in, $out, $err) = ($o{stdin} // '', '', '');
+	my ($out, $err) = ('', '');
+	my $in = _stdin_file($o{stdin});
 	my $env = $o{env} // {};
 	my $init = sub {
+		exec_defaults();
 		as_test_user($o{cwd});
 		$ENV{$_} = $env->{$_} for keys %$env;
 	};
 	my $t = IPC::Run::timeout($o{timeout} // 180);
-	my $h = eval { IPC::Run::start($cmd, init => $init, '<', \$in, '>', \$out, '2>', \$err, $t) };
+	my $h = eval { IPC::Run::start($cmd, init => $init, '<', $in, '>', \$out, '2>', \$err, $t) };
 	return (-1, '', "cannot run $cmd->[0]: $@") unless $h;
 	my $ok = eval { $h->finish; 1 };
 	if (!$ok)
 	{
+		my $why = $@;
 		eval { $h->kill_kill(grace => 2) };
+		return (-1, $out, $err . "\n[run_cmd failed: $why]") unless $why =~ /timeout/i;
 		return (-1, $out, $err . "\n[timed out after " . ($o{timeout} // 180) . " s]");
 	}
 	my $rc = $h->full_result(0);
 	return ((($rc & 127) ? 128 + ($rc & 127) : $rc >> 8), $out, $err);
+}
+
+# A read handle positioned at the start of $text (an unlinked temporary
+# file), or /dev/null for no input.
+sub _stdin_file
+{
+	my ($text) = @_;
+	return '/dev/null' unless defined $text && length $text;
+	my $fh = File::Temp->new(TMPDIR => 1) or croak "stdin temp file: $!";
+	binmode $fh;
+	print $fh $text or croak "stdin temp file: $!";
+	$fh->flush or croak "stdin temp file: $!";
+	seek($fh, 0, 0) or croak "stdin temp file: $!";
+	return $fh;
+}
+
+# In a forked child right before exec: undo what this process changed for
+# itself.  An ignored signal stays ignored across exec, and programs (and
+# the scripts pgpool or PostgreSQL run) must see SIGPIPE at its default.
+sub exec_defaults
+{
+	$SIG{PIPE} = 'DEFAULT';
 }
 
 # Start a command in the background as the test user, in its own process
@@ -157,6 +189,7 @@ sub spawn
 	{
 		eval {
 			POSIX::setpgid(0, 0);
+			exec_defaults();
 			open(STDIN, '<', $o{stdin} // '/dev/null') or die "stdin: $!";
 			open(STDOUT, '>>', $o{stdout} // '/dev/null') or die "stdout: $!";
 			if (($o{stderr} // '') eq 'stdout') { open(STDERR, '>&', \*STDOUT) or die "stderr: $!"; }
@@ -279,6 +312,13 @@ sub tail_text
 sub on_cleanup { push @cleanups, $_[0]; }
 
 $SIG{INT} = $SIG{TERM} = sub { exit(1); };
+
+# A peer that closed its end (a pgpool child that hung up, a program that
+# exited without reading) must make a write fail with EPIPE, which the
+# writers check, instead of killing the whole test file with SIGPIPE
+# ("No plan found in TAP output").  Children get the default back before
+# exec (exec_defaults).
+$SIG{PIPE} = 'IGNORE';
 
 END
 {

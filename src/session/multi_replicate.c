@@ -1,0 +1,240 @@
+/*
+ * multi_replicate.c: a write in native replication, made ready before it
+ * is sent to every node.
+ *
+ * - Clock reads (now(), CURRENT_DATE, column defaults calling them) become
+ *   one literal, the same text on every node (router/rewrite.h).  The value
+ *   is pgpool's clock, kept for the whole transaction as now() is.
+ * - insert_lock: an INSERT into a table with a serial or identity column
+ *   first locks, on the main node, a row of pgpool_catalog.insert_lock (or
+ *   the table itself when that catalog is missing), so concurrent inserts
+ *   draw sequence values in the same order on every node.
+ * - A write outside a transaction runs inside one that pgpool opens and
+ *   commits out of the client's sight (its ReadyForQuery still says idle):
+ *   the main node keeps the write's locks until the other nodes have done
+ *   the write too, so the next writer of the same rows comes after it on
+ *   every node.  The COMMIT waits until the write is complete everywhere.
+ *
+ * Runs in a child process.
+ */
+#include "session/multi.h"
+#include "multi_int.h"
+
+#include "config/config.h"
+#include "router/rewrite.h"
+#include "utils/log.h"
+#include "utils/str.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/time.h>
+#include <time.h>
+
+static const char *
+ts_literal(MultiState *m)
+{
+	struct timeval tv;
+	struct tm	tm;
+	char		date[24];
+
+	/* one value per transaction, like now(); cleared when it ends (multi_relay.c) */
+	if (m->ts_literal[0] && m->router_session.in_transaction)
+		return m->ts_literal;
+	gettimeofday(&tv, NULL);
+	gmtime_r(&tv.tv_sec, &tm);
+	strftime(date, sizeof(date), "%Y-%m-%d %H:%M:%S", &tm);
+	snprintf(m->ts_literal, sizeof(m->ts_literal), "%s.%06ld+00", date, (long) tv.tv_usec);
+	return m->ts_literal;
+}
+
+static bool
+cached_defaults(void *arg, const char *schema, const char *table, const TableDefaults **out)
+{
+	*out = table_facts_cached(arg, schema, table);
+	return *out != NULL;
+}
+
+/* The INSERT's target (or the first table whose defaults apply), or NULL. */
+static const RouterRel *
+target_rel(const StmtFacts *f, uint8_t flag)
+{
+	for (int i = 0; i < f->nrels; i++)
+		if (f->rels[i].flags & flag)
+			return &f->rels[i];
+	return NULL;
+}
+
+/* Fetch the defaults of every table the statement may fill, while the main node is idle. */
+static void
+prefetch_defaults(Session *s, const StmtFacts *f)
+{
+	for (int i = 0; i < f->nrels; i++)
+		if (f->rels[i].flags & (ROUTER_REL_DEFAULTS | ROUTER_REL_INSERTED))
+			table_facts_defaults(s, f->rels[i].schema, f->rels[i].name);
+}
+
+char *
+multi_replicate_rewrite(Session *s, const StmtFacts *f)
+{
+	RouterRewriteInfo info;
+	char	   *out;
+
+	if (!(f->flags & ROUTER_F_TIME_FUNC) && target_rel(f, ROUTER_REL_DEFAULTS) == NULL)
+		return NULL;
+	prefetch_defaults(s, f);
+	if (!router_rewrite_timestamps_wanted(f, cached_defaults, s))
+		return NULL;
+	out = router_rewrite_timestamps(f->text, f->text_len, ts_literal(s->multi), cached_defaults, s, &info);
+	if (info.not_rewritable)
+		plog_ex(PL_WARNING, log_fmt("statement: %s", f->text), "Give the time columns explicit values.",
+				"time defaults of this statement cannot be made identical on every node: %s", info.reason);
+	return out;
+}
+
+/* Append name to b as a quoted identifier. */
+static void
+put_ident(PqBuf *b, const char *name)
+{
+	pqbuf_put_byte(b, '"');
+	for (; *name; name++)
+	{
+		if (*name == '"')
+			pqbuf_put_byte(b, '"');
+		pqbuf_put_byte(b, (uint8_t) *name);
+	}
+	pqbuf_put_byte(b, '"');
+}
+
+static void
+put_qualified(PqBuf *b, const RouterRel *rel)
+{
+	if (rel->schema)
+	{
+		put_ident(b, rel->schema);
+		pqbuf_put_byte(b, '.');
+	}
+	put_ident(b, rel->name);
+}
+
+static void
+put_str(PqBuf *b, const char *s)
+{
+	pqbuf_put_bytes(b, s, strlen(s));
+}
+
+/* '"schema"."name"'::regclass */
+static void
+put_regclass(PqBuf *b, const RouterRel *rel)
+{
+	PqBuf		name;
+
+	pqbuf_init(&name);
+	put_qualified(&name, rel);
+	pqbuf_put_byte(&name, '\0');
+	catalog_put_literal(b, name.data);
+	put_str(b, "::pg_catalog.regclass");
+	pqbuf_free(&name);
+}
+
+bool
+multi_replicate_lock_sql(Session *s, const StmtFacts *f, PqBuf *sql)
+{
+	const RouterRel *rel;
+	const TableDefaults *td;
+	bool		want;
+
+	if (f->kind != ROUTER_STMT_INSERT)
+		return false;
+	want = (f->flags & ROUTER_F_INSERT_LOCK_HINT) ||
+		(pool_config->insert_lock && !(f->flags & ROUTER_F_NO_INSERT_LOCK_HINT));
+	if (!want || (rel = target_rel(f, ROUTER_REL_INSERTED)) == NULL)
+		return false;
+	td = table_facts_defaults(s, rel->schema, rel->name);
+	if (td == NULL || !router_table_defaults_has_serial(td))
+		return false;
+	if (table_facts_insert_lock_table(s) == 1)
+	{
+		/* a row per table, made on first use; its row lock serialises the inserts */
+		put_str(sql, "INSERT INTO pgpool_catalog.insert_lock VALUES (");
+		put_regclass(sql, rel);
+		put_str(sql, ") ON CONFLICT DO NOTHING; SELECT 1 FROM pgpool_catalog.insert_lock WHERE reloid = ");
+		put_regclass(sql, rel);
+		put_str(sql, " FOR UPDATE");
+	}
+	else
+	{
+		put_str(sql, "LOCK TABLE ");
+		put_qualified(sql, rel);
+		put_str(sql, " IN SHARE ROW EXCLUSIVE MODE");
+	}
+	pqbuf_put_byte(sql, '\0');
+	return true;
+}
+
+bool
+multi_replicate_wants_wrap(const Session *s, const StmtFacts *f)
+{
+	if (s->multi->router_session.in_transaction || f->nstmts != 1)
+		return false;
+	return f->kind == ROUTER_STMT_INSERT || f->kind == ROUTER_STMT_UPDATE ||
+		f->kind == ROUTER_STMT_DELETE || f->kind == ROUTER_STMT_MERGE;
+}
+
+/* A request of pgpool's own whose replies nobody sees. */
+static bool
+send_hidden(Session *s, const NodeMask *nodes, const char *sql, bool barrier)
+{
+	RelayEntry *e = relay_queue_push(&s->multi->queue, nodes, -1);
+	PqBuf		q;
+
+	if (e == NULL)
+		return false;
+	e->barrier = barrier;
+	pqbuf_init(&q);
+	pq_put_query(&q, sql);
+	multi_send(s, nodes, q.data, q.len);
+	pqbuf_free(&q);
+	return true;
+}
+
+bool
+multi_replicate_open(Session *s, const StmtFacts *f, bool *wrapped)
+{
+	MultiState *m = s->multi;
+	NodeMask	main_node = node_mask_single(m->primary);
+	PqBuf		lock;
+	bool		ok = true, locks;
+
+	*wrapped = multi_replicate_wants_wrap(s, f);
+	if (relay_queue_room(&m->queue) < 4)
+		return false;
+	/* catalog questions first: the main node must still be idle for them */
+	pqbuf_init(&lock);
+	locks = multi_replicate_lock_sql(s, f, &lock);
+	if (*wrapped)
+		ok = send_hidden(s, &m->connected, "BEGIN", false);
+	if (ok && locks)
+		ok = send_hidden(s, &main_node, lock.data, false);
+	pqbuf_free(&lock);
+	return ok;
+}
+
+/* Would a table fact the statement needs have to be asked of a busy main node? */
+bool
+multi_replicate_ready(Session *s, const StmtFacts *f)
+{
+	if (s->multi->batch || multi_node_idle(s, s->multi->primary))
+		return true;
+	for (int i = 0; i < f->nrels; i++)
+		if ((f->rels[i].flags & (ROUTER_REL_DEFAULTS | ROUTER_REL_INSERTED)) &&
+			table_facts_cached(s, f->rels[i].schema, f->rels[i].name) == NULL)
+			return false;
+	return f->kind != ROUTER_STMT_INSERT || table_facts_insert_lock_known(s);
+}
+
+bool
+multi_replicate_close(Session *s)
+{
+	return send_hidden(s, &s->multi->connected, "COMMIT", true);
+}

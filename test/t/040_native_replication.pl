@@ -14,6 +14,7 @@
 use strict;
 use warnings;
 use Test::More;
+use PgpoolTest::Util qw(wait_until);
 use PgpoolTest::Native qw(make_nodes native_pgpool tables_md5 same_on_all on_all node_of ports_in
   log_statements nodes_ran node_status pgbench_ok);
 
@@ -93,6 +94,16 @@ is_deeply([ on_all(\@nodes, 'SELECT count(*) FROM d') ], [ (0) x 3 ],
 is($rc, 0, 'BEGIN / INSERT / UPDATE / COMMIT') or diag($err);
 is_deeply([ on_all(\@nodes, 'SELECT id, v, extra FROM d') ], [ ('1|committed|8') x 3 ],
 	'a committed transaction is on every node');
+
+my $pos = $pp->log_position;
+($rc, $out, $err) = via("BEGIN;\nINSERT INTO d VALUES (99, 'left open');\n", script => 1);
+is($rc, 0, 'a client leaves in the middle of a transaction') or diag($err);
+# the child resets the pooled connections after the client left
+wait_until(sub { substr($pp->log_content, $pos) =~ /reset query failed/ }, 2);
+is_deeply([ on_all(\@nodes, 'SELECT count(*) FROM d WHERE id = 99') ], [ (0) x 3 ],
+	'its transaction was rolled back on every node');
+unlike(substr($pp->log_content, $pos), qr/reset query failed/,
+	'the reset queries (ABORT; DISCARD ALL) succeed on every node');
 
 ($rc, $out, $err) = via(q{INSERT INTO d VALUES (2, 'multi'); UPDATE d SET extra = 9 WHERE id = 2;
 	INSERT INTO d VALUES (3, 'multi');});

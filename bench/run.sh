@@ -4,9 +4,12 @@
 # Starts a throwaway PostgreSQL 15 primary and, on their own loopback ports,
 # this project's pgpool, PgBouncer and Debian's pgpool-II; with
 # BENCH_MODE=stream also a streaming standby and both pgpools in
-# streaming-replication mode with load balancing.  Runs pgbench workloads
-# interleaved over the targets; prints TPS, latency, ratio to direct TPS (and
-# to raw mode), the pooler's CPU per query and how reads spread over nodes.
+# streaming-replication mode with load balancing; with BENCH_MODE=native a
+# second, independent PostgreSQL and both pgpools in native replication mode
+# (TPC-B, simple and extended protocol, the nodes' tables compared by md5
+# after every run).  Runs pgbench workloads interleaved over the targets;
+# prints TPS, latency, ratio to direct TPS (to raw mode, to pgpool-II), the
+# pooler's CPU per query and how reads spread over nodes.
 # Prints numbers, asserts nothing.  See bench/README.md.  Everything started
 # is stopped on exit or Ctrl-C.
 set -uo pipefail
@@ -19,21 +22,29 @@ BENCH_DIR=$(cd "$(dirname "$0")" && pwd)
 
 BENCH_DURATION=${BENCH_DURATION:-10}
 BENCH_ROUNDS=${BENCH_ROUNDS:-1}
-BENCH_CLIENTS=${BENCH_CLIENTS:-16}
 BENCH_JOBS=${BENCH_JOBS:-2}
 BENCH_SCALE=${BENCH_SCALE:-10}
 BENCH_WARMUP=${BENCH_WARMUP:-2}
 # BENCH_MODE picks the default target list: raw poolers only, or both pgpools
-# in raw and streaming-replication mode side by side (stream), or everything.
+# in raw and streaming-replication mode side by side (stream), or everything;
+# native: both pgpools in native replication mode, TPC-B only, 8 clients.
 BENCH_MODE=${BENCH_MODE:-raw}
+bench_default_workloads="simple extended prepared tpcb connect"
+bench_default_clients=16
 case $BENCH_MODE in
 raw) bench_default_targets="direct pgpool pgbouncer pgpool2" ;;
 stream) bench_default_targets="direct pgpool pgpool-stream pgpool2 pgpool2-stream" ;;
 all) bench_default_targets="direct pgpool pgpool-stream pgbouncer pgpool2 pgpool2-stream" ;;
-*) bench_die "BENCH_MODE must be raw, stream or all, not '$BENCH_MODE'" ;;
+native)
+	bench_default_targets="pgpool-native pgpool2-native"
+	bench_default_workloads="tpcb tpcb-ext"
+	bench_default_clients=8
+	;;
+*) bench_die "BENCH_MODE must be raw, stream, native or all, not '$BENCH_MODE'" ;;
 esac
+BENCH_CLIENTS=${BENCH_CLIENTS:-$bench_default_clients}
 BENCH_TARGETS=${BENCH_TARGETS:-$bench_default_targets}
-BENCH_WORKLOADS=${BENCH_WORKLOADS:-simple extended prepared tpcb connect}
+BENCH_WORKLOADS=${BENCH_WORKLOADS:-$bench_default_workloads}
 BENCH_RESULTS=${BENCH_RESULTS:-$BENCH_DIR/results}
 BENCH_CHILDREN=${BENCH_CHILDREN:-$((BENCH_CLIENTS + 4))}
 PG_BINDIR=${PG_BINDIR:-/usr/lib/postgresql/15/bin}
@@ -48,10 +59,12 @@ declare -A WL_ARGS=(
 	[extended]="-S -M extended"
 	[prepared]="-S -M prepared"
 	[tpcb]="-M simple"
+	[tpcb-ext]="-M extended"
 	[connect]="-S -C -M simple"
 )
-# TPC-B-like: BEGIN, 3 UPDATEs, SELECT, INSERT, END.
-declare -A WL_QUERIES=([simple]=1 [extended]=1 [prepared]=1 [tpcb]=7 [connect]=1)
+# TPC-B-like: BEGIN, 3 UPDATEs, SELECT, INSERT, END; 4 of them write.
+declare -A WL_QUERIES=([simple]=1 [extended]=1 [prepared]=1 [tpcb]=7 [tpcb-ext]=7 [connect]=1)
+declare -A WL_WRITES=([simple]=0 [extended]=0 [prepared]=0 [tpcb]=4 [tpcb-ext]=4 [connect]=0)
 
 BENCH_TMP=
 bench_cleanup() {
@@ -97,12 +110,36 @@ bench_selects_delta() {
 	}'
 }
 
+# Native targets: compare the two nodes' tables after a run (outside the CPU
+# window); print "consistent", "DIVERGED-mtime" or "DIVERGED" ("-" for
+# other targets), the
+# tables that differ and the pooler's last log lines go to stderr.
+bench_target_consistency() {
+	local target=$1 res
+	if [ "${TARGET_MODE[$target]:-}" != native ]; then
+		echo -
+		return 0
+	fi
+	res=$(bench_nodes_consistency)
+	if [ "$res" != consistent ]; then
+		bench_say "$target: $res"
+		bench_say "$target: last lines of its log ($BENCH_TMP/$target/pgpool.log):"
+		tail -n 20 "$BENCH_TMP/$target/pgpool.log" >&2
+		[ -s "$BENCH_TMP/$target/pgpool.log" ] || bench_say "(the log is empty)"
+		res=${res%%:*}
+	fi
+	echo "$res"
+}
+
 # Run pgbench once; print "tps latency_ms transactions cpu_ticks
-# selects_per_node" ("fail ..." if pgbench failed).  SHOW pool_nodes runs
-# outside the CPU window.
+# selects_per_node consistency" ("fail ..." if pgbench failed); a fifth
+# argument "check" resets native nodes before and compares them afterwards.  SHOW pool_nodes and the
+# consistency check run outside the CPU window.
 bench_pgbench() {
-	local target=$1 wl=$2 secs=$3 log=$4 before=0 after=0 pid sel0 sel1
+	local target=$1 wl=$2 secs=$3 log=$4 before=0 after=0 pid sel0 sel1 cons=-
 	pid=${TARGET_PID[$target]:-}
+	# Native: every counted run starts from identical nodes.
+	[ "${5:-}" = check ] && [ "${TARGET_MODE[$target]:-}" = native ] && bench_nodes_reset
 	sel0=$(bench_target_selects "$target")
 	[ -n "$pid" ] && before=$(bench_tree_ticks "$pid")
 	# shellcheck disable=SC2086
@@ -113,21 +150,28 @@ bench_pgbench() {
 	local rc=$?
 	[ -n "$pid" ] && after=$(bench_tree_ticks "$pid")
 	sel1=$(bench_target_selects "$target")
+	[ "${5:-}" = check ] && cons=$(bench_target_consistency "$target")
 	local tps lat txns
 	tps=$(sed -n 's/^tps = \([0-9.]*\).*/\1/p' "$log" | head -n1)
 	lat=$(sed -n 's/^latency average = \([0-9.]*\) ms.*/\1/p' "$log" | head -n1)
 	txns=$(sed -n 's/^number of transactions actually processed: \([0-9]*\).*/\1/p' "$log" | head -n1)
 	if [ $rc -ne 0 ] || [ -z "$tps" ] || [ -z "$txns" ]; then
-		echo "fail - - - -"
+		echo "fail - - - - ${cons:--}"
 		return 1
 	fi
-	echo "$tps ${lat:--} $txns $((after - before)) $(bench_selects_delta "$sel0" "$sel1")"
+	echo "$tps ${lat:--} $txns $((after - before)) $(bench_selects_delta "$sel0" "$sel1") ${cons:--}"
 }
 
 # Start the requested targets; those that fail to start are dropped.
 bench_start_all() {
-	local t try started=()
+	local t try started=() native=0
+	[[ " $BENCH_TARGETS " == *-native\ * ]] && native=1
 	for t in $BENCH_TARGETS; do
+		if [ "$t" = direct ] && [ $native = 1 ]; then
+			bench_say "direct: would write to node 0 only and break the native" \
+				"nodes' consistency; skipped"
+			continue
+		fi
 		if ! declare -F "bench_start_${t//-/_}" >/dev/null; then
 			bench_say "unknown target $t; skipped"
 			continue
@@ -148,10 +192,14 @@ bench_start_all() {
 			unset "TARGET_PID[$t]"
 			continue
 		fi
-		[ "${TARGET_MODE[$t]:-}" = stream ] && bench_check_nodes "$t"
+		case ${TARGET_MODE[$t]:-} in stream | native) bench_check_nodes "$t" ;; esac
 		started+=("$t")
 	done
 	ACTIVE_TARGETS="${started[*]}"
+	if [ -n "${NODE1_PORT:-}" ]; then
+		NODES_AT_START=$(bench_nodes_consistency)
+		bench_say "native nodes before the first run: $NODES_AT_START"
+	fi
 }
 
 # Log the nodes a stream target sees and remember them for the report:
@@ -182,9 +230,9 @@ bench_rotate() {
 # Interleaved runs: within each workload, each round visits every target once
 # (starting one target further each round).
 bench_run_all() {
-	local wl round t res tps lat txns ticks sel msg
+	local wl round t res tps lat txns ticks sel cons msg
 	RAW=$BENCH_RESULTS/latest.csv
-	echo "workload,round,target,tps,latency_ms,transactions,pooler_cpu_ticks,selects_per_node" >"$RAW"
+	echo "workload,round,target,tps,latency_ms,transactions,pooler_cpu_ticks,selects_per_node,consistency" >"$RAW"
 	for wl in $BENCH_WORKLOADS; do
 		[ -n "${WL_ARGS[$wl]:-}" ] || { bench_say "unknown workload $wl; skipped"; continue; }
 		if [ "$BENCH_WARMUP" -gt 0 ]; then
@@ -196,16 +244,21 @@ bench_run_all() {
 			# shellcheck disable=SC2086 # a word list
 			for t in $(bench_rotate "$((round - 1))" $ACTIVE_TARGETS); do
 				res=$(bench_pgbench "$t" "$wl" "$BENCH_DURATION" \
-					"$BENCH_TMP/run-$wl-$round-$t.log")
-				read -r tps lat txns ticks sel <<<"$res"
+					"$BENCH_TMP/run-$wl-$round-$t.log" check)
+				read -r tps lat txns ticks sel cons <<<"$res"
 				msg="$wl round $round $t: tps=$tps lat=${lat}ms"
 				[ "${sel:--}" != - ] && msg="$msg selects per node=$sel"
+				[ "${cons:--}" != - ] && msg="$msg nodes: $cons"
 				bench_say "$msg"
 				if [ "$tps" = fail ]; then
 					bench_say "pgbench failed; tail of its output:"
 					tail -n 5 "$BENCH_TMP/run-$wl-$round-$t.log" >&2
+					if [ -f "$BENCH_TMP/$t/pgpool.log" ]; then
+						bench_say "tail of $t's log:"
+						tail -n 20 "$BENCH_TMP/$t/pgpool.log" >&2
+					fi
 				fi
-				echo "$wl,$round,$t,$tps,$lat,$txns,$ticks,${sel:--}" >>"$RAW"
+				echo "$wl,$round,$t,$tps,$lat,$txns,$ticks,${sel:--},${cons:--}" >>"$RAW"
 			done
 		done
 	done
@@ -271,14 +324,81 @@ bench_report_stream_setup() {
 		"reads n0/n1: SELECTs per node (SHOW pool_nodes select_cnt, summed over rounds)"
 }
 
+# The consistency column of WORKLOAD,TARGET: "consistent n/n" when the
+# nodes matched after every run, else "DIVERGED k/n", with "(mtime only)"
+# when only pgbench_history's timestamps ever differed.
+bench_consistency_summary() {
+	awk -F, -v w="$1" -v t="$2" '
+	$1 == w && $3 == t && $9 != "" && $9 != "-" {
+		n++
+		if ($9 == "DIVERGED-mtime") { bad++; mtime++ }
+		else if ($9 != "consistent") bad++
+	}
+	END {
+		if (!n) print "-"
+		else if (!bad) print "consistent " n "/" n
+		else print "DIVERGED " bad "/" n (mtime == bad ? " (mtime only)" : "")
+	}' "$RAW"
+}
+
+# Native-replication targets: TPS, ours / pgpool-II, pooler CPU per
+# transaction, per write statement (3 UPDATE + 1 INSERT) and per statement,
+# and whether the nodes were still identical after each run.
+bench_report_native() {
+	local hz=$1 wl t tps lat x2 tps2 cpu_t cpu_w cpu_q cons
+	local fmt='%-9s %-15s %7s %8s %9s %10s %12s %12s  %s\n'
+	echo "native targets: backend_clustering_mode = 'native_replication'," \
+		"node 0 = 127.0.0.1:$PG_PORT, node 1 = independent 127.0.0.1:${NODE1_PORT:-?};"
+	echo "  load_balance_mode = on (node chosen per session, weights" \
+		"$BENCH_WEIGHT0:$BENCH_WEIGHT1), insert_lock = off, replicate_select = off," \
+		"connection_cache = on; pgbench -i on each node directly"
+	for t in $ACTIVE_TARGETS; do
+		[ "${TARGET_MODE[$t]:-}" = native ] && echo "  $t saw: ${TARGET_NODES[$t]:-?}"
+	done
+	echo "  nodes before the first run: ${NODES_AT_START:-?}"
+	echo "x_pgpool2: TPS / pgpool2-native TPS; nodes: md5 of the ordered rows of every" \
+		"pgbench table, node 0 vs node 1, after each run (each run starts from identical nodes)"
+	# shellcheck disable=SC2059 # the format is ours
+	printf "$fmt" workload target tps lat_ms x_pgpool2 cpu_us/txn cpu_us/write cpu_us/query nodes
+	for wl in $BENCH_WORKLOADS; do
+		[ -n "${WL_ARGS[$wl]:-}" ] || continue
+		tps2=$(bench_col_median "$wl" pgpool2-native 4)
+		for t in $ACTIVE_TARGETS; do
+			[ "${TARGET_MODE[$t]:-}" = native ] || continue
+			tps=$(bench_col_median "$wl" "$t" 4)
+			lat=$(bench_col_median "$wl" "$t" 5)
+			x2=$(bench_ratio "$tps" "$tps2")
+			cpu_t=$(bench_cpu_median "$hz" 1 "$wl" "$t")
+			cpu_w=-
+			[ "${WL_WRITES[$wl]:-0}" -gt 0 ] &&
+				cpu_w=$(bench_cpu_median "$hz" "${WL_WRITES[$wl]}" "$wl" "$t")
+			cpu_q=$(bench_cpu_median "$hz" "${WL_QUERIES[$wl]}" "$wl" "$t")
+			cons=$(bench_consistency_summary "$wl" "$t")
+			[ "$tps" != - ] && tps=$(printf '%.0f' "$tps")
+			[ "$lat" != - ] && lat=$(printf '%.3f' "$lat")
+			[ "$cpu_t" != - ] && cpu_t=$(printf '%.1f' "$cpu_t")
+			[ "$cpu_w" != - ] && cpu_w=$(printf '%.1f' "$cpu_w")
+			[ "$cpu_q" != - ] && cpu_q=$(printf '%.1f' "$cpu_q")
+			# shellcheck disable=SC2059
+			printf "$fmt" "$wl" "$t" "$tps" "$lat" "$x2" "$cpu_t" "$cpu_w" "$cpu_q" "$cons"
+		done
+	done
+	return 0
+}
+
 bench_report() {
 	local hz wl t tps lat dtps rtps ratio xraw cpu reads out=$BENCH_RESULTS/latest.txt
-	local fmt='%-9s %-14s %8s %8s %8s %6s %12s  %s\n'
+	local fmt='%-9s %-14s %8s %8s %8s %6s %12s  %s\n' others=0 natives=0
 	hz=$(getconf CLK_TCK)
+	for t in $ACTIVE_TARGETS; do
+		if [ "${TARGET_MODE[$t]:-}" = native ]; then natives=1; else others=1; fi
+	done
 	{
 		echo "pgbench: $BENCH_CLIENTS clients, -j $BENCH_JOBS, -T $BENCH_DURATION," \
 			"scale $BENCH_SCALE, $BENCH_ROUNDS round(s), median; $(nproc) cores;" \
 			"$(date -u '+%Y-%m-%d %H:%M UTC')"
+		[ $natives = 1 ] && bench_report_native "$hz"
+		[ $others = 1 ] || exit 0
 		bench_report_stream_setup
 		# shellcheck disable=SC2059 # the format is ours
 		printf "$fmt" workload target tps lat_ms x_direct x_raw cpu_us/query "reads n0/n1"
@@ -286,6 +406,7 @@ bench_report() {
 			[ -n "${WL_ARGS[$wl]:-}" ] || continue
 			dtps=$(bench_col_median "$wl" direct 4)
 			for t in $ACTIVE_TARGETS; do
+				[ "${TARGET_MODE[$t]:-}" = native ] && continue
 				tps=$(bench_col_median "$wl" "$t" 4)
 				lat=$(bench_col_median "$wl" "$t" 5)
 				ratio=$(bench_ratio "$tps" "$dtps")

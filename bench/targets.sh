@@ -3,7 +3,8 @@
 # PgBouncer (session mode) and Debian's pgpool-II ("pgpool2"), both pgpools
 # in raw mode; and both pgpools in streaming-replication mode with load
 # balancing over the primary and a streaming standby ("pgpool-stream",
-# "pgpool2-stream").  The starter of target NAME is bench_start_NAME with
+# "pgpool2-stream"); and both pgpools in native replication mode over two
+# independent nodes ("pgpool-native", "pgpool2-native").  The starter of target NAME is bench_start_NAME with
 # '-' read as '_'.  Each starter fills TARGET_PORT[name] and, for poolers,
 # TARGET_PID[name] (the process whose tree is charged for pooler CPU).  A
 # starter returns 1 when the server did not come up (the caller tries again)
@@ -11,7 +12,7 @@
 # shellcheck shell=bash disable=SC2034
 
 declare -A TARGET_PORT TARGET_PID TARGET_STOPSIG
-# TARGET_MODE[name]: raw or stream, for the pgpool targets.
+# TARGET_MODE[name]: raw, stream or native, for the pgpool targets.
 declare -A TARGET_MODE
 
 # Load-balancing weights of the stream targets (node 0 primary, 1 standby).
@@ -20,17 +21,20 @@ BENCH_WEIGHT1=${BENCH_WEIGHT1:-1}
 
 BENCH_DB=bench
 
-# The PostgreSQL primary every target talks to, with pgbench's tables.
-bench_start_postgres() {
-	local data=$BENCH_TMP/pgdata log=$BENCH_TMP/postgres.log
-	bench_free_port PG_PORT || bench_die "no free port"
-	bench_say "initdb + postgres on 127.0.0.1:$PG_PORT"
+# initdb and start a throwaway PostgreSQL 15 in DIR on a free port, create
+# the bench database and fill pgbench's tables (pgbench -i -s $BENCH_SCALE,
+# straight on this server).  NAME names it in messages and file names; the
+# port, postmaster pid and data directory go to ${PREFIX}_PORT, _PID, _DATA.
+bench_make_node() {
+	local name=$1 prefix=$2 data=$BENCH_TMP/$3 log=$BENCH_TMP/$1.log port pid
+	bench_free_port port || bench_die "no free port"
+	bench_say "initdb + $name on 127.0.0.1:$port"
 	bench_as_db "$PG_BINDIR/initdb" -D "$data" -A trust -U "$BENCH_DB_USER" \
-		--no-sync >"$BENCH_TMP/initdb.log" 2>&1 ||
-		{ cat "$BENCH_TMP/initdb.log" >&2; bench_die "initdb failed"; }
+		--no-sync >"$BENCH_TMP/initdb-$name.log" 2>&1 ||
+		{ cat "$BENCH_TMP/initdb-$name.log" >&2; bench_die "initdb failed"; }
 	cat >>"$data/postgresql.conf" <<-EOF
 		listen_addresses = '127.0.0.1'
-		port = $PG_PORT
+		port = $port
 		unix_socket_directories = '$BENCH_TMP'
 		max_connections = 200
 		shared_buffers = 256MB
@@ -41,23 +45,44 @@ bench_start_postgres() {
 		log_min_messages = warning
 	EOF
 	bench_as_db "$PG_BINDIR/pg_ctl" -D "$data" -l "$log" -w -t 60 start >/dev/null ||
-		{ cat "$log" >&2; bench_die "postgres did not start"; }
-	PG_PID=$(head -n1 "$data/postmaster.pid")
-	PG_DATA=$data
-	"$PG_BINDIR/psql" -X -q -h 127.0.0.1 -p "$PG_PORT" -U "$BENCH_DB_USER" \
+		{ cat "$log" >&2; bench_die "$name did not start"; }
+	pid=$(head -n1 "$data/postmaster.pid")
+	printf -v "${prefix}_PORT" '%s' "$port"
+	printf -v "${prefix}_PID" '%s' "$pid"
+	printf -v "${prefix}_DATA" '%s' "$data"
+	"$PG_BINDIR/psql" -X -q -h 127.0.0.1 -p "$port" -U "$BENCH_DB_USER" \
 		-d postgres -c "CREATE DATABASE $BENCH_DB" >/dev/null ||
-		bench_die "cannot create database $BENCH_DB"
-	bench_say "pgbench -i -s $BENCH_SCALE"
-	"$PG_BINDIR/pgbench" -i -q -s "$BENCH_SCALE" -h 127.0.0.1 -p "$PG_PORT" \
-		-U "$BENCH_DB_USER" "$BENCH_DB" >"$BENCH_TMP/pgbench-init.log" 2>&1 ||
-		{ cat "$BENCH_TMP/pgbench-init.log" >&2; bench_die "pgbench -i failed"; }
-	"$PG_BINDIR/psql" -X -q -h 127.0.0.1 -p "$PG_PORT" -U "$BENCH_DB_USER" \
+		bench_die "cannot create database $BENCH_DB on $name"
+	bench_say "pgbench -i -s $BENCH_SCALE on $name"
+	"$PG_BINDIR/pgbench" -i -q -s "$BENCH_SCALE" -h 127.0.0.1 -p "$port" \
+		-U "$BENCH_DB_USER" "$BENCH_DB" >"$BENCH_TMP/pgbench-init-$name.log" 2>&1 ||
+		{ cat "$BENCH_TMP/pgbench-init-$name.log" >&2; bench_die "pgbench -i failed on $name"; }
+	"$PG_BINDIR/psql" -X -q -h 127.0.0.1 -p "$port" -U "$BENCH_DB_USER" \
 		-d "$BENCH_DB" -c "VACUUM ANALYZE; CHECKPOINT" >/dev/null 2>&1 || true
+}
+
+# The PostgreSQL primary every target talks to, with pgbench's tables.
+bench_start_postgres() {
+	bench_make_node postgres PG pgdata
 	TARGET_PORT[direct]=$PG_PORT
+}
+
+# Native replication's second node: an independent PostgreSQL (no
+# replication between the two), started once, on the first native target.
+# pgbench -i runs on it directly with the same scale rather than through a
+# pooler, which is faster (no pooler in between, and a native-replication
+# pooler would run every statement of the load, COPY included, on node 0
+# and then on node 1): pgbench's generated rows are fixed (sequential ids,
+# zero balances, blank filler, empty history), so both nodes start
+# identical, which bench_nodes_consistency confirms before the first run.
+bench_start_node1() {
+	[ -n "${NODE1_PORT:-}" ] && return 0
+	bench_make_node node1 NODE1 node1data
 }
 
 bench_stop_postgres() {
 	bench_stop_standby
+	bench_stop_node1
 	[ -n "${PG_DATA:-}" ] || return 0
 	if [ -n "${PG_PID:-}" ] && kill -0 "$PG_PID" 2>/dev/null; then
 		bench_as_db "$PG_BINDIR/pg_ctl" -D "$PG_DATA" -m fast -w -t 30 stop \
@@ -115,6 +140,15 @@ bench_start_standby() {
 	bench_say "the standby has not caught up with the primary; using it anyway"
 }
 
+bench_stop_node1() {
+	[ -n "${NODE1_DATA:-}" ] || return 0
+	if [ -n "${NODE1_PID:-}" ] && kill -0 "$NODE1_PID" 2>/dev/null; then
+		bench_as_db "$PG_BINDIR/pg_ctl" -D "$NODE1_DATA" -m fast -w -t 30 stop \
+			>/dev/null 2>&1 || bench_stop_pid "$NODE1_PID" KILL
+	fi
+	NODE1_DATA=
+}
+
 bench_stop_standby() {
 	[ -n "${STANDBY_DATA:-}" ] || return 0
 	if [ -n "${STANDBY_PID:-}" ] && kill -0 "$STANDBY_PID" 2>/dev/null; then
@@ -146,17 +180,86 @@ bench_node_selects() {
 	bench_pool_nodes "$1" | sort -n | awk '{ s = s (NR > 1 ? "/" : "") $3 } END { print s }'
 }
 
+# md5 of every pgbench table's rows in a fixed order on the node at PORT,
+# one "table md5" line per table.  Each row is hashed first and the hashes
+# joined, which keeps the aggregate small (32 bytes a row).
+bench_node_md5() {
+	"$PG_BINDIR/psql" -X -q -At -F ' ' -h 127.0.0.1 -p "$1" -U "$BENCH_DB_USER" \
+		-d "$BENCH_DB" 2>/dev/null <<-'EOF'
+		SELECT 'pgbench_branches', md5(string_agg(md5(t::text), '' ORDER BY bid)) FROM pgbench_branches t;
+		SELECT 'pgbench_tellers', md5(string_agg(md5(t::text), '' ORDER BY tid)) FROM pgbench_tellers t;
+		SELECT 'pgbench_accounts', md5(string_agg(md5(t::text), '' ORDER BY aid)) FROM pgbench_accounts t;
+		SELECT 'pgbench_history', count(*) || ':' || coalesce(md5(string_agg(md5(t::text), ''
+		    ORDER BY tid, bid, aid, delta, mtime)), '-') FROM pgbench_history t;
+		SELECT 'history-without-mtime', coalesce(md5(string_agg(md5((tid, bid, aid, delta)::text), ''
+		    ORDER BY tid, bid, aid, delta)), '-') FROM pgbench_history;
+	EOF
+}
+
+# Bring both native nodes back to pgbench's initial contents, straight on
+# each node: empty history, zero balances (only the rows a run touched are
+# rewritten).  Runs before every counted native run, so each run starts from
+# identical nodes and its consistency check judges that run alone.
+bench_nodes_reset() {
+	local sql="TRUNCATE pgbench_history;
+		UPDATE pgbench_branches SET bbalance = 0 WHERE bbalance <> 0;
+		UPDATE pgbench_tellers SET tbalance = 0 WHERE tbalance <> 0;
+		UPDATE pgbench_accounts SET abalance = 0 WHERE abalance <> 0;"
+	local port rc=0
+	for port in "$PG_PORT" "$NODE1_PORT"; do
+		"$PG_BINDIR/psql" -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$port" \
+			-U "$BENCH_DB_USER" -d "$BENCH_DB" -c "$sql" >/dev/null 2>"$BENCH_TMP/reset-$port.log" &
+	done
+	wait -n || rc=1
+	wait -n || rc=1
+	[ $rc = 0 ] || { bench_say "could not reset the native nodes:"; cat "$BENCH_TMP"/reset-*.log >&2; }
+	return $rc
+}
+
+# Compare the pgbench tables of the two native-replication nodes (both read
+# at the same time, one core each).  Prints "consistent", "DIVERGED-mtime"
+# (the rows match except pgbench_history's timestamps) or "DIVERGED" and,
+# for the log, the tables that differ with each node's hash (history: row
+# count and md5; history-without-mtime tells whether only the timestamps
+# differ).
+bench_nodes_consistency() {
+	local a=$BENCH_TMP/md5-node0 b=$BENCH_TMP/md5-node1 diff
+	bench_node_md5 "$PG_PORT" >"$a" &
+	bench_node_md5 "$NODE1_PORT" >"$b"
+	wait $!
+	if [ "$(wc -l <"$a")" -ne 5 ] || [ "$(wc -l <"$b")" -ne 5 ]; then
+		echo "DIVERGED (could not read the tables of both nodes)"
+		return 1
+	fi
+	diff=$(paste -d ' ' "$a" "$b" |
+		awk '$1 != $3 || $2 != $4 { printf " %s node0=%s node1=%s;", $1, $2, $4 }')
+	if [ -z "$diff" ]; then
+		echo consistent
+	elif [[ $diff != *history-without-mtime* && $diff != *_accounts* &&
+		$diff != *_tellers* && $diff != *_branches* ]]; then
+		echo "DIVERGED-mtime: only pgbench_history.mtime (CURRENT_TIMESTAMP) differs:$diff"
+		return 1
+	else
+		echo "DIVERGED:$diff"
+		return 1
+	fi
+}
+
 bench_start_direct() { :; }
 
 # pgpool.conf shared by this project's pgpool and pgpool-II 4.3: connection
 # cache, one cached backend per child, quiet logging, no failover.  MODE raw:
 # the primary only, no load balancing.  MODE stream: streaming replication,
 # primary (node 0) + standby (node 1), SELECTs load balanced by weight, the
-# replication check every 10 s, no periodic health check.
+# replication check every 10 s, no periodic health check.  MODE native:
+# native replication over two independent nodes (node 0 = the primary's
+# server, node 1 = bench_start_node1), writes to both, SELECTs load
+# balanced, insert_lock off (pgbench's tables have no serial columns).
 bench_write_pgpool_conf() {
 	local dir=$1 port=$2 pcp_port=$3 children=$4 mode=$5
 	local clustering=raw lb=off sr_period=0
 	[ "$mode" = stream ] && { clustering=streaming_replication; lb=on; sr_period=10; }
+	[ "$mode" = native ] && { clustering=native_replication; lb=on; }
 	cat >"$dir/pgpool.conf" <<-EOF
 		backend_clustering_mode = '$clustering'
 		listen_addresses = '127.0.0.1'
@@ -205,6 +308,21 @@ bench_write_pgpool_conf() {
 			disable_load_balance_on_write = 'transaction'
 		EOF
 	fi
+	if [ "$mode" = native ]; then
+		cat >>"$dir/pgpool.conf" <<-EOF
+			backend_hostname1 = '127.0.0.1'
+			backend_port1 = $NODE1_PORT
+			backend_weight1 = $BENCH_WEIGHT1
+			backend_data_directory1 = '$NODE1_DATA'
+			backend_flag1 = 'DISALLOW_TO_FAILOVER'
+			statement_level_load_balance = off
+			disable_load_balance_on_write = 'transaction'
+			insert_lock = off
+			replicate_select = off
+			replication_stop_on_mismatch = off
+			failover_if_affected_tuples_mismatch = off
+		EOF
+	fi
 	# pcp.conf: user:md5(password); the bench never uses PCP.
 	echo "$BENCH_DB_USER:$(printf '%s' bench | md5sum | cut -d' ' -f1)" >"$dir/pcp.conf"
 	cat >"$dir/pool_hba.conf" <<-EOF
@@ -222,6 +340,7 @@ bench_start_pgpool_binary() {
 		bench_say "$name: no standby; skipped"
 		return 2
 	fi
+	[ "$mode" = native ] && bench_start_node1
 	mkdir -p "$dir"
 	bench_free_port port && bench_free_port pcp_port || return 1
 	bench_write_pgpool_conf "$dir" "$port" "$pcp_port" "$BENCH_CHILDREN" "$mode"
@@ -272,6 +391,8 @@ bench_start_pgpool() { bench_start_ours pgpool raw; }
 bench_start_pgpool_stream() { bench_start_ours pgpool-stream stream; }
 bench_start_pgpool2() { bench_start_theirs pgpool2 raw; }
 bench_start_pgpool2_stream() { bench_start_theirs pgpool2-stream stream; }
+bench_start_pgpool_native() { bench_start_ours pgpool-native native; }
+bench_start_pgpool2_native() { bench_start_theirs pgpool2-native native; }
 
 bench_start_pgbouncer() {
 	local bin dir=$BENCH_TMP/pgbouncer port

@@ -64,6 +64,7 @@ typedef struct ProcInfo
 	int			load_balance_node;
 	uint64_t	connection_count;	/* clients served by this process */
 	time_t		connected_at;
+	int			si_window;		/* snapshot isolation: SI_WINDOW_* this child holds (si_order.h) */
 } ProcInfo;
 
 

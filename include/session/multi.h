@@ -27,6 +27,8 @@ typedef struct MultiRoute
 	const char *reason;			/* for log lines */
 } MultiRoute;
 
+#define MULTI_SI_PENDING 8
+
 typedef struct MultiState
 {
 	RelayQueue	queue;
@@ -45,8 +47,15 @@ typedef struct MultiState
 	int64_t		skip[MAX_BACKENDS];	/* bytes of a large reply message still to pass */
 	DeferOut   *defer[MAX_BACKENDS];	/* bytes held for the lead's answer (NULL: none yet) */
 	uint64_t	lead_answered;	/* newest ordered request the lead has answered */
+	uint64_t	si_active;		/* request whose snapshot isolation window the session holds */
+	uint64_t	si_pending[MULTI_SI_PENDING];	/* requests waiting to enter their window */
+	uint8_t		si_pending_kind[MULTI_SI_PENDING];
+	int			si_npending;
+	bool		si_begin_in_batch;	/* the open batch begins a transaction */
 	bool		adopt_pending;	/* nodes changed: up nodes may join at the next transaction */
-	bool		batch_wrapped;	/* the open batch runs in a transaction pgpool commits after its Sync */
+	bool		batch_wrapped;
+	bool		batch_locked;
+	int			batch_nparse;	/* Parse messages the open batch sent to its lead */	/* the open batch began with an insert lock */	/* the open batch runs in a transaction pgpool commits after its Sync */
 	char		ts_literal[64];	/* clock value of the transaction's rewritten statements */
 	char		last_query[256];	/* for "kind mismatch" reports */
 	int64_t		idle_since;		/* client_idle_limit clock (see idle_timeout_ms) */

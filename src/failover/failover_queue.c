@@ -8,6 +8,7 @@
  * channel.
  */
 #include "failover/failover.h"
+#include "utils/clock.h"
 #include "failover_int.h"
 
 #include "pool/proc_table.h"
@@ -187,19 +188,10 @@ failover_result_text(FailoverResult r)
 	return "unknown result";
 }
 
-static double
-monotonic_seconds(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double) ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 bool
 failover_wait_for_clients(const PoolConfig *cfg)
 {
-	double		deadline = monotonic_seconds() + cfg->recovery_timeout;
+	double		deadline = clock_monotonic_s() + cfg->recovery_timeout;
 
 	if (cfg->client_idle_limit_in_recovery == -1)
 		return true;
@@ -213,7 +205,7 @@ failover_wait_for_clients(const PoolConfig *cfg)
 				connected++;
 		if (connected == 0)
 			return true;
-		if (monotonic_seconds() >= deadline)
+		if (clock_monotonic_s() >= deadline)
 		{
 			plog_ex(PL_LOG, log_fmt("%d clients are still connected", connected), NULL,
 					"recovery_timeout (%d seconds) expired while waiting for clients to disconnect",

@@ -13,6 +13,7 @@
 #include "pool/proc_table.h"
 #include "pool/status_file.h"
 #include "recovery/recovery_gate.h"
+#include "replication/si_order.h"
 #include "replication/strategy.h"
 #include "utils/log.h"
 #include "utils/ps_status.h"
@@ -228,6 +229,14 @@ parent_main(void)
 	status_file_save(pool_config->logdir);
 	strategy_select(pool_config);
 	strategy_find_primary(pool_config);
+	if (strategy_current()->snapshot_isolation && !si_order_check_nodes(pool_config))
+	{
+		listen_close(listen_fds, nlisten, pool_config);
+		pcp_listen_close(pool_config);
+		shmem_destroy();
+		pidfile_remove(pool_config->pid_file_name);
+		return 1;
+	}
 
 	sigemptyset(&block);
 	sigaddset(&block, SIGCHLD);

@@ -5,6 +5,7 @@
  * connections (server side) and backend connections (client side).
  */
 #include "protocol/pq_tls.h"
+#include "utils/clock.h"
 
 #include "utils/str.h"
 
@@ -15,15 +16,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-
-static int64_t
-mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t) ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 /* Map an SSL result to the errno convention of PqTransport; 0 means EOF. */
 static ssize_t
@@ -120,7 +112,7 @@ static const PqTransport tls_transport = {tls_recv, tls_send, tls_close};
 static int
 handshake(PqConn *c, SSL *ssl, bool server, int timeout_ms, const char **why)
 {
-	int64_t		deadline = timeout_ms >= 0 ? mono_ms() + timeout_ms : -1;
+	int64_t		deadline = timeout_ms >= 0 ? clock_monotonic_ms() + timeout_ms : -1;
 
 	for (;;)
 	{
@@ -148,7 +140,7 @@ handshake(PqConn *c, SSL *ssl, bool server, int timeout_ms, const char **why)
 			ERR_clear_error();
 			return PQ_IO_ERROR;
 		}
-		left = deadline < 0 ? -1 : (int) (deadline - mono_ms() > 0 ? deadline - mono_ms() : 0);
+		left = deadline < 0 ? -1 : (int) (deadline - clock_monotonic_ms() > 0 ? deadline - clock_monotonic_ms() : 0);
 		rc = pq_conn_wait(c, err == SSL_ERROR_WANT_WRITE, left);
 		if (rc != PQ_IO_OK)
 		{

@@ -6,6 +6,7 @@
  * connections.  Results are PostgreSQL-style messages in a RecoveryError.
  */
 #include "recovery_int.h"
+#include "utils/clock.h"
 
 #include "auth/auth.h"
 #include "auth/auth_passwd.h"
@@ -217,15 +218,6 @@ recovery_remote_start_sql(PGconn *conn, const RecoveryTarget *t)
 	return sql;
 }
 
-static int64_t
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t) ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* One libpq ping of the node; the database as the manual says: postgres, else template1. */
 static PGPing
 ping_node(const BackendNode *n, const char *password)
@@ -268,7 +260,7 @@ recovery_wait_node(int node_id, int timeout_s, bool need_primary, const char *pa
 				   RecoveryError *err)
 {
 	const BackendNode *n = &node_table->nodes[node_id];
-	int64_t		deadline = now_ms() + (int64_t) timeout_s * 1000;
+	int64_t		deadline = clock_monotonic_ms() + (int64_t) timeout_s * 1000;
 	PGPing		last;
 	bool		replaying = false;
 
@@ -278,7 +270,7 @@ recovery_wait_node(int node_id, int timeout_s, bool need_primary, const char *pa
 		/* a node that replays archived WAL accepts read-only connections already */
 		if (last == PQPING_OK && (!need_primary || !(replaying = !out_of_recovery(node_id, password))))
 			return true;
-		if (now_ms() >= deadline)
+		if (clock_monotonic_ms() >= deadline)
 			break;
 		usleep(200 * 1000);
 	}

@@ -11,6 +11,7 @@
  * other's; at least one of them sees the other's store.
  */
 #include "recovery/recovery_gate.h"
+#include "utils/clock.h"
 
 #include "config/config.h"
 #include "pool/proc_table.h"
@@ -35,15 +36,6 @@ typedef struct RecoveryGate
 static RecoveryGate *gate;
 
 #define GATE_POLL_MS 5
-
-static int64_t
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t) ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 static void
 sleep_ms(int ms)
@@ -123,7 +115,7 @@ recovery_gate_idle_timeout_ms(int64_t idle_since_ms)
 		return -1;
 	if (limit < 0)
 		return 0;
-	left = (int64_t) limit * 1000 - (now_ms() - idle_since_ms);
+	left = (int64_t) limit * 1000 - (clock_monotonic_ms() - idle_since_ms);
 	return left > 0 ? (int) left : 0;
 }
 
@@ -227,12 +219,12 @@ recovery_gate_busy_children(pid_t *first_pid)
 int
 recovery_gate_wait_quiet(int timeout_ms)
 {
-	int64_t		deadline = timeout_ms < 0 ? -1 : now_ms() + timeout_ms;
+	int64_t		deadline = timeout_ms < 0 ? -1 : clock_monotonic_ms() + timeout_ms;
 	int			busy;
 
 	while ((busy = recovery_gate_busy_children(NULL)) > 0)
 	{
-		if (deadline >= 0 && now_ms() >= deadline)
+		if (deadline >= 0 && clock_monotonic_ms() >= deadline)
 			break;
 		sleep_ms(GATE_POLL_MS);
 	}

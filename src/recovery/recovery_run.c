@@ -20,6 +20,7 @@
  * the gate and leaves the node down.
  */
 #include "recovery_int.h"
+#include "utils/clock.h"
 
 #include "failover/failover.h"
 #include "pool/node_table.h"
@@ -46,19 +47,10 @@ typedef struct RecoveryRun
 	RecoveryError *err;
 } RecoveryRun;
 
-static double
-now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double) ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 static const char *
 duration(double since)
 {
-	return log_fmt("duration: %.3f ms", (now_s() - since) * 1000.0);
+	return log_fmt("duration: %.3f ms", (clock_monotonic_s() - since) * 1000.0);
 }
 
 /* ---- checks ------------------------------------------------------------------ */
@@ -142,12 +134,12 @@ run_stage(RecoveryRun *r, const char *stage, const char *script)
 		return false;
 	sql = recovery_stage_sql(r->conn, script, &r->target, r->nargs);
 	plog(PL_LOG, "starting recovery command: \"%s\"", sql);
-	t0 = now_s();
+	t0 = clock_monotonic_s();
 	ok = recovery_exec(r->conn, sql, NULL, r->err);
 	free(sql);
 	if (!ok)
 	{
-		plog_ex(PL_LOG, r->err->message, NULL, "%s stage failed after %.3f s", stage, now_s() - t0);
+		plog_ex(PL_LOG, r->err->message, NULL, "%s stage failed after %.3f s", stage, clock_monotonic_s() - t0);
 		recovery_set_error(r->err, wrapped_detail(r->err),
 						   "Look at the server log of the node the stage ran on (its script's stderr is there).",
 						   "%s stage of the recovery of node %d failed (recovery command \"%s\")",
@@ -163,7 +155,7 @@ static bool
 start_node(RecoveryRun *r)
 {
 	char	   *sql = recovery_remote_start_sql(r->conn, &r->target);
-	double		t0 = now_s();
+	double		t0 = clock_monotonic_s();
 	bool		ok;
 
 	ps_status_set("PCP: processing recovery_node: starting node %d", r->target.node_id);
@@ -192,13 +184,13 @@ attach_node(RecoveryRun *r)
 	int			timeout_ms = (pool_config->recovery_timeout > 0 ? pool_config->recovery_timeout : 1) * 1000;
 	uint32_t	ticket;
 	FailoverResult res;
-	double		t0 = now_s();
+	double		t0 = clock_monotonic_s();
 
 	plog(PL_LOG, "send_failback_request: fail back %d th node request from pid %d", id, (int) getpid());
 	ticket = failover_request(FAILOVER_ATTACH, id, FAILOVER_FLAG_FROM_PCP);
 	res = ticket ? failover_wait(ticket, timeout_ms) : FAILOVER_QUEUE_FULL;
 	/* queued behind another request: the node counts once it is up */
-	while (res == FAILOVER_QUEUED && !node_is_up(id) && now_s() - t0 < timeout_ms / 1000.0)
+	while (res == FAILOVER_QUEUED && !node_is_up(id) && clock_monotonic_s() - t0 < timeout_ms / 1000.0)
 		usleep(50 * 1000);
 	if (res == FAILOVER_DONE || node_is_up(id))
 		return true;
@@ -216,7 +208,7 @@ hold_clients(RecoveryRun *r, double *held_since)
 	int			busy;
 
 	ps_status_set("PCP: processing recovery_node: waiting for clients");
-	*held_since = now_s();
+	*held_since = clock_monotonic_s();
 	recovery_gate_close();
 	busy = recovery_gate_wait_quiet(timeout * 1000);
 	if (busy > 0)
@@ -258,7 +250,7 @@ run_stages(RecoveryRun *r)
 	}
 	ok = ok && start_node(r) && attach_node(r);
 	recovery_gate_open();
-	plog(PL_LOG, "clients may start transactions again: they were held for %.3f s", now_s() - held);
+	plog(PL_LOG, "clients may start transactions again: they were held for %.3f s", clock_monotonic_s() - held);
 	return ok;
 }
 
@@ -304,7 +296,7 @@ recovery_run(int node_id, RecoveryError *err)
 	RecoveryStatus st;
 	int			other_node = -1;
 	pid_t		other_pid = 0;
-	double		t0 = now_s();
+	double		t0 = clock_monotonic_s();
 
 	memset(err, 0, sizeof(*err));
 	if ((st = check_request(node_id, mode, source, err)) != RECOVERY_OK)

@@ -40,14 +40,6 @@ typedef struct RouteIn
 	const RouterRel *rel;		/* set by a rule that decides on a relation */
 } RouteIn;
 
-typedef struct RouterRule
-{
-	const char *name;
-	bool		(*applies) (RouteIn *in);
-	RouterTarget target;
-	const char *reason;
-} RouterRule;
-
 static bool
 kind_in(RouterStmtKind k, const RouterStmtKind *set, int n)
 {
@@ -334,126 +326,81 @@ r_unlogged_table(RouteIn *in)
 
 /* ---- the rule tables ------------------------------------------------------- */
 
-#define PRIMARY ROUTER_TARGET_PRIMARY
-
-/* streaming replication (and, until they have their own, the other primary/standby modes) */
-static const RouterRule primary_standby_rules[] = {
-	{"unparsable", r_unparsable, PRIMARY, "query not understood by the PostgreSQL 15 grammar"},
-	{"pgpool_show", r_show_pool, ROUTER_TARGET_PGPOOL, "SHOW pool_* is answered by pgpool"},
-	{"multi_statement", r_multi, PRIMARY, "multi-statement query"},
-	{"empty", r_empty, PRIMARY, "empty query"},
-	{"begin_serializable", r_begin_serializable, PRIMARY,
-	"a SERIALIZABLE transaction cannot run on a standby"},
-	{"begin", r_begin, ROUTER_TARGET_ALL_NODES, "a transaction starts on every node of the session"},
-	{"transaction_control", r_transaction_control, ROUTER_TARGET_ALL_NODES_IN_TRANSACTION,
-	"transaction control goes to every node with an open transaction"},
-	{"two_phase_commit", r_two_phase, PRIMARY, "two-phase commit runs on the primary"},
-	{"set_transaction_primary", r_set_transaction_primary, PRIMARY,
-	"a standby refuses SERIALIZABLE and snapshot import"},
-	{"session_state", r_session_state, ROUTER_TARGET_ALL_NODES,
-	"session state must be the same on every node of the session"},
-	{"notification", r_notification, PRIMARY, "LISTEN/NOTIFY work on the primary only"},
-	{"execute_unknown", r_execute_unknown, PRIMARY, "EXECUTE of a statement not known to be read-only"},
-	{"cursor", r_cursor, PRIMARY, "cursors are kept on the primary"},
-	{"for_update", r_for_update, PRIMARY, "SELECT ... FOR UPDATE/SHARE locks rows"},
-	{"select_into", r_select_into, PRIMARY, "SELECT INTO creates a table"},
-	{"writable_cte", r_writable_cte, PRIMARY, "a WITH query modifies data"},
-	{"sequence_function", r_sequence_function, PRIMARY, "nextval()/setval() modify a sequence"},
-	{"write_function", r_write_function, PRIMARY, "calls a function the function lists say writes"},
-	{"write", r_write, PRIMARY, "statement writes"},
-	{"not_read_only", r_not_read_only, PRIMARY,
-	"only SELECT, SHOW, EXPLAIN and COPY TO STDOUT are load balanced"},
-	{"load_balance_mode_off", r_load_balance_off, PRIMARY, "load_balance_mode is off"},
-	{"no_load_balance_hint", r_no_load_balance_hint, PRIMARY, "/*NO LOAD BALANCE*/ comment"},
-	{"leading_comment", r_leading_comment, PRIMARY,
-	"query starts with a comment and allow_sql_comments is off"},
-	{"leading_white_space", r_leading_white_space, PRIMARY,
-	"query starts with white space and ignore_leading_white_space is off"},
-	{"serializable", r_serializable, PRIMARY, "SERIALIZABLE isolation cannot run on a standby"},
-	{"write_in_transaction", r_write_in_transaction, PRIMARY,
-	"a write ran earlier in this transaction (disable_load_balance_on_write)"},
-	{"write_in_earlier_transaction", r_write_in_earlier_transaction, PRIMARY,
-	"a write ran earlier in this session's transactions (disable_load_balance_on_write)"},
-	{"write_in_session", r_write_in_session, PRIMARY,
-	"a write ran earlier in this session (disable_load_balance_on_write)"},
-	{"system_catalog", r_system_catalog, PRIMARY, "reads a system catalog"},
-	{"temp_table", r_temp_table, PRIMARY, "reads a temporary table"},
-	{"unlogged_table", r_unlogged_table, PRIMARY, "reads an unlogged table"},
-	{"load_balance", r_always, ROUTER_TARGET_LOAD_BALANCE_NODE, "read-only query"},
-	{NULL}
-};
-
 /*
- * Native replication and snapshot isolation: pgpool itself runs every
- * write on every node (main node first, then the others), so whatever
- * changes data, takes locks or moves a sequence goes to ALL_NODES; a read
- * that may not be balanced runs on the main node alone.
+ * One table for the modes with several nodes; each rule names its target
+ * in the primary/standby modes (streaming, logical, slony) and in the
+ * replicating modes (native replication, snapshot isolation), where a
+ * write goes to every node and a read that may not be balanced to the main
+ * node.  SKIP: the rule does not exist in that rule set.
  */
+#define SKIP ((RouterTarget) -1)
+#define PRIMARY ROUTER_TARGET_PRIMARY
 #define ALL ROUTER_TARGET_ALL_NODES
+#define ALL_IN_TX ROUTER_TARGET_ALL_NODES_IN_TRANSACTION
 #define MAIN ROUTER_TARGET_MAIN_NODE
-static const RouterRule replication_rules[] = {
-	{"unparsable", r_unparsable, ALL, "every node must fail alike"},
-	{"pgpool_show", r_show_pool, ROUTER_TARGET_PGPOOL, "SHOW pool_* is answered by pgpool"},
-	{"multi_statement", r_multi, ALL, "multi-statement query is replicated"},
-	{"empty", r_empty, MAIN, "empty query"},
-	{"begin", r_begin, ALL, "a transaction starts on every node of the session"},
-	{"transaction_control", r_transaction_control, ROUTER_TARGET_ALL_NODES_IN_TRANSACTION,
-	"transaction control goes to every node with an open transaction"},
-	{"two_phase_commit", r_two_phase, ALL, "two-phase commit runs on every node"},
-	{"session_state", r_session_state, ALL,
-	"session state must be the same on every node of the session"},
-	{"notification", r_notification, MAIN, "LISTEN/NOTIFY work on the main node"},
-	{"execute_unknown", r_execute_unknown, ALL, "EXECUTE of a statement not known to be read-only"},
-	{"cursor", r_cursor, MAIN, "cursors are kept on the main node"},
-	{"for_update", r_for_update, ALL, "SELECT ... FOR UPDATE/SHARE locks rows on every node"},
-	{"select_into", r_select_into, ALL, "SELECT INTO creates a table"},
-	{"writable_cte", r_writable_cte, ALL, "a WITH query modifies data"},
-	{"sequence_function", r_sequence_function, ALL, "nextval()/setval() modify a sequence"},
-	{"write_function", r_write_function, ALL, "calls a function the function lists say writes"},
-	{"write", r_write, ALL, "statement writes"},
-	{"not_read_only", r_not_read_only, ALL,
-	"only SELECT, SHOW, EXPLAIN and COPY TO STDOUT are load balanced"},
-	{"replicate_select", r_replicate_select, ALL, "replicate_select is on"},
-	{"load_balance_mode_off", r_load_balance_off, MAIN, "load_balance_mode is off"},
-	{"no_load_balance_hint", r_no_load_balance_hint, MAIN, "/*NO LOAD BALANCE*/ comment"},
-	{"leading_comment", r_leading_comment, MAIN,
-	"query starts with a comment and allow_sql_comments is off"},
-	{"leading_white_space", r_leading_white_space, MAIN,
-	"query starts with white space and ignore_leading_white_space is off"},
-	{"serializable", r_serializable, MAIN, "SERIALIZABLE isolation stays on the main node"},
-	{"write_in_transaction", r_write_in_transaction, MAIN,
-	"a write ran earlier in this transaction (disable_load_balance_on_write)"},
-	{"write_in_earlier_transaction", r_write_in_earlier_transaction, MAIN,
-	"a write ran earlier in this session's transactions (disable_load_balance_on_write)"},
-	{"write_in_session", r_write_in_session, MAIN,
-	"a write ran earlier in this session (disable_load_balance_on_write)"},
-	{"system_catalog", r_system_catalog, MAIN, "reads a system catalog"},
-	{"temp_table", r_temp_table, MAIN, "reads a temporary table"},
-	{"unlogged_table", r_unlogged_table, MAIN, "reads an unlogged table"},
-	{"load_balance", r_always, ROUTER_TARGET_LOAD_BALANCE_NODE, "read-only query"},
-	{NULL}
-};
+#define LB ROUTER_TARGET_LOAD_BALANCE_NODE
+#define PGPOOL ROUTER_TARGET_PGPOOL
 
-static const RouterRule raw_rules[] = {
-	{"pgpool_show", r_show_pool, ROUTER_TARGET_PGPOOL, "SHOW pool_* is answered by pgpool"},
-	{"raw_mode", r_always, ROUTER_TARGET_MAIN_NODE, "raw mode uses the main node"},
-	{NULL}
-};
-
-static const RouterRule *
-rules_of(RouterRuleSet set)
+typedef struct RouterRuleRow
 {
-	switch (set)
-	{
-		case ROUTER_RULES_RAW:
-			return raw_rules;
-		case ROUTER_RULES_REPLICATION:
-			return replication_rules;
-		case ROUTER_RULES_PRIMARY_STANDBY:
-		default:
-			return primary_standby_rules;
-	}
-}
+	const char *name;
+	bool		(*applies) (RouteIn *in);
+	RouterTarget target[2];		/* primary/standby, replicating */
+	const char *reason;
+} RouterRuleRow;
+
+static const RouterRuleRow several_node_rules[] = {
+	{"unparsable", r_unparsable, {PRIMARY, ALL}, "query not understood by the PostgreSQL 15 grammar"},
+	{"pgpool_show", r_show_pool, {PGPOOL, PGPOOL}, "SHOW pool_* is answered by pgpool"},
+	{"multi_statement", r_multi, {PRIMARY, ALL}, "multi-statement query"},
+	{"empty", r_empty, {PRIMARY, MAIN}, "empty query"},
+	{"begin_serializable", r_begin_serializable, {PRIMARY, SKIP},
+	"a SERIALIZABLE transaction cannot run on a standby"},
+	{"begin", r_begin, {ALL, ALL}, "a transaction starts on every node of the session"},
+	{"transaction_control", r_transaction_control, {ALL_IN_TX, ALL_IN_TX},
+	"transaction control goes to every node with an open transaction"},
+	{"two_phase_commit", r_two_phase, {PRIMARY, ALL}, "two-phase commit runs where the writes ran"},
+	{"set_transaction_primary", r_set_transaction_primary, {PRIMARY, SKIP},
+	"a standby refuses SERIALIZABLE and snapshot import"},
+	{"session_state", r_session_state, {ALL, ALL},
+	"session state must be the same on every node of the session"},
+	{"notification", r_notification, {PRIMARY, MAIN}, "LISTEN/NOTIFY work on the node taking writes"},
+	{"execute_unknown", r_execute_unknown, {PRIMARY, ALL}, "EXECUTE of a statement not known to be read-only"},
+	{"cursor", r_cursor, {PRIMARY, MAIN}, "cursors are kept on the node taking writes"},
+	{"for_update", r_for_update, {PRIMARY, ALL}, "SELECT ... FOR UPDATE/SHARE locks rows"},
+	{"select_into", r_select_into, {PRIMARY, ALL}, "SELECT INTO creates a table"},
+	{"writable_cte", r_writable_cte, {PRIMARY, ALL}, "a WITH query modifies data"},
+	{"sequence_function", r_sequence_function, {PRIMARY, ALL}, "nextval()/setval() modify a sequence"},
+	{"write_function", r_write_function, {PRIMARY, ALL}, "calls a function the function lists say writes"},
+	{"write", r_write, {PRIMARY, ALL}, "statement writes"},
+	{"not_read_only", r_not_read_only, {PRIMARY, ALL},
+	"only SELECT, SHOW, EXPLAIN and COPY TO STDOUT are load balanced"},
+	{"replicate_select", r_replicate_select, {SKIP, ALL}, "replicate_select is on"},
+	{"load_balance_mode_off", r_load_balance_off, {PRIMARY, MAIN}, "load_balance_mode is off"},
+	{"no_load_balance_hint", r_no_load_balance_hint, {PRIMARY, MAIN}, "/*NO LOAD BALANCE*/ comment"},
+	{"leading_comment", r_leading_comment, {PRIMARY, MAIN},
+	"query starts with a comment and allow_sql_comments is off"},
+	{"leading_white_space", r_leading_white_space, {PRIMARY, MAIN},
+	"query starts with white space and ignore_leading_white_space is off"},
+	{"serializable", r_serializable, {PRIMARY, MAIN}, "SERIALIZABLE isolation cannot run on a standby"},
+	{"write_in_transaction", r_write_in_transaction, {PRIMARY, MAIN},
+	"a write ran earlier in this transaction (disable_load_balance_on_write)"},
+	{"write_in_earlier_transaction", r_write_in_earlier_transaction, {PRIMARY, MAIN},
+	"a write ran earlier in this session's transactions (disable_load_balance_on_write)"},
+	{"write_in_session", r_write_in_session, {PRIMARY, MAIN},
+	"a write ran earlier in this session (disable_load_balance_on_write)"},
+	{"system_catalog", r_system_catalog, {PRIMARY, MAIN}, "reads a system catalog"},
+	{"temp_table", r_temp_table, {PRIMARY, MAIN}, "reads a temporary table"},
+	{"unlogged_table", r_unlogged_table, {PRIMARY, MAIN}, "reads an unlogged table"},
+	{"load_balance", r_always, {LB, LB}, "read-only query"},
+	{NULL}
+};
+
+static const RouterRuleRow raw_rules[] = {
+	{"pgpool_show", r_show_pool, {PGPOOL, PGPOOL}, "SHOW pool_* is answered by pgpool"},
+	{"raw_mode", r_always, {MAIN, MAIN}, "raw mode uses the main node"},
+	{NULL}
+};
 
 /* ---- routing --------------------------------------------------------------- */
 
@@ -497,18 +444,21 @@ router_route(const StmtFacts *facts, const RouterCtx *ctx)
 {
 	RouterDecision d = {ROUTER_TARGET_PRIMARY, true, false, "no_config",
 	"no routing configuration", NULL};
-	const RouterRule *r;
+	const RouterRuleRow *r;
 	RouteIn		in;
+	int			set;
 
 	if (facts == NULL || ctx == NULL || ctx->config == NULL)
 		return d;
 	route_input(&in, facts, ctx);
-	for (r = rules_of(in.s->rules); r->name != NULL; r++)
+	/* column 0: primary/standby modes, column 1: replicating modes */
+	set = in.s->rules == ROUTER_RULES_REPLICATION;
+	for (r = in.s->rules == ROUTER_RULES_RAW ? raw_rules : several_node_rules; r->name != NULL; r++)
 	{
-		if (r->applies(&in))
+		if (r->target[set] != SKIP && r->applies(&in))
 			break;
 	}
-	d.target = r->target;
+	d.target = r->target[set];
 	d.rule = r->name;
 	d.reason = r->reason;
 	d.rel = in.rel;

@@ -14,6 +14,7 @@
 
 #include "config/config.h"
 #include "pool/node_table.h"
+#include "replication/si_order.h"
 #include "replication/strategy.h"
 #include "utils/log.h"
 #include "utils/ps_status.h"
@@ -57,6 +58,9 @@ multi_send(Session *s, const NodeMask *nodes, const char *msg, size_t len)
 	MultiState *m = s->multi;
 	const RelayEntry *e = relay_queue_tail(&m->queue);
 	bool		wait_all = e && e->barrier && completed_seq(m) < e->seq - 1;
+
+	if (e && e->si_window)
+		multi_si_on_send(s, e, wait_all);
 
 	NODE_MASK_FOREACH(nodes, n)
 	{
@@ -105,6 +109,8 @@ multi_release_held(Session *s)
 	MultiState *m = s->multi;
 	uint64_t	completed = completed_seq(m);
 
+	if (m->si_active || m->si_npending)
+		multi_si_progress(s, completed);
 	NODE_MASK_FOREACH(&m->connected, n)
 		if (m->defer[n] && defer_out_pending(m->defer[n]))
 			defer_out_release(m->defer[n], m->lead_answered, completed, &node_conn(s, n)->wbuf);
@@ -141,8 +147,43 @@ entry_from_route(RelayEntry *e, const MultiRoute *r)
 {
 	e->ordered = r->ordered && e->hold;
 	e->barrier = r->barrier;
+	if (r->barrier && strategy_current()->snapshot_isolation)
+		e->si_window = SI_WINDOW_COMMIT;
 	if (r->stream)
 		e->hold = false;
+}
+
+/* End the open batch with a Sync of pgpool's own; its ReadyForQuery is not the client's. */
+static void
+end_batch_here(Session *s)
+{
+	MultiState *m = s->multi;
+
+	multi_send(s, &m->batch->nodes, sync_msg, sizeof(sync_msg));
+	m->batch->open = false;
+	m->batch->drop_lead_rfq = true;
+	m->batch = NULL;
+	m->batch_locked = false;
+}
+
+/*
+ * An INSERT that may need insert_lock in the middle of a batch some other
+ * statement began (JDBC sends BEGIN and the first statement together): the
+ * lock must come first on the main node.  Inside the client's transaction
+ * a Sync ends nothing, so the batch is ended here and the INSERT waits
+ * (false) until the main node can be asked; it then opens a batch of its
+ * own, lock first.
+ */
+static bool
+split_for_insert_lock(Session *s, const StmtFacts *f)
+{
+	MultiState *m = s->multi;
+
+	if (m->batch == NULL || m->batch_locked || !strategy_current()->replicate_writes ||
+		!m->router_session.in_transaction || !multi_replicate_may_lock(s, f))
+		return false;
+	end_batch_here(s);
+	return true;
 }
 
 /* Open a batch on route r, or keep using the open one; false if the queue is full. */
@@ -176,10 +217,7 @@ batch_for(Session *s, const MultiRoute *r)
 	if (m->batch)
 	{
 		/* a standby's read-only batch must move: end it here, its ReadyForQuery is not the client's */
-		multi_send(s, &m->batch->nodes, sync_msg, sizeof(sync_msg));
-		m->batch->open = false;
-		m->batch->drop_lead_rfq = true;
-		m->batch = NULL;
+		end_batch_here(s);
 	}
 	/*
 	 * A replicated write that opens a batch: its insert lock, and outside a
@@ -195,6 +233,7 @@ batch_for(Session *s, const MultiRoute *r)
 	if (m->batch_wrapped)
 		e->rfq_override = 'I';
 	m->batch = e;
+	m->batch_nparse = 0;
 	m->stmt_nodes = r->nodes;
 	return true;
 }
@@ -336,6 +375,8 @@ on_query(Session *s, const char *msg, size_t len)
 		log_node_statement(s, &r.nodes, "", sql);
 	if (wrapped)
 		multi_replicate_close(s);
+	else if (r.facts->kind == ROUTER_STMT_BEGIN && !s->multi->batch)
+		multi_si_snapshot(s);
 	pqbuf_free(&q);
 	free(rewritten);
 	if (r.end_others_tx)
@@ -357,13 +398,18 @@ on_parse(Session *s, const char *msg, size_t len)
 	if (name_len + 6 > len)
 		return false;
 	sql_len = strnlen(sql, len - 6 - name_len);
-	if (strategy_current()->replicate_writes && !multi_replicate_ready(s, router_analyze(sql, sql_len)))
+	if (strategy_current()->replicate_writes &&
+		(split_for_insert_lock(s, router_analyze(sql, sql_len)) ||
+		 !multi_replicate_ready(s, router_analyze(sql, sql_len))))
 		return false;			/* wait until the main node can be asked */
 	r = multi_route_sql(s, sql, sql_len);
+	if (r.facts->kind == ROUTER_STMT_BEGIN)
+		s->multi->si_begin_in_batch = strategy_current()->snapshot_isolation;
 	/*
 	 * Only an unnamed statement's clock reads become a literal: a named one
 	 * runs many times, and one value frozen into it would be wrong.
 	 */
+	/* a named statement's clock reads are made a literal at each Bind (multi_rebind.c) */
 	if (r.ordered && name_len == 0 && (rewritten = multi_replicate_rewrite(s, r.facts)) != NULL)
 	{
 		const char *rest = sql + sql_len + 1;	/* parameter types */
@@ -385,6 +431,7 @@ on_parse(Session *s, const char *msg, size_t len)
 	}
 	str_copy(s->multi->last_query, sql, sizeof(s->multi->last_query));
 	stmt_map_put(&s->multi->stmts, name, msg, len, &s->multi->stmt_nodes)->parse_seq = s->multi->batch->seq;
+	multi_rebind_count_parse(s);
 	queue_statement(s, &r, &s->multi->stmt_nodes, msg, len);
 	if (statement_logging())
 		log_node_statement(s, &s->multi->stmt_nodes, "Parse: ", sql);
@@ -402,6 +449,10 @@ on_bind(Session *s, const char *msg, size_t len)
 	StmtInfo   *st = stmt_map_find(&s->multi->stmts, stmt_name);
 	MultiRoute	r;
 
+	if (st && strategy_current()->replicate_writes &&
+		(split_for_insert_lock(s, router_analyze(st->query, st->query_len)) ||
+		 !multi_replicate_ready(s, router_analyze(st->query, st->query_len))))
+		return false;			/* back when the main node can be asked */
 	if (st == NULL)
 		r = route_primary(s);	/* unknown to us: let the primary report the error */
 	else if (s->multi->batch)
@@ -419,12 +470,17 @@ on_bind(Session *s, const char *msg, size_t len)
 		r.ordered = false;
 	}
 	else
+	{
 		r = multi_route_sql(s, st->query, st->query_len);
+		if (r.facts->kind == ROUTER_STMT_BEGIN)
+			s->multi->si_begin_in_batch = strategy_current()->snapshot_isolation;
+	}
 	if (st && !s->multi->batch && !reparse_on(s, st, &r.nodes))
 		return false;
 	if (!batch_for(s, &r))
 		return false;
-	multi_send(s, &s->multi->stmt_nodes, msg, len);
+	if (!(strategy_current()->replicate_writes && st && multi_rebind(s, st, &s->multi->stmt_nodes, msg, len)))
+		multi_send(s, &s->multi->stmt_nodes, msg, len);
 	return true;
 }
 
@@ -479,6 +535,12 @@ on_sync(Session *s, const char *msg, size_t len)
 	multi_send(s, &s->multi->batch->nodes, msg, len);
 	s->multi->batch->open = false;
 	s->multi->batch = NULL;
+	s->multi->batch_locked = false;
+	if (s->multi->si_begin_in_batch)
+	{
+		s->multi->si_begin_in_batch = false;
+		multi_si_snapshot(s);
+	}
 	if (s->multi->batch_wrapped)
 	{
 		s->multi->batch_wrapped = false;
@@ -492,15 +554,24 @@ on_function_call(Session *s, const char *msg, size_t len)
 {
 	MultiRoute	r = route_primary(s);
 	RelayEntry *e;
+	PqBuf		call = {0};
 
 	/* a function call may write (large objects): replicated like a write */
 	if (strategy_current()->replicate_writes)
+	{
+		if (!multi_node_idle(s, s->multi->primary) && multi_replicate_is_lo_creat(msg, len))
+			return false;		/* the new object's OID is asked of an idle main node */
 		r.nodes = s->multi->connected;
+		if (multi_replicate_lo_creat(s, msg, len, &call))
+		{
+			msg = call.data;
+			len = call.len;
+		}
+	}
 	e = relay_queue_push(&s->multi->queue, &r.nodes, r.lead);
-	if (e == NULL)
-		return false;
 	e->ordered = e->hold && strategy_current()->replicate_writes;
 	multi_send(s, &r.nodes, msg, len);
+	pqbuf_free(&call);
 	return true;
 }
 
@@ -518,7 +589,7 @@ bool
 multi_route_client_message(Session *s, char type, const char *msg, size_t len)
 {
 	/* room for pgpool's own requests around this one and for re-parses on every node */
-	if (relay_queue_room(&s->multi->queue) < 4 + node_mask_count(&s->multi->connected))
+	if (relay_queue_room(&s->multi->queue) < 6 + node_mask_count(&s->multi->connected))
 		return false;
 	switch (type)
 	{

@@ -47,6 +47,9 @@ char	   *multi_replicate_rewrite(Session *s, const StmtFacts *f);
 /* The insert_lock statement the INSERT needs on the main node, into sql; false if none. */
 bool		multi_replicate_lock_sql(Session *s, const StmtFacts *f, PqBuf *sql);
 
+/* Might the INSERT need insert_lock (from what is cached; unknown tables: yes)? */
+bool		multi_replicate_may_lock(const Session *s, const StmtFacts *f);
+
 /* A write outside a transaction: pgpool wraps it in one of its own. */
 bool		multi_replicate_wants_wrap(const Session *s, const StmtFacts *f);
 
@@ -59,8 +62,46 @@ bool		multi_replicate_open(Session *s, const StmtFacts *f, bool *wrapped);
 /* Are the table facts the statement needs at hand, or can they be asked now? */
 bool		multi_replicate_ready(Session *s, const StmtFacts *f);
 
+/* A FunctionCall of lo_creat()? */
+bool		multi_replicate_is_lo_creat(const char *msg, size_t len);
+
+/*
+ * lo_creat() with lobj_lock_table: the same call as lo_create(OID) with an
+ * OID the main node chose under the table's lock, so every node gives the
+ * object the same OID.  false: send the call as it is.
+ */
+bool		multi_replicate_lo_creat(Session *s, const char *msg, size_t len, PqBuf *out);
+
 /* After a wrapped request: the hidden COMMIT, once the write is complete everywhere. */
 bool		multi_replicate_close(Session *s);
+
+/* ---- multi_si.c: snapshot isolation windows ---- */
+
+/* e's bytes are being sent (held: they wait for earlier requests): enter or queue its window. */
+void		multi_si_on_send(Session *s, const RelayEntry *e, bool held);
+
+/* Requests up to completed are complete: leave a finished window, enter the next one. */
+void		multi_si_progress(Session *s, uint64_t completed);
+
+/* After a BEGIN: the hidden snapshot-taking request (nothing outside snapshot_isolation). */
+bool		multi_si_snapshot(Session *s);
+
+/* The session ends: give up any window. */
+void		multi_si_end_session(Session *s);
+
+/* ---- multi_rebind.c: named statements that read the clock ---- */
+
+/*
+ * Bind st (named, reading the clock) on nodes as a fresh unnamed copy with
+ * the transaction's clock literal; false: send the Bind as it is.
+ */
+bool		multi_rebind(Session *s, const StmtInfo *st, const NodeMask *nodes, const char *bind, size_t len);
+
+/* A client Parse went into the open batch (for the ParseComplete count). */
+void		multi_rebind_count_parse(Session *s);
+
+/* reply[0..len) without the ParseCompletes e->drop_parse names, into out. */
+size_t		multi_drop_parse_completes(const RelayEntry *e, const char *reply, size_t len, PqBuf *out);
 
 /* ---- table_facts.c: per-process cache of table facts for native replication ---- */
 struct TableDefaults;

@@ -48,6 +48,7 @@ multi_free(Session *s)
 {
 	if (s->multi == NULL)
 		return;
+	multi_si_end_session(s);
 	stmt_map_free(&s->multi->stmts);
 	multi_route_free_trace(s->multi);
 	for (int n = 0; n < MAX_BACKENDS; n++)

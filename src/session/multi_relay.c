@@ -248,7 +248,17 @@ forward_held(Session *s, int n, RelayEntry *e, bool *progress)
 	switch (multi_check_replies(s, e, p, end))
 	{
 		case REPLY_FORWARD:
-			st = send_lead_reply(s, e, p, end);
+			if (e->drop_parse)
+			{
+				PqBuf		kept;
+
+				pqbuf_init(&kept);
+				multi_drop_parse_completes(e, p, end, &kept);
+				st = send_lead_reply(s, e, kept.data, kept.len);
+				pqbuf_free(&kept);
+			}
+			else
+				st = send_lead_reply(s, e, p, end);
 			break;
 		case REPLY_REPLACED:
 			st = SESSION_OK;

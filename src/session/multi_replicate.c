@@ -21,6 +21,8 @@
 #include "multi_int.h"
 
 #include "config/config.h"
+#include "replication/si_order.h"
+#include "replication/strategy.h"
 #include "router/rewrite.h"
 #include "utils/log.h"
 #include "utils/str.h"
@@ -173,6 +175,22 @@ multi_replicate_lock_sql(Session *s, const StmtFacts *f, PqBuf *sql)
 }
 
 bool
+multi_replicate_may_lock(const Session *s, const StmtFacts *f)
+{
+	const RouterRel *rel;
+	const TableDefaults *td;
+
+	if (f->kind != ROUTER_STMT_INSERT || !((f->flags & ROUTER_F_INSERT_LOCK_HINT) ||
+										   (pool_config->insert_lock && !(f->flags & ROUTER_F_NO_INSERT_LOCK_HINT))))
+		return false;
+	if ((rel = target_rel(f, ROUTER_REL_INSERTED)) == NULL)
+		return false;
+	/* known to have no serial column: no lock; unknown: it may need one */
+	td = table_facts_cached(s, rel->schema, rel->name);
+	return td == NULL || router_table_defaults_has_serial(td);
+}
+
+bool
 multi_replicate_wants_wrap(const Session *s, const StmtFacts *f)
 {
 	if (s->multi->router_session.in_transaction || f->nstmts != 1)
@@ -191,6 +209,8 @@ send_hidden(Session *s, const NodeMask *nodes, const char *sql, bool barrier)
 	if (e == NULL)
 		return false;
 	e->barrier = barrier;
+	if (barrier && strategy_current()->snapshot_isolation)
+		e->si_window = SI_WINDOW_COMMIT;
 	pqbuf_init(&q);
 	pq_put_query(&q, sql);
 	multi_send(s, nodes, q.data, q.len);
@@ -207,15 +227,16 @@ multi_replicate_open(Session *s, const StmtFacts *f, bool *wrapped)
 	bool		ok = true, locks;
 
 	*wrapped = multi_replicate_wants_wrap(s, f);
-	if (relay_queue_room(&m->queue) < 4)
+	if (relay_queue_room(&m->queue) < 5)
 		return false;
 	/* catalog questions first: the main node must still be idle for them */
 	pqbuf_init(&lock);
 	locks = multi_replicate_lock_sql(s, f, &lock);
 	if (*wrapped)
-		ok = send_hidden(s, &m->connected, "BEGIN", false);
+		ok = send_hidden(s, &m->connected, "BEGIN", false) && multi_si_snapshot(s);
 	if (ok && locks)
 		ok = send_hidden(s, &main_node, lock.data, false);
+	m->batch_locked = locks;
 	pqbuf_free(&lock);
 	return ok;
 }
@@ -237,4 +258,75 @@ bool
 multi_replicate_close(Session *s)
 {
 	return send_hidden(s, &s->multi->connected, "COMMIT", true);
+}
+
+/* pg_proc OIDs of the large object functions (fixed in every PostgreSQL) */
+#define LO_CREAT_OID 957		/* lo_creat(integer) */
+#define LO_CREATE_OID 715		/* lo_create(oid) */
+
+bool
+multi_replicate_is_lo_creat(const char *msg, size_t len)
+{
+	return len >= 9 && pq_peek_int32(msg + 5) == LO_CREAT_OID;
+}
+
+/* The OID the main node will give the next large object, under lobj_lock_table's lock. */
+static bool
+next_lo_oid(Session *s, char *oid, size_t cap)
+{
+	PqBuf		lock;
+	CatalogRows rows;
+	bool		ok;
+
+	pqbuf_init(&lock);
+	pqbuf_put_bytes(&lock, "LOCK TABLE ", 11);
+	pqbuf_put_bytes(&lock, pool_config->lobj_lock_table, strlen(pool_config->lobj_lock_table));
+	pqbuf_put_string(&lock, " IN SHARE ROW EXCLUSIVE MODE");
+	/* outside a transaction there is no lock to take: the OID is still one for every node */
+	ok = !s->multi->router_session.in_transaction || catalog_query(s, s->multi->primary, lock.data, 0, &rows);
+	pqbuf_free(&lock);
+	if (s->multi->router_session.in_transaction)
+		catalog_rows_free(&rows);
+	if (!ok)
+		return false;
+	ok = catalog_query(s, s->multi->primary,
+					   "SELECT (coalesce(max(oid::pg_catalog.int8), 16383) + 1)::pg_catalog.text "
+					   "FROM pg_catalog.pg_largeobject_metadata", 1, &rows) &&
+		rows.nrows == 1 && rows.cells[0] != NULL;
+	if (ok)
+		str_copy(oid, rows.cells[0], cap);
+	catalog_rows_free(&rows);
+	return ok;
+}
+
+bool
+multi_replicate_lo_creat(Session *s, const char *msg, size_t len, PqBuf *out)
+{
+	static bool warned;
+	char		oid[24];
+	size_t		start;
+
+	if (!multi_replicate_is_lo_creat(msg, len))
+		return false;
+	if (pool_config->lobj_lock_table == NULL || pool_config->lobj_lock_table[0] == '\0')
+	{
+		if (!warned)
+			plog_ex(PL_WARNING, NULL, "Set lobj_lock_table to a table every user may lock.",
+					"lo_creat() in native replication without lobj_lock_table: the nodes may give the new large object different OIDs");
+		warned = true;
+		return false;
+	}
+	if (!next_lo_oid(s, oid, sizeof(oid)))
+		return false;
+	/* lo_create(oid) with that OID, in text format; the result format stays the client's */
+	start = pq_begin_message(out, PQ_FE_FUNCTION_CALL);
+	pqbuf_put_int32(out, LO_CREATE_OID);
+	pqbuf_put_int16(out, 1);
+	pqbuf_put_int16(out, 0);
+	pqbuf_put_int16(out, 1);
+	pqbuf_put_int32(out, (int32_t) strlen(oid));
+	pqbuf_put_bytes(out, oid, strlen(oid));
+	pqbuf_put_bytes(out, msg + len - 2, 2);
+	pq_end_message(out, start);
+	return true;
 }

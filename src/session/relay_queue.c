@@ -50,6 +50,8 @@ relay_queue_push(RelayQueue *q, const NodeMask *nodes, int lead)
 	e->ordered = false;
 	e->barrier = false;
 	e->rfq_override = 0;
+	e->si_window = 0;
+	e->drop_parse = 0;
 	e->seq = q->next_seq++;
 	node_mask_clear(&e->failed);
 	node_mask_clear(&e->counted);

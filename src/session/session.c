@@ -6,6 +6,7 @@
  * logged.  Runs in a child process, one session at a time.
  */
 #include "session/session.h"
+#include "utils/clock.h"
 
 #include "config/config.h"
 #include "failover/failover.h"
@@ -80,15 +81,6 @@ session_send_error(Session *s, const char *severity, const char *sqlstate,
 	(void) pq_conn_flush(&s->client, 1000);
 }
 
-static int64_t
-monotonic_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t) ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 SessionHooks session_hooks;
 
 int
@@ -103,10 +95,10 @@ idle_timeout_ms(bool idle, int64_t *idle_since)
 		return -1;
 	}
 	if (*idle_since == 0)
-		*idle_since = monotonic_ms();
+		*idle_since = clock_monotonic_ms();
 	if (pool_config->client_idle_limit > 0)
 	{
-		left = (int64_t) pool_config->client_idle_limit * 1000 - (monotonic_ms() - *idle_since);
+		left = (int64_t) pool_config->client_idle_limit * 1000 - (clock_monotonic_ms() - *idle_since);
 		limit = left > 0 ? (int) left : 0;
 	}
 	recovery = session_hooks.idle_limit_ms ? session_hooks.idle_limit_ms(*idle_since) : -1;

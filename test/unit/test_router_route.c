@@ -305,6 +305,41 @@ test_raw_mode(void **state)
 	assert_true(rt_route("UPDATE t SET a = 1").is_write);
 }
 
+/* Native replication: writes to every node, reads balanced, the rest on the main node. */
+static void
+test_replication_rules(void **state)
+{
+	const RouterTarget ALL = ROUTER_TARGET_ALL_NODES, MAIN = ROUTER_TARGET_MAIN_NODE;
+
+	CONFIGURE("backend_clustering_mode", "native_replication", "load_balance_mode", "on");
+	rt_expect("UPDATE t SET a = 1", ALL, "write");
+	rt_expect("INSERT INTO t VALUES (1); SELECT 1", ALL, "multi_statement");
+	rt_expect("SELECT nextval('s')", ALL, "sequence_function");
+	rt_expect("SELECT * FROM t FOR UPDATE", ALL, "for_update");
+	rt_expect("garbage in", ALL, "unparsable");
+	rt_expect("CREATE TABLE x (a int)", ALL, "write");
+	rt_expect("BEGIN ISOLATION LEVEL SERIALIZABLE", ALL, "begin");	/* no standby to refuse it */
+	rt_expect("PREPARE TRANSACTION 'x'", ALL, "two_phase_commit");
+	rt_expect("SET TRANSACTION ISOLATION LEVEL SERIALIZABLE", ALL, "session_state");
+	rt_expect("CHECKPOINT", ALL, "not_read_only");
+	rt_expect(PGBENCH_SELECT, LB, "load_balance");
+	rt_expect(PSQL_D_LIST, MAIN, "system_catalog");
+	rt_expect("/*NO LOAD BALANCE*/ SELECT 1", MAIN, "no_load_balance_hint");
+	rt_expect("LISTEN ch", MAIN, "notification");
+	rt_expect("SHOW pool_nodes", ROUTER_TARGET_PGPOOL, "pgpool_show");
+
+	CONFIGURE("backend_clustering_mode", "native_replication", "replicate_select", "on");
+	rt_expect(PGBENCH_SELECT, ALL, "replicate_select");
+	CONFIGURE("backend_clustering_mode", "native_replication", "load_balance_mode", "off");
+	rt_expect(PGBENCH_SELECT, MAIN, "load_balance_mode_off");
+
+	/* replicate_select means nothing where a primary takes the writes */
+	CONFIGURE("backend_clustering_mode", "streaming_replication", "replicate_select", "on",
+			  "load_balance_mode", "on");
+	rt_expect(PGBENCH_SELECT, LB, "load_balance");
+	rt_expect("SET TRANSACTION ISOLATION LEVEL SERIALIZABLE", PRIMARY, "set_transaction_primary");
+}
+
 static void
 test_no_config(void **state)
 {
@@ -346,6 +381,7 @@ main(void)
 		T(test_session_state),
 		T(test_function_lists),
 		T(test_relations),
+		T(test_replication_rules),
 		T(test_raw_mode),
 		T(test_no_config),
 		T(test_names_for_logs),

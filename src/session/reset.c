@@ -95,6 +95,9 @@ drain_replies(PoolSlot *slot, BackendConn *b, int expected)
 bool
 session_reset_backends(PoolSlot *slot, const char *reset_query_list)
 {
+	/* every node was in the client's transaction state: the first reset must not hide it */
+	char		status = slot->tx_status;
+
 	for (int n = 0; n < MAX_BACKENDS; n++)
 	{
 		BackendConn *b = &slot->backends[n];
@@ -102,7 +105,7 @@ session_reset_backends(PoolSlot *slot, const char *reset_query_list)
 
 		if (!b->connected)
 			continue;
-		queued = queue_reset_queries(&b->conn, reset_query_list, slot->tx_status);
+		queued = queue_reset_queries(&b->conn, reset_query_list, status);
 		if (queued == 0)
 			continue;
 		if (pq_conn_flush(&b->conn, RESET_TIMEOUT_MS) != PQ_IO_OK)

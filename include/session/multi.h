@@ -55,7 +55,8 @@ typedef struct MultiState
 	bool		adopt_pending;	/* nodes changed: up nodes may join at the next transaction */
 	bool		batch_wrapped;
 	bool		batch_locked;
-	int			batch_nparse;	/* Parse messages the open batch sent to its lead */	/* the open batch began with an insert lock */	/* the open batch runs in a transaction pgpool commits after its Sync */
+	int			batch_nparse;
+	bool		batch_hidden;	/* pgpool's simple Queries opened the batch (unnamed statement gone) */	/* Parse messages the open batch sent to its lead */	/* the open batch began with an insert lock */	/* the open batch runs in a transaction pgpool commits after its Sync */
 	char		ts_literal[64];	/* clock value of the transaction's rewritten statements */
 	char		last_query[256];	/* for "kind mismatch" reports */
 	int64_t		idle_since;		/* client_idle_limit clock (see idle_timeout_ms) */

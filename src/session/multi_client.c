@@ -167,31 +167,43 @@ end_batch_here(Session *s)
 }
 
 /*
- * An INSERT that may need insert_lock in the middle of a batch some other
- * statement began (JDBC sends BEGIN and the first statement together): the
- * lock must come first on the main node.  Inside the client's transaction
- * a Sync ends nothing, so the batch is ended here and the INSERT waits
- * (false) until the main node can be asked; it then opens a batch of its
- * own, lock first.
+ * A replicated write about to run (Bind) in a batch that did not prepare
+ * for it: a batch its Parse began outside a transaction (no transaction
+ * of pgpool's own around it yet: nothing of the batch has run), or an
+ * INSERT that may need insert_lock in a batch another statement began
+ * inside the client's transaction (JDBC sends BEGIN with the first
+ * statement; a Sync there ends nothing).  The batch is ended here with a
+ * Sync of pgpool's own; the Bind waits (true) until the main node can be
+ * asked and opens a batch of its own, lock and transaction first.
  */
 static bool
-split_for_insert_lock(Session *s, const StmtFacts *f)
+split_for_write(Session *s, const StmtFacts *f)
 {
 	MultiState *m = s->multi;
+	bool		in_tx = m->router_session.in_transaction;
 
-	if (m->batch == NULL || m->batch_locked || !strategy_current()->replicate_writes ||
-		!m->router_session.in_transaction || !multi_replicate_may_lock(s, f))
+	if (m->batch == NULL || !strategy_current()->replicate_writes)
+		return false;
+	/* a write the batch's Parse did not wrap: nothing has run in the batch yet */
+	if (!(!in_tx && !m->batch_wrapped && multi_replicate_wants_wrap(s, f)) &&
+		!(in_tx && !m->batch_locked && multi_replicate_may_lock(s, f)) &&
+		!(in_tx && !multi_replicate_facts_cached(s, f)))
 		return false;
 	end_batch_here(s);
 	return true;
 }
 
-/* Open a batch on route r, or keep using the open one; false if the queue is full. */
+/*
+ * Open a batch on route r, or keep using the open one; false if the queue
+ * is full.  executes: the message runs the statement (Bind), not only
+ * parses it (Parse).
+ */
 static bool
-batch_for(Session *s, const MultiRoute *r)
+batch_for(Session *s, const MultiRoute *r, bool executes)
 {
 	MultiState *m = s->multi;
 	RelayEntry *e;
+	bool		hidden;
 
 	/*
 	 * A batch that holds the primary never moves: ending it early would
@@ -220,11 +232,15 @@ batch_for(Session *s, const MultiRoute *r)
 		end_batch_here(s);
 	}
 	/*
-	 * A replicated write that opens a batch: its insert lock, and outside a
-	 * transaction pgpool's own around the batch (committed after its Sync).
+	 * A replicated write that opens a batch by running: its insert lock,
+	 * and outside a transaction pgpool's own around the batch (committed
+	 * after its Sync).  A Parse alone takes no lock (PQprepare must not
+	 * wait for another session's insert lock).
 	 */
-	if (r->ordered && r->facts)
+	m->batch_locked = false;
+	if (r->ordered && r->facts && executes)
 		multi_replicate_open(s, r->facts, &m->batch_wrapped);
+	hidden = m->batch_wrapped || m->batch_locked;
 	e = relay_queue_push(&m->queue, &r->nodes, r->lead);
 	if (e == NULL)
 		return false;
@@ -234,6 +250,7 @@ batch_for(Session *s, const MultiRoute *r)
 		e->rfq_override = 'I';
 	m->batch = e;
 	m->batch_nparse = 0;
+	m->batch_hidden = hidden;
 	m->stmt_nodes = r->nodes;
 	return true;
 }
@@ -398,9 +415,7 @@ on_parse(Session *s, const char *msg, size_t len)
 	if (name_len + 6 > len)
 		return false;
 	sql_len = strnlen(sql, len - 6 - name_len);
-	if (strategy_current()->replicate_writes &&
-		(split_for_insert_lock(s, router_analyze(sql, sql_len)) ||
-		 !multi_replicate_ready(s, router_analyze(sql, sql_len))))
+	if (strategy_current()->replicate_writes && !multi_replicate_ready(s, router_analyze(sql, sql_len)))
 		return false;			/* wait until the main node can be asked */
 	r = multi_route_sql(s, sql, sql_len);
 	if (r.facts->kind == ROUTER_STMT_BEGIN)
@@ -423,7 +438,7 @@ on_parse(Session *s, const char *msg, size_t len)
 		len = p.len;
 		sql = rewritten;
 	}
-	if (!batch_for(s, &r))
+	if (!batch_for(s, &r, false))
 	{
 		pqbuf_free(&p);
 		free(rewritten);
@@ -449,10 +464,14 @@ on_bind(Session *s, const char *msg, size_t len)
 	StmtInfo   *st = stmt_map_find(&s->multi->stmts, stmt_name);
 	MultiRoute	r;
 
-	if (st && strategy_current()->replicate_writes &&
-		(split_for_insert_lock(s, router_analyze(st->query, st->query_len)) ||
-		 !multi_replicate_ready(s, router_analyze(st->query, st->query_len))))
-		return false;			/* back when the main node can be asked */
+	if (st && strategy_current()->replicate_writes)
+	{
+		const StmtFacts *f = router_analyze(st->query, st->query_len);
+
+		if (split_for_write(s, f) || !multi_replicate_ready(s, f))
+			return false;		/* back when the main node can be asked */
+		multi_replicate_prefetch(s, f);
+	}
 	if (st == NULL)
 		r = route_primary(s);	/* unknown to us: let the primary report the error */
 	else if (s->multi->batch)
@@ -477,8 +496,14 @@ on_bind(Session *s, const char *msg, size_t len)
 	}
 	if (st && !s->multi->batch && !reparse_on(s, st, &r.nodes))
 		return false;
-	if (!batch_for(s, &r))
+	if (!batch_for(s, &r, true))
 		return false;
+	/* pgpool's hidden queries that opened this batch destroyed the unnamed statement */
+	if (st && st->name[0] == '\0' && s->multi->batch_hidden)
+	{
+		multi_resend_unnamed(s, &s->multi->stmt_nodes, st);
+		s->multi->batch_hidden = false;
+	}
 	if (!(strategy_current()->replicate_writes && st && multi_rebind(s, st, &s->multi->stmt_nodes, msg, len)))
 		multi_send(s, &s->multi->stmt_nodes, msg, len);
 	return true;
@@ -510,7 +535,7 @@ on_batch_message(Session *s, char type, const char *msg, size_t len)
 				r.write = false;
 			}
 		}
-		if (!batch_for(s, &r))
+		if (!batch_for(s, &r, true))
 			return false;
 	}
 	if (type == PQ_FE_CLOSE && len > 6 && msg[5] == 'S')
@@ -529,7 +554,7 @@ on_sync(Session *s, const char *msg, size_t len)
 		MultiRoute	r = route_primary(s);
 
 		r.write = false;
-		if (!batch_for(s, &r))
+		if (!batch_for(s, &r, true))
 			return false;
 	}
 	multi_send(s, &s->multi->batch->nodes, msg, len);

@@ -41,6 +41,12 @@ void		catalog_put_literal(PqBuf *b, const char *s);
 
 /* ---- multi_replicate.c: a write in native replication, before it is sent ---- */
 
+/* Fetch the columns of every table the statement may fill, if the main node is idle. */
+void		multi_replicate_prefetch(Session *s, const StmtFacts *f);
+
+/* Are the columns of every table the statement may fill cached? */
+bool		multi_replicate_facts_cached(const Session *s, const StmtFacts *f);
+
 /* The statement with its clock reads made one literal; NULL if unchanged (malloc'd). */
 char	   *multi_replicate_rewrite(Session *s, const StmtFacts *f);
 
@@ -96,6 +102,12 @@ void		multi_si_end_session(Session *s);
  * the transaction's clock literal; false: send the Bind as it is.
  */
 bool		multi_rebind(Session *s, const StmtInfo *st, const NodeMask *nodes, const char *bind, size_t len);
+
+/*
+ * pgpool's own simple Query (a hidden BEGIN or lock) destroyed the client's
+ * unnamed statement st: parse it again in the open batch, out of sight.
+ */
+void		multi_resend_unnamed(Session *s, const NodeMask *nodes, const StmtInfo *st);
 
 /* A client Parse went into the open batch (for the ParseComplete count). */
 void		multi_rebind_count_parse(Session *s);

@@ -28,6 +28,12 @@ send_hidden_parse(Session *s, const NodeMask *nodes, const char *msg, size_t len
 	multi_send(s, nodes, msg, len);
 }
 
+void
+multi_resend_unnamed(Session *s, const NodeMask *nodes, const StmtInfo *st)
+{
+	send_hidden_parse(s, nodes, st->parse_msg.data, st->parse_msg.len);
+}
+
 bool
 multi_rebind(Session *s, const StmtInfo *st, const NodeMask *nodes, const char *bind, size_t len)
 {
@@ -41,11 +47,29 @@ multi_rebind(Session *s, const StmtInfo *st, const NodeMask *nodes, const char *
 	char	   *text;
 	size_t		start;
 
-	if (st->name[0] == '\0' || m->batch == NULL || node_mask_count(nodes) < 2 ||
-		m->batch_nparse + 2 >= 64)
+	if (m->batch == NULL || node_mask_count(nodes) < 2 || m->batch_nparse + 2 >= 64)
 		return false;
 	if ((text = multi_replicate_rewrite(s, router_analyze(st->query, st->query_len))) == NULL)
 		return false;
+	if (st->name[0] == '\0')
+	{
+		/* the unnamed statement's Parse could not be rewritten when it came: now it can */
+		bool		again = strcmp(text, st->query) != 0;
+
+		if (again)
+		{
+			start = pq_begin_message(&p, PQ_FE_PARSE);
+			pqbuf_put_string(&p, "");
+			pqbuf_put_string(&p, text);
+			pqbuf_put_bytes(&p, types, (size_t) (st->parse_msg.data + st->parse_msg.len - types));
+			pq_end_message(&p, start);
+			send_hidden_parse(s, nodes, p.data, p.len);
+			multi_send(s, nodes, bind, len);
+			pqbuf_free(&p);
+		}
+		free(text);
+		return again;
+	}
 	start = pq_begin_message(&p, PQ_FE_PARSE);
 	pqbuf_put_string(&p, "");
 	pqbuf_put_string(&p, text);

@@ -67,9 +67,8 @@ target_rel(const StmtFacts *f, uint8_t flag)
 	return NULL;
 }
 
-/* Fetch the defaults of every table the statement may fill, while the main node is idle. */
-static void
-prefetch_defaults(Session *s, const StmtFacts *f)
+void
+multi_replicate_prefetch(Session *s, const StmtFacts *f)
 {
 	for (int i = 0; i < f->nrels; i++)
 		if (f->rels[i].flags & (ROUTER_REL_DEFAULTS | ROUTER_REL_INSERTED))
@@ -84,7 +83,7 @@ multi_replicate_rewrite(Session *s, const StmtFacts *f)
 
 	if (!(f->flags & ROUTER_F_TIME_FUNC) && target_rel(f, ROUTER_REL_DEFAULTS) == NULL)
 		return NULL;
-	prefetch_defaults(s, f);
+	multi_replicate_prefetch(s, f);
 	if (!router_rewrite_timestamps_wanted(f, cached_defaults, s))
 		return NULL;
 	out = router_rewrite_timestamps(f->text, f->text_len, ts_literal(s->multi), cached_defaults, s, &info);
@@ -139,38 +138,74 @@ put_regclass(PqBuf *b, const RouterRel *rel)
 	pqbuf_free(&name);
 }
 
+/* Does the statement (any of its INSERTs) want insert_lock? */
+static bool
+wants_insert_lock(const StmtFacts *f)
+{
+	if (target_rel(f, ROUTER_REL_INSERTED) == NULL)
+		return false;
+	return (f->flags & ROUTER_F_INSERT_LOCK_HINT) ||
+		(pool_config->insert_lock && !(f->flags & ROUTER_F_NO_INSERT_LOCK_HINT));
+}
+
+/* Append to list, comma-separated, each INSERT target with a serial or identity column. */
+static int
+serial_targets(Session *s, const StmtFacts *f, PqBuf *list, bool as_regclass)
+{
+	int			n = 0;
+
+	for (int i = 0; i < f->nrels; i++)
+	{
+		const RouterRel *rel = &f->rels[i];
+		const TableDefaults *td;
+
+		if (!(rel->flags & ROUTER_REL_INSERTED) ||
+			(td = table_facts_defaults(s, rel->schema, rel->name)) == NULL ||
+			!router_table_defaults_has_serial(td))
+			continue;
+		if (n++ > 0)
+			put_str(list, as_regclass ? "), (" : ", ");
+		if (as_regclass)
+			put_regclass(list, rel);
+		else
+			put_qualified(list, rel);
+	}
+	return n;
+}
+
 bool
 multi_replicate_lock_sql(Session *s, const StmtFacts *f, PqBuf *sql)
 {
-	const RouterRel *rel;
-	const TableDefaults *td;
-	bool		want;
+	PqBuf		list;
+	bool		rows;
 
-	if (f->kind != ROUTER_STMT_INSERT)
+	if (!wants_insert_lock(f))
 		return false;
-	want = (f->flags & ROUTER_F_INSERT_LOCK_HINT) ||
-		(pool_config->insert_lock && !(f->flags & ROUTER_F_NO_INSERT_LOCK_HINT));
-	if (!want || (rel = target_rel(f, ROUTER_REL_INSERTED)) == NULL)
+	rows = table_facts_insert_lock_table(s) == 1;
+	pqbuf_init(&list);
+	if (serial_targets(s, f, &list, rows) == 0)
+	{
+		pqbuf_free(&list);
 		return false;
-	td = table_facts_defaults(s, rel->schema, rel->name);
-	if (td == NULL || !router_table_defaults_has_serial(td))
-		return false;
-	if (table_facts_insert_lock_table(s) == 1)
+	}
+	pqbuf_put_byte(&list, '\0');
+	if (rows)
 	{
 		/* a row per table, made on first use; its row lock serialises the inserts */
 		put_str(sql, "INSERT INTO pgpool_catalog.insert_lock VALUES (");
-		put_regclass(sql, rel);
-		put_str(sql, ") ON CONFLICT DO NOTHING; SELECT 1 FROM pgpool_catalog.insert_lock WHERE reloid = ");
-		put_regclass(sql, rel);
-		put_str(sql, " FOR UPDATE");
+		put_str(sql, list.data);
+		put_str(sql, ") ON CONFLICT DO NOTHING; SELECT 1 FROM pgpool_catalog.insert_lock WHERE reloid IN ((");
+		put_str(sql, list.data);
+		put_str(sql, ")) ORDER BY reloid FOR UPDATE");
 	}
 	else
 	{
 		put_str(sql, "LOCK TABLE ");
-		put_qualified(sql, rel);
+		put_str(sql, list.data);
 		put_str(sql, " IN SHARE ROW EXCLUSIVE MODE");
 	}
 	pqbuf_put_byte(sql, '\0');
+	pqbuf_free(&list);
 	return true;
 }
 
@@ -180,21 +215,28 @@ multi_replicate_may_lock(const Session *s, const StmtFacts *f)
 	const RouterRel *rel;
 	const TableDefaults *td;
 
-	if (f->kind != ROUTER_STMT_INSERT || !((f->flags & ROUTER_F_INSERT_LOCK_HINT) ||
-										   (pool_config->insert_lock && !(f->flags & ROUTER_F_NO_INSERT_LOCK_HINT))))
-		return false;
-	if ((rel = target_rel(f, ROUTER_REL_INSERTED)) == NULL)
+	if (!wants_insert_lock(f))
 		return false;
 	/* known to have no serial column: no lock; unknown: it may need one */
-	td = table_facts_cached(s, rel->schema, rel->name);
-	return td == NULL || router_table_defaults_has_serial(td);
+	for (int i = 0; i < f->nrels; i++)
+	{
+		rel = &f->rels[i];
+		if ((rel->flags & ROUTER_REL_INSERTED) &&
+			((td = table_facts_cached(s, rel->schema, rel->name)) == NULL ||
+			 router_table_defaults_has_serial(td)))
+			return true;
+	}
+	return false;
 }
 
 bool
 multi_replicate_wants_wrap(const Session *s, const StmtFacts *f)
 {
-	if (s->multi->router_session.in_transaction || f->nstmts != 1)
+	if (s->multi->router_session.in_transaction)
 		return false;
+	/* a multi-statement string is one implicit transaction: the same in pgpool's own */
+	if (f->nstmts > 1)
+		return (f->flags & ROUTER_F_WRITE) && !(f->flags & ROUTER_F_TXN_CONTROL);
 	return f->kind == ROUTER_STMT_INSERT || f->kind == ROUTER_STMT_UPDATE ||
 		f->kind == ROUTER_STMT_DELETE || f->kind == ROUTER_STMT_MERGE;
 }
@@ -247,11 +289,18 @@ multi_replicate_ready(Session *s, const StmtFacts *f)
 {
 	if (s->multi->batch || multi_node_idle(s, s->multi->primary))
 		return true;
+	return multi_replicate_facts_cached(s, f) &&
+		(f->kind != ROUTER_STMT_INSERT || table_facts_insert_lock_known(s));
+}
+
+bool
+multi_replicate_facts_cached(const Session *s, const StmtFacts *f)
+{
 	for (int i = 0; i < f->nrels; i++)
 		if ((f->rels[i].flags & (ROUTER_REL_DEFAULTS | ROUTER_REL_INSERTED)) &&
 			table_facts_cached(s, f->rels[i].schema, f->rels[i].name) == NULL)
 			return false;
-	return f->kind != ROUTER_STMT_INSERT || table_facts_insert_lock_known(s);
+	return true;
 }
 
 bool

@@ -10,14 +10,11 @@ use Test::More;
 use Time::HiRes qw(time);
 use PgpoolTest::Node;
 use PgpoolTest::Pgpool;
-use PgpoolTest::Util qw(pg_bin test_dir slurp spew chown_test run_cmd);
+use PgpoolTest::Util qw(pg_extension_installed pg_bin test_dir slurp spew chown_test run_cmd);
 
-my $pg_config = $ENV{PG_CONFIG} // (-x pg_bin('pg_config') ? pg_bin('pg_config') : 'pg_config');
 my ($src) = ($ENV{PGPOOL_SRCDIR} // '.');
-my (undef, $sharedir) = run_cmd([$pg_config, '--sharedir']);
-chomp($sharedir //= '');
 plan skip_all => "pgpool_recovery is not installed (run make -C sql install)"
-  unless $sharedir && -f "$sharedir/extension/pgpool_recovery.control";
+  unless pg_extension_installed('pgpool_recovery');
 
 my $dir = test_dir();
 my $arch = "$dir/archive";
@@ -159,7 +156,7 @@ is($rc, 0, 'any user can insert and lock rows of pgpool_catalog.insert_lock') or
 
 # --- pgpool_adm ---------------------------------------------------------------------------------------
 SKIP: {
-	skip 'pgpool_adm is not installed', 12 unless -f "$sharedir/extension/pgpool_adm.control";
+	skip 'pgpool_adm is not installed', 12 unless pg_extension_installed('pgpool_adm');
 	my $node1 = PgpoolTest::Node->new('node1')->init->start;
 	my $pp = PgpoolTest::Pgpool->new(nodes => [$node, $node1]);
 	ok($pp->start, 'pgpool starts') or skip 'pgpool did not start', 11;

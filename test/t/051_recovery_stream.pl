@@ -20,15 +20,12 @@ use PgpoolTest::Node;
 use PgpoolTest::Pcp;
 use PgpoolTest::Pgpool;
 use PgpoolTest::Stream qw(make_cluster stream_pgpool ports_in sample_script);
-use PgpoolTest::Util qw(pg_bin pg_user run_cmd test_dir slurp spew chown_test wait_until tail_text);
+use PgpoolTest::Util qw(pg_extension_installed pg_bin pg_user run_cmd test_dir slurp spew chown_test wait_until tail_text);
 use File::Copy qw(copy);
 use Time::HiRes qw(time sleep);
 
-my $pg_config = $ENV{PG_CONFIG} // (-x pg_bin('pg_config') ? pg_bin('pg_config') : 'pg_config');
-my (undef, $sharedir) = run_cmd([$pg_config, '--sharedir']);
-chomp($sharedir //= '');
 plan skip_all => "pgpool_recovery is not installed (run make -C sql install)"
-  unless $sharedir && -f "$sharedir/extension/pgpool_recovery.control";
+  unless pg_extension_installed('pgpool_recovery');
 
 # The scripts run inside the primary server: its environment is theirs.
 $ENV{REPL_USER} = pg_user();

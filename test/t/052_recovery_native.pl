@@ -23,14 +23,11 @@ use PgpoolTest::Node;
 use PgpoolTest::Pcp;
 use PgpoolTest::Pgpool;
 use PgpoolTest::Stream qw(sample_script);
-use PgpoolTest::Util qw(pg_bin pg_user run_cmd test_dir slurp spew chown_test wait_until tail_text);
+use PgpoolTest::Util qw(pg_extension_installed pg_bin pg_user run_cmd test_dir slurp spew chown_test wait_until tail_text);
 use Time::HiRes qw(time sleep);
 
-my $pg_config = $ENV{PG_CONFIG} // (-x pg_bin('pg_config') ? pg_bin('pg_config') : 'pg_config');
-my (undef, $sharedir) = run_cmd([$pg_config, '--sharedir']);
-chomp($sharedir //= '');
 plan skip_all => "pgpool_recovery is not installed (run make -C sql install)"
-  unless $sharedir && -f "$sharedir/extension/pgpool_recovery.control";
+  unless pg_extension_installed('pgpool_recovery');
 
 
 my $dir = test_dir();

@@ -22,7 +22,7 @@ use Test::More ();
 use Time::HiRes qw(usleep time);
 use Exporter 'import';
 
-our @EXPORT_OK = qw(
+our @EXPORT_OK = qw(pg_extension_installed 
   pg_bin pgpool_bin test_user pg_user is_root as_test_user test_dir
   run_cmd spawn wait_pid kill_pid free_port wait_until
   slurp spew append_file chown_test tail_text on_cleanup
@@ -35,6 +35,17 @@ my @port_locks;
 my $test_dir;
 
 # Directory holding initdb, pg_ctl, psql, pgbench (PostgreSQL 15 by default).
+# pg_extension_installed($name): is the extension's control file in the
+# share directory of the PostgreSQL the tests run (PG_CONFIG, else pg_bin's)?
+sub pg_extension_installed
+{
+	my ($name) = @_;
+	my $pg_config = $ENV{PG_CONFIG} // (-x pg_bin('pg_config') ? pg_bin('pg_config') : 'pg_config');
+	my (undef, $sharedir) = run_cmd([$pg_config, '--sharedir']);
+	chomp($sharedir //= '');
+	return $sharedir ne '' && -f "$sharedir/extension/$name.control";
+}
+
 sub pg_bin
 {
 	my ($prog) = @_;

@@ -7,6 +7,7 @@
  * (multi_relay.c).  Runs in a child process.
  */
 #include "session/multi.h"
+#include "protocol/pq_frame.h"
 #include "multi_int.h"
 
 #include "config/config.h"
@@ -116,45 +117,38 @@ take_client_input(Session *s)
 	PqConn	   *c = &s->client;
 	SessionStatus st;
 
-	while (pq_conn_buffered(c) > 0 && !relay_queue_full(&s->multi->queue))
+	while (!relay_queue_full(&s->multi->queue))
 	{
 		const char *p = c->rbuf + c->rpos;
-		size_t		avail = pq_conn_buffered(c);
-		int32_t		len;
-		char		type;
+		PqFrame		f = pq_frame_peek(p, pq_conn_buffered(c), s->client_skip);
+		RelayEntry *e;
 
-		if (s->client_skip > 0)
+		if (f.status == PQ_FRAME_NONE)
+			break;
+		if (f.status == PQ_FRAME_SKIP)
 		{
-			size_t		take = avail < (size_t) s->client_skip ? avail : (size_t) s->client_skip;
-			RelayEntry *e = relay_queue_tail(&s->multi->queue);
-
-			if (e)
-				multi_send(s, &e->nodes, p, take);
-			c->rpos += take;
-			s->client_skip -= take;
+			/* the rest of a large COPY data message goes where its start went */
+			if ((e = relay_queue_tail(&s->multi->queue)) != NULL)
+				multi_send(s, &e->nodes, p, f.size);
+			c->rpos += pq_frame_take(&f, &s->client_skip);
 			continue;
 		}
-		if (avail < 5)
-			break;
-		type = p[0];
-		len = pq_peek_int32(p + 1);
-		if ((st = session_check_client_header(s, type, len)) != SESSION_OK)
+		if ((st = session_check_client_header(s, f.type, f.len)) != SESSION_OK)
 			return st;
 		if (s->tx_status == 'I' && session_idle(s) && (st = start_of_work(s)) != SESSION_OK)
 			return st;
-		if ((size_t) len + 1 > avail)
+		if (f.status == PQ_FRAME_PART)
 		{
 			/* only COPY data may be too large to buffer whole */
-			if (type != PQ_FE_COPY_DATA || (size_t) len + 1 < MULTI_STREAM_THRESHOLD)
+			if (f.type != PQ_FE_COPY_DATA || (size_t) f.len + 1 < MULTI_STREAM_THRESHOLD)
 				break;
-			multi_route_client_message(s, type, p, avail);
-			s->client_skip = (int64_t) len + 1 - (int64_t) avail;
-			c->rpos += avail;
+			multi_route_client_message(s, f.type, p, f.size);
+			c->rpos += pq_frame_take(&f, &s->client_skip);
 			continue;
 		}
-		if (!multi_route_client_message(s, type, p, (size_t) len + 1))
+		if (!multi_route_client_message(s, f.type, p, f.size))
 			break;
-		c->rpos += (size_t) len + 1;
+		c->rpos += pq_frame_take(&f, &s->client_skip);
 	}
 	return SESSION_OK;
 }

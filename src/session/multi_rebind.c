@@ -10,6 +10,7 @@
  * statement, if it has one, is parsed again right after.  Runs in a child.
  */
 #include "session/multi.h"
+#include "protocol/pq_frame.h"
 #include "multi_int.h"
 
 #include "utils/log.h"
@@ -102,17 +103,18 @@ size_t
 multi_drop_parse_completes(const RelayEntry *e, const char *reply, size_t len, PqBuf *out)
 {
 	int			ordinal = 0;
+	int64_t		no_skip = 0;
 
 	for (size_t pos = 0; pos < len;)
 	{
-		size_t		n = (size_t) pq_peek_int32(reply + pos + 1) + 1;
+		PqFrame		f = pq_frame_peek(reply + pos, len - pos, 0);
 		bool		drop = false;
 
-		if (reply[pos] == PQ_BE_PARSE_COMPLETE)
+		if (f.type == PQ_BE_PARSE_COMPLETE)
 			drop = ordinal < 64 && (e->drop_parse >> ordinal++) & 1;
 		if (!drop)
-			pqbuf_put_bytes(out, reply + pos, n);
-		pos += n;
+			pqbuf_put_bytes(out, reply + pos, f.size);
+		pos += pq_frame_take(&f, &no_skip);
 	}
 	return out->len;
 }

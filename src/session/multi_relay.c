@@ -10,6 +10,7 @@
  * only if every node answered with the same kind.  Runs in a child process.
  */
 #include "session/multi.h"
+#include "protocol/pq_frame.h"
 #include "multi_int.h"
 
 #include "config/config.h"
@@ -65,31 +66,19 @@ forward_lead(Session *s, int n, RelayEntry *e, bool *progress)
 	size_t		avail = pq_conn_buffered(b), pos = 0;
 	int64_t    *skip = &s->multi->skip[n];
 
-	while (pos < avail)
+	for (;;)
 	{
-		size_t		left = avail - pos;
-		int32_t		len;
-		char		type;
+		PqFrame		f = pq_frame_peek(p + pos, avail - pos, *skip);
 
-		if (*skip > 0)
-		{
-			size_t		take = left < (size_t) *skip ? left : (size_t) *skip;
-
-			pos += take;
-			*skip -= take;
-			continue;
-		}
-		if (left < 5)
+		if (f.status == PQ_FRAME_NONE)
 			break;
-		type = p[pos];
-		len = pq_peek_int32(p + pos + 1);
-		if (len < 4)
+		if (f.status == PQ_FRAME_BAD)
 			return SESSION_BACKEND_ERROR;
-		if (type == PQ_BE_READY_FOR_QUERY)
+		if (f.type == PQ_BE_READY_FOR_QUERY && f.status != PQ_FRAME_SKIP)
 		{
-			if (left < 6)
+			if (f.body_avail < 1)
 				break;
-			lead_ready_for_query(s, p[pos + 5]);
+			lead_ready_for_query(s, f.body[0]);
 			/* one write for the reply and its ReadyForQuery: one wakeup for the client */
 			if (client_send(s, p, e->drop_lead_rfq ? pos : pos + 6) != PQ_IO_OK)
 				return SESSION_CLIENT_EOF;
@@ -98,20 +87,14 @@ forward_lead(Session *s, int n, RelayEntry *e, bool *progress)
 			*progress = true;
 			return SESSION_OK;
 		}
-		if (type == PQ_BE_PARAMETER_STATUS && (size_t) len + 1 <= left)
+		if (f.type == PQ_BE_PARAMETER_STATUS && f.status == PQ_FRAME_WHOLE)
 		{
-			size_t		k = strnlen(p + pos + 5, len - 4);
+			size_t		k = strnlen(f.body, f.body_avail);
 
-			if (k + 1 < (size_t) len - 4)
-				pool_slot_set_param(s->slot, p + pos + 5, p + pos + 5 + k + 1);
+			if (k + 1 < f.body_avail)
+				pool_slot_set_param(s->slot, f.body, f.body + k + 1);
 		}
-		if ((size_t) len + 1 <= left)
-			pos += (size_t) len + 1;
-		else
-		{
-			*skip = (int64_t) len + 1 - (int64_t) left;
-			pos = avail;
-		}
+		pos += pq_frame_take(&f, skip);
 	}
 	if (pos > 0)
 	{
@@ -130,47 +113,27 @@ drop_reply(Session *s, int n, RelayEntry *e, bool *progress)
 	PqConn	   *b = node_conn(s, n);
 	int64_t    *skip = &s->multi->skip[n];
 
-	while (pq_conn_buffered(b) > 0)
+	for (;;)
 	{
-		const char *p = b->rbuf + b->rpos;
-		size_t		left = pq_conn_buffered(b);
-		int32_t		len;
+		PqFrame		f = pq_frame_peek(b->rbuf + b->rpos, pq_conn_buffered(b), *skip);
 
-		if (*skip > 0)
-		{
-			size_t		take = left < (size_t) *skip ? left : (size_t) *skip;
-
-			b->rpos += take;
-			*skip -= take;
-			*progress = true;
-			continue;
-		}
-		if (left < 5)
+		if (f.status == PQ_FRAME_NONE)
 			break;
-		len = pq_peek_int32(p + 1);
-		if (len < 4)
+		if (f.status == PQ_FRAME_BAD)
 			return SESSION_BACKEND_ERROR;
-		/* a CommandComplete is read whole: its tag carries the affected rows */
-		if (p[0] == PQ_BE_COMMAND_COMPLETE && (size_t) len + 1 > left)
+		/* a CommandComplete and a ReadyForQuery are read whole: the tag carries the rows */
+		if ((f.type == PQ_BE_COMMAND_COMPLETE || f.type == PQ_BE_READY_FOR_QUERY) &&
+			f.status == PQ_FRAME_PART)
 			break;
-		relay_entry_note_message(e, n, p[0], p + 5, left - 5 < (size_t) len - 4 ? left - 5 : (size_t) len - 4);
-		if (p[0] == PQ_BE_READY_FOR_QUERY)
+		if (f.status != PQ_FRAME_SKIP)
+			relay_entry_note_message(e, n, f.type, f.body, f.body_avail);
+		b->rpos += pq_frame_take(&f, skip);
+		*progress = true;
+		if (f.type == PQ_BE_READY_FOR_QUERY && f.status == PQ_FRAME_WHOLE)
 		{
-			if (left < 6)
-				break;
-			b->rpos += 6;
 			relay_queue_node_done(&s->multi->queue, e, n);
-			*progress = true;
 			return SESSION_OK;
 		}
-		if ((size_t) len + 1 <= left)
-			b->rpos += (size_t) len + 1;
-		else
-		{
-			*skip = (int64_t) len + 1 - (int64_t) left;
-			b->rpos += left;
-		}
-		*progress = true;
 	}
 	return SESSION_OK;
 }
@@ -181,33 +144,35 @@ find_whole_reply(PqConn *b, bool *failed)
 {
 	const char *p = b->rbuf + b->rpos;
 	size_t		avail = pq_conn_buffered(b), pos = 0;
+	int64_t		no_skip = 0;
 
 	*failed = false;
-	while (avail - pos >= 5)
+	for (;;)
 	{
-		int32_t		len = pq_peek_int32(p + pos + 1);
+		PqFrame		f = pq_frame_peek(p + pos, avail - pos, 0);
 
-		if (len < 4 || (size_t) len + 1 > avail - pos)
+		if (f.status != PQ_FRAME_WHOLE)
 			return 0;
-		if (p[pos] == PQ_BE_ERROR_RESPONSE)
+		if (f.type == PQ_BE_ERROR_RESPONSE)
 			*failed = true;
-		pos += (size_t) len + 1;
-		if (p[pos - len - 1] == PQ_BE_READY_FOR_QUERY)
+		pos += pq_frame_take(&f, &no_skip);
+		if (f.type == PQ_BE_READY_FOR_QUERY)
 			return pos;
 	}
-	return 0;
 }
 
 /* Note each message of the lead's whole reply p[0..end) on e. */
 static void
 note_lead_reply(RelayEntry *e, int n, const char *p, size_t end)
 {
+	int64_t		no_skip = 0;
+
 	for (size_t pos = 0; pos < end;)
 	{
-		int32_t		len = pq_peek_int32(p + pos + 1);
+		PqFrame		f = pq_frame_peek(p + pos, end - pos, 0);
 
-		relay_entry_note_message(e, n, p[pos], p + pos + 5, (size_t) len - 4);
-		pos += (size_t) len + 1;
+		relay_entry_note_message(e, n, f.type, f.body, f.body_avail);
+		pos += pq_frame_take(&f, &no_skip);
 	}
 }
 

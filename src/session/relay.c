@@ -9,6 +9,7 @@
  * buffered whole.  Runs in a child process.
  */
 #include "session/session.h"
+#include "protocol/pq_frame.h"
 
 #include "config/config.h"
 #include "pool/node_table.h"
@@ -93,44 +94,36 @@ take_client_input(Session *s, PqConn *backend)
 	PqConn	   *c = &s->client;
 	SessionStatus st;
 
-	while (pq_conn_buffered(c) > 0)
+	for (;;)
 	{
 		const char *p = c->rbuf + c->rpos;
-		size_t		avail = pq_conn_buffered(c);
-		int32_t		len;
-		char		type;
+		PqFrame		f = pq_frame_peek(p, pq_conn_buffered(c), s->client_skip);
 
-		if (s->client_skip > 0)
-		{
-			size_t		take = avail < (size_t) s->client_skip ? avail : (size_t) s->client_skip;
-
-			pqbuf_put_bytes(&backend->wbuf, p, take);
-			c->rpos += take;
-			s->client_skip -= take;
-			continue;
-		}
-		if (avail < 5)
+		if (f.status == PQ_FRAME_NONE)
 			break;
-		type = p[0];
-		len = pq_peek_int32(p + 1);
-		if ((st = session_check_client_header(s, type, len)) != SESSION_OK)
-			return st;
-		if ((size_t) len + 1 <= avail)
+		if (f.status == PQ_FRAME_SKIP)
 		{
-			note_client_message(s, type, p + 5, (size_t) len - 4, true);
-			/* SHOW pool_*: pgpool answers by rewriting it (show module) */
-			if ((type != PQ_FE_QUERY && type != PQ_FE_PARSE) ||
-				!show_rewrite_message(type, p + 5, (size_t) len - 4, &backend->wbuf))
-				pqbuf_put_bytes(&backend->wbuf, p, (size_t) len + 1);
-			c->rpos += (size_t) len + 1;
+			pqbuf_put_bytes(&backend->wbuf, p, f.size);
+			c->rpos += pq_frame_take(&f, &s->client_skip);
 			continue;
 		}
-		if ((size_t) len + 1 < RELAY_STREAM_THRESHOLD)
+		if ((st = session_check_client_header(s, f.type, f.len)) != SESSION_OK)
+			return st;
+		if (f.status == PQ_FRAME_WHOLE)
+		{
+			note_client_message(s, f.type, f.body, f.body_avail, true);
+			/* SHOW pool_*: pgpool answers by rewriting it (show module) */
+			if ((f.type != PQ_FE_QUERY && f.type != PQ_FE_PARSE) ||
+				!show_rewrite_message(f.type, f.body, f.body_avail, &backend->wbuf))
+				pqbuf_put_bytes(&backend->wbuf, p, f.size);
+			c->rpos += pq_frame_take(&f, &s->client_skip);
+			continue;
+		}
+		if ((size_t) f.len + 1 < RELAY_STREAM_THRESHOLD)
 			break;				/* wait for the rest: small enough to buffer */
-		note_client_message(s, type, NULL, 0, false);
-		pqbuf_put_bytes(&backend->wbuf, p, avail);
-		c->rpos += avail;
-		s->client_skip = (int64_t) len + 1 - (int64_t) avail;
+		note_client_message(s, f.type, NULL, 0, false);
+		pqbuf_put_bytes(&backend->wbuf, p, f.size);
+		c->rpos += pq_frame_take(&f, &s->client_skip);
 	}
 	return SESSION_OK;
 }
@@ -199,39 +192,22 @@ relay_backend_output(Session *s, PqConn *b)
 		return backend_lost(s, rc);
 	p = b->rbuf + b->rpos;
 	avail = pq_conn_buffered(b);
-	while (pos < avail)
+	for (;;)
 	{
-		size_t		left = avail - pos;
-		int32_t		len;
-		char		type;
+		PqFrame		f = pq_frame_peek(p + pos, avail - pos, s->backend_skip);
 
-		if (s->backend_skip > 0)
-		{
-			size_t		take = left < (size_t) s->backend_skip ? left : (size_t) s->backend_skip;
-
-			pos += take;
-			s->backend_skip -= take;
-			continue;
-		}
-		if (left < 5)
+		if (f.status == PQ_FRAME_NONE)
 			break;
-		type = p[pos];
-		len = pq_peek_int32(p + pos + 1);
-		if (len < 4)
+		if (f.status == PQ_FRAME_BAD)
 			return backend_lost(s, PQ_IO_BAD_LENGTH);
-		if (type == PQ_BE_READY_FOR_QUERY || type == PQ_BE_PARAMETER_STATUS)
+		if (f.type == PQ_BE_READY_FOR_QUERY || f.type == PQ_BE_PARAMETER_STATUS)
 		{
-			if ((size_t) len + 1 > left)
+			if (f.status == PQ_FRAME_PART)
 				break;			/* need it whole */
-			note_backend_message(s, type, p + pos + 5, (size_t) len - 4);
+			if (f.status == PQ_FRAME_WHOLE)
+				note_backend_message(s, f.type, f.body, f.body_avail);
 		}
-		if ((size_t) len + 1 <= left)
-			pos += (size_t) len + 1;
-		else
-		{
-			s->backend_skip = (int64_t) len + 1 - (int64_t) left;
-			pos = avail;
-		}
+		pos += pq_frame_take(&f, &s->backend_skip);
 	}
 	if (pos > 0)
 	{

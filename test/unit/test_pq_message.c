@@ -12,6 +12,7 @@
 
 #include <cmocka.h>
 
+#include "protocol/pq_frame.h"
 #include "protocol/pq_message.h"
 
 #define LAYOUT_ERROR "invalid startup packet layout: expected terminator as last byte"
@@ -705,6 +706,56 @@ test_type_names(void **state)
 	assert_string_equal(pq_backend_type_name('p'), "unknown");
 }
 
+/* The frame scanner over "C...Z..." with a large message passed through in pieces. */
+static void
+test_frame_scanner(void **state)
+{
+	static const char two[] = {'C', 0, 0, 0, 9, 'S', 'E', 'L', ' ', '1', 'Z', 0, 0, 0, 5, 'I'};
+	static const char big[] = {'D', 0, 0, 0, 20, 'a', 'b', 'c'};
+	static const char bad[] = {'X', 0, 0, 0, 3};
+	int64_t		skip = 0;
+	PqFrame		f;
+	size_t		pos = 0;
+
+	(void) state;
+	f = pq_frame_peek(two, 4, 0);
+	assert_int_equal(f.status, PQ_FRAME_NONE);
+	f = pq_frame_peek(two, sizeof(two), 0);
+	assert_int_equal(f.status, PQ_FRAME_WHOLE);
+	assert_int_equal(f.type, 'C');
+	assert_int_equal(f.size, 10);
+	assert_int_equal(f.body_avail, 5);
+	assert_memory_equal(f.body, "SEL 1", 5);
+	pos += pq_frame_take(&f, &skip);
+	f = pq_frame_peek(two + pos, 5, 0);
+	assert_int_equal(f.status, PQ_FRAME_PART);	/* a ReadyForQuery without its status byte */
+	assert_int_equal(f.body_avail, 0);
+	f = pq_frame_peek(two + pos, sizeof(two) - pos, 0);
+	assert_int_equal(f.status, PQ_FRAME_WHOLE);
+	assert_int_equal(f.body[0], 'I');
+	assert_int_equal(pos + pq_frame_take(&f, &skip), sizeof(two));
+
+	/* 21 bytes announced, 8 buffered: the rest is owed, then passed in pieces */
+	f = pq_frame_peek(big, sizeof(big), 0);
+	assert_int_equal(f.status, PQ_FRAME_PART);
+	assert_int_equal(pq_frame_take(&f, &skip), 8);
+	assert_int_equal(skip, 13);
+	f = pq_frame_peek("0123456789", 10, skip);
+	assert_int_equal(f.status, PQ_FRAME_SKIP);
+	assert_int_equal(pq_frame_take(&f, &skip), 10);
+	assert_int_equal(skip, 3);
+	f = pq_frame_peek("012Z", 4, skip);
+	assert_int_equal(f.size, 3);
+	pq_frame_take(&f, &skip);
+	assert_int_equal(skip, 0);
+	f = pq_frame_peek("", 0, 0);
+	assert_int_equal(f.status, PQ_FRAME_NONE);
+
+	f = pq_frame_peek(bad, sizeof(bad), 0);
+	assert_int_equal(f.status, PQ_FRAME_BAD);
+	assert_int_equal(f.len, 3);
+}
+
 int
 main(void)
 {
@@ -733,6 +784,7 @@ main(void)
 		cmocka_unit_test(test_reader_past_end),
 		cmocka_unit_test(test_reader_strings),
 		cmocka_unit_test(test_type_names),
+		cmocka_unit_test(test_frame_scanner),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

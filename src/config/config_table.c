@@ -369,7 +369,7 @@ const ConfigParam config_params[] = {
 	P_BOOL(allow_sql_comments, RELOAD, LOAD_BALANCE, "off",
 		   "ignore SQL comments when deciding whether a query can be balanced"),
 	P_ENUM(disable_load_balance_on_write, RELOAD, LOAD_BALANCE, "transaction", lb_on_write,
-		   "after a write, which later reads must go to the primary"),
+		   "after a write, which later reads must go to the primary ('dml_adaptive' works as 'transaction', with a warning)"),
 	P_STR(dml_adaptive_object_relationship_list, RELOAD, LOAD_BALANCE, "",
 		  "dml_adaptive: 'object:dependent' pairs whose writes affect each other", UNIMPL),
 	P_BOOL(statement_level_load_balance, RELOAD, LOAD_BALANCE, "off",

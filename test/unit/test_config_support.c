@@ -85,8 +85,9 @@ test_implemented_is_silent(void **state)
 {
 	PoolConfig	c;
 
-	/* implemented ones, and those another branch implements (see config_table.c) */
+	/* implemented ones */
 	assert_int_equal(load_and_report(&c, "num_init_children = 5\n"
+									 "write_function_list = 'nextval,setval'\n"
 									 "log_min_messages = debug1\n"
 									 "replicate_select = on\n"
 									 "insert_lock = off\n"
@@ -97,6 +98,12 @@ test_implemented_is_silent(void **state)
 									 "backend_clustering_mode = 'native_replication'\n"
 									 "backend_hostname0 = 'db0'\n"), 0);
 	assert_int_equal(ncaptured, 0);
+	config_free(&c);
+
+	/* native replication with both function lists empty: SELECTs that write are balanced */
+	assert_int_equal(load_and_report(&c, "backend_clustering_mode = 'native_replication'\n"), 1);
+	assert_int_equal(ncaptured, 1);
+	assert_non_null(strstr(captured[0].message, "a SELECT calling a function that writes is load balanced"));
 	config_free(&c);
 }
 

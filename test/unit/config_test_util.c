@@ -138,3 +138,22 @@ read_file(const char *path)
 	fclose(f);
 	return text;
 }
+
+int
+run_with_tmpdir(const char *name, const struct CMUnitTest *tests, size_t count)
+{
+	char		cmd[128];
+	int			rc;
+
+	snprintf(tmpdir, sizeof(tmpdir), "/tmp/%s.XXXXXX", name);
+	if (mkdtemp(tmpdir) == NULL)
+	{
+		perror("mkdtemp");
+		return 1;
+	}
+	rc = _cmocka_run_group_tests(name, tests, count, NULL, NULL);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
+	if (system(cmd) != 0)
+		fprintf(stderr, "could not remove %s\n", tmpdir);
+	return rc;
+}

@@ -31,6 +31,12 @@ void		capture_hook(int level, const char *message, const char *detail, const cha
 const Captured *find_captured(int level, const char *text);
 int			count_captured(int level);
 
+/*
+ * Run the tests with tmpdir made (/tmp/NAME.XXXXXX) and removed afterwards;
+ * returns cmocka's result.
+ */
+int			run_with_tmpdir(const char *name, const struct CMUnitTest *tests, size_t count);
+
 /* Write text into a new file of the temp dir; returns its path (static buffer). */
 const char *write_conf(const char *text);
 

@@ -201,18 +201,6 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_copy_and_set_option, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_labels, setup, teardown),
 	};
-	char		cmd[128];
-	int			rc;
 
-	snprintf(tmpdir, sizeof(tmpdir), "/tmp/test_config_support.XXXXXX");
-	if (mkdtemp(tmpdir) == NULL)
-	{
-		perror("mkdtemp");
-		return 1;
-	}
-	rc = cmocka_run_group_tests(tests, NULL, NULL);
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
-	if (system(cmd) != 0)
-		fprintf(stderr, "could not remove %s\n", tmpdir);
-	return rc;
+	return run_with_tmpdir("test_config_support", tests, sizeof(tests) / sizeof(tests[0]));
 }

@@ -25,6 +25,7 @@
 typedef struct TableFactsEntry
 {
 	char	   *key;			/* "database\x1fschema\x1fname" */
+	uint32_t	hash;			/* of key: most entries are passed over on it */
 	TableDefaults *defaults;
 	time_t		stored;
 } TableFactsEntry;
@@ -62,23 +63,35 @@ table_facts_invalidate(void)
 	insert_lock_present = -1;
 }
 
-static void
+static uint32_t
 make_key(char *key, size_t cap, const Session *s, const char *schema, const char *name)
 {
+	uint32_t	h = 2166136261u;	/* FNV-1a */
+
 	snprintf(key, cap, "%s\x1f%s\x1f%s", s->startup.database ? s->startup.database : "",
 			 schema ? schema : "", name);
+	for (const char *c = key; *c; c++)
+		h = (h ^ (uint8_t) *c) * 16777619u;
+	return h;
+}
+
+static TableFactsEntry *
+entry_find(const char *key, uint32_t hash)
+{
+	for (int i = 0; i < TABLE_FACTS_SIZE; i++)
+		if (cache[i].key && cache[i].hash == hash && strcmp(cache[i].key, key) == 0)
+			return &cache[i];
+	return NULL;
 }
 
 const TableDefaults *
 table_facts_cached(const Session *s, const char *schema, const char *name)
 {
 	char		key[512];
+	uint32_t	hash = make_key(key, sizeof(key), s, schema, name);
+	TableFactsEntry *e = entry_find(key, hash);
 
-	make_key(key, sizeof(key), s, schema, name);
-	for (int i = 0; i < TABLE_FACTS_SIZE; i++)
-		if (cache[i].key && strcmp(cache[i].key, key) == 0)
-			return fresh(cache[i].stored) ? cache[i].defaults : NULL;
-	return NULL;
+	return e && fresh(e->stored) ? e->defaults : NULL;
 }
 
 const TableDefaults *
@@ -88,6 +101,7 @@ table_facts_defaults(Session *s, const char *schema, const char *name)
 	TableFactsEntry *e;
 	CatalogRows rows;
 	char		key[512];
+	uint32_t	hash;
 	char	   *sql;
 	bool		ok;
 
@@ -101,14 +115,14 @@ table_facts_defaults(Session *s, const char *schema, const char *name)
 		catalog_rows_free(&rows);
 		return NULL;
 	}
-	make_key(key, sizeof(key), s, schema, name);
-	for (int i = 0; i < TABLE_FACTS_SIZE; i++)
-		if (cache[i].key && strcmp(cache[i].key, key) == 0)
-			entry_clear(&cache[i]);
+	hash = make_key(key, sizeof(key), s, schema, name);
+	if ((e = entry_find(key, hash)) != NULL)
+		entry_clear(e);
 	e = &cache[cache_next];
 	cache_next = (cache_next + 1) % TABLE_FACTS_SIZE;
 	entry_clear(e);
 	e->key = str_dup(key);
+	e->hash = hash;
 	e->defaults = router_table_defaults_from_rows(rows.nrows, (const char *const *) rows.cells);
 	e->stored = time(NULL);
 	catalog_rows_free(&rows);

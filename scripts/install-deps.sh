@@ -5,7 +5,7 @@ set -euo pipefail
 
 packages=(
 	build-essential autoconf automake libtool pkg-config
-	libpq-dev libssl-dev libmemcached-dev libpam0g-dev
+	libpq-dev libssl-dev libmemcached-dev libpam0g-dev memcached
 	libpg-query-dev libcmocka-dev
 	postgresql-15 postgresql-client-15 postgresql-server-dev-15
 	libipc-run-perl perl procps iproute2 netcat-openbsd

@@ -39,8 +39,8 @@ fi
 
 step "autoreconf -fi"
 autoreconf -fi >"$logdir/autoreconf.log" 2>&1 || { cat "$logdir/autoreconf.log"; fail_step "autoreconf"; }
-step "./configure --enable-werror --with-pam"
-./configure --enable-werror --with-pam >"$logdir/configure.log" 2>&1 || {
+step "./configure --enable-werror --with-pam --with-memcached"
+./configure --enable-werror --with-pam --with-memcached >"$logdir/configure.log" 2>&1 || {
 	tail -n 40 "$logdir/configure.log"
 	fail_step "configure"
 }

@@ -94,6 +94,13 @@ typedef enum MemqcacheMethod
 	MQM_MEMCACHED
 } MemqcacheMethod;
 
+/* memqcache_invalidation_source */
+typedef enum MemqcacheInvalidationSource
+{
+	MQIS_PGPOOL = 0,			/* writes made through this pgpool (pgpool-II's behaviour) */
+	MQIS_WAL					/* every write, from the primary's WAL by logical decoding */
+} MemqcacheInvalidationSource;
+
 /* wd_lifecheck_method */
 typedef enum WdLifecheckMethod
 {
@@ -431,6 +438,8 @@ typedef struct PoolConfig
 	char	   *memqcache_oiddir;
 	char	   *cache_safe_memqcache_table_list;
 	char	   *cache_unsafe_memqcache_table_list;
+	int			memqcache_invalidation_source;	/* MemqcacheInvalidationSource */
+	char	   *memqcache_wal_slot_name;
 	bool		enable_query_cache; /* 3.x on-disk query cache */
 
 	/* others */

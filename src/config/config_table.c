@@ -157,6 +157,9 @@ static const ConfigEnumEntry relcache_targets[] = {
 static const ConfigEnumEntry cache_methods[] = {
 	{"shmem", MQM_SHMEM}, {"memcached", MQM_MEMCACHED}, {NULL}
 };
+static const ConfigEnumEntry cache_sources[] = {
+	{"pgpool", MQIS_PGPOOL}, {"wal", MQIS_WAL}, {NULL}
+};
 static const ConfigEnumEntry lifecheck_methods[] = {
 	{"heartbeat", WDLM_HEARTBEAT}, {"query", WDLM_QUERY}, {"external", WDLM_EXTERNAL}, {NULL}
 };
@@ -619,6 +622,11 @@ const ConfigParam config_params[] = {
 	P_STR(cache_unsafe_memqcache_table_list, RELOAD, CACHE, "",
 		  "tables (regular expressions) whose results are never cached",
 		  SYN("black_memqcache_table_list"), UNIMPL),
+	P_ENUM(memqcache_invalidation_source, RESTART, CACHE, "pgpool", cache_sources,
+		   "what invalidates cached results: writes through pgpool, or every write seen in the primary's WAL",
+		   UNIMPL),
+	P_STR(memqcache_wal_slot_name, RESTART, CACHE, "pgpool_query_cache",
+		  "logical replication slot (and publication) the WAL invalidation worker follows", UNIMPL),
 	P_BOOL(enable_query_cache, RESTART, CACHE, "off",
 		   "3.x: on-disk query cache in the System DB", OBSOLETE, NO_EFFECT),
 

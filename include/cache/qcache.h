@@ -121,6 +121,13 @@ void		qc_invalidate_tables(const QcTable *tables, int ntables);
 /* Every entry of one database (DROP DATABASE, a table whose oid is unknown). */
 void		qc_invalidate_database(uint32_t db_hash);
 
+/*
+ * The clock value of the newest qc_invalidate_database(db_hash), 0 if
+ * none: sessions drop what they memoised about the database's relation
+ * names when DDL anywhere stamped it.
+ */
+uint64_t	qc_database_stamp(uint32_t db_hash);
+
 /* Drop one entry (PGPOOL SET CACHE DELETE); true if it existed. */
 bool		qc_delete(const QcKey *key);
 

@@ -132,6 +132,9 @@ typedef enum RouterIsolation
 										 * (see router/rewrite.h) */
 #define ROUTER_F_INSERT_LOCK_HINT	0x40000 /* a comment says INSERT LOCK */
 #define ROUTER_F_NO_INSERT_LOCK_HINT 0x80000	/* a comment says NO INSERT LOCK */
+#define ROUTER_F_READS_CLOCK	0x100000	/* any statement reads the clock (query cache) */
+#define ROUTER_F_NO_QUERY_CACHE 0x200000	/* a comment says NO QUERY CACHE */
+#define ROUTER_F_FORCE_QUERY_CACHE 0x400000	/* a comment says FORCE QUERY CACHE */
 
 /* RouterRel.flags */
 #define ROUTER_REL_WRITTEN		0x01	/* target of DML, TRUNCATE, COPY FROM, ALTER, LOCK */

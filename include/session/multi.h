@@ -60,6 +60,7 @@ typedef struct MultiState
 	char		ts_literal[64];	/* clock value of the transaction's rewritten statements */
 	char		last_query[256];	/* for "kind mismatch" reports */
 	int64_t		idle_since;		/* client_idle_limit clock (see idle_timeout_ms) */
+	struct QcSession *qc;		/* query cache state (NULL: not used) */
 } MultiState;
 
 /* Set up a session's multi-node state from its slot's connected nodes. */

@@ -13,6 +13,7 @@
 #include "pool/proc_table.h"
 #include "recovery/recovery_gate.h"
 #include "session/multi.h"
+#include "session/query_cache.h"
 #include "session/session.h"
 #include "utils/log.h"
 #include "utils/ps_status.h"
@@ -175,6 +176,7 @@ child_main(int index, const int *listen_fds, int nlisten)
 			reload_requested = 0;
 			main_reload_config(true);
 			multi_route_reset_config();
+			qc_session_reset_config();
 		}
 		if (session_nodes_changed)
 		{

@@ -10,7 +10,6 @@
  * queries use both), ignoring case.  Verdicts are memoised per name in a
  * small table, so a hit costs a hash and a strcmp instead of regexec.
  */
-#include <regex.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,15 +17,10 @@
 #include "config/config.h"
 #include "router_int.h"
 #include "utils/log.h"
+#include "utils/pattern_list.h"
 #include "utils/str.h"
 
 #define MEMO_SIZE 256			/* power of two; emptied when half full */
-
-typedef struct FuncList
-{
-	regex_t    *re;
-	int			n;
-} FuncList;
 
 typedef struct MemoSlot
 {
@@ -38,78 +32,12 @@ typedef struct MemoSlot
 struct RouterConfig
 {
 	RouterSettings settings;
-	FuncList	read_only;
-	FuncList	write;
+	PatternList read_only;
+	PatternList write;
 	/* memo of verdicts; mutable behind a const RouterConfig (a cache only) */
 	MemoSlot   *memo;
 	int			memo_used;
 };
-
-/* Compile one comma-separated list; bad patterns are reported and skipped. */
-static void
-funclist_compile(FuncList *fl, const char *list, const char *param)
-{
-	char	   *copy,
-			  **parts;
-	int			n,
-				i;
-
-	fl->re = NULL;
-	fl->n = 0;
-	if (list == NULL || *list == '\0')
-		return;
-	copy = str_dup(list);
-	parts = mem_alloc(sizeof(char *) * (strlen(list) / 2 + 2));
-	n = str_split(copy, ',', parts, (int) (strlen(list) / 2 + 2));
-	fl->re = mem_alloc0(sizeof(regex_t) * (size_t) (n > 0 ? n : 1));
-	for (i = 0; i < n; i++)
-	{
-		size_t		len = strlen(parts[i]) + 5;
-		char	   *anchored = mem_alloc(len);
-		int			rc;
-
-		/* the whole name must match, as "nextval" must not match "nextval2" */
-		snprintf(anchored, len, "^(%s)$", parts[i]);
-		rc = regcomp(&fl->re[fl->n], anchored, REG_EXTENDED | REG_ICASE | REG_NOSUB);
-		if (rc != 0)
-		{
-			char		msg[256];
-
-			regerror(rc, &fl->re[fl->n], msg, sizeof(msg));
-			plog_ex(PL_WARNING, log_fmt("%s", msg),
-					"The pattern is ignored; fix it and reload.",
-					"invalid regular expression \"%s\" in %s", parts[i], param);
-		}
-		else
-			fl->n++;
-		free(anchored);
-	}
-	free(parts);
-	free(copy);
-}
-
-static void
-funclist_free(FuncList *fl)
-{
-	int			i;
-
-	for (i = 0; i < fl->n; i++)
-		regfree(&fl->re[i]);
-	free(fl->re);
-	fl->re = NULL;
-	fl->n = 0;
-}
-
-static bool
-funclist_matches(const FuncList *fl, const char *name)
-{
-	int			i;
-
-	for (i = 0; i < fl->n; i++)
-		if (regexec(&fl->re[i], name, 0, NULL, 0) == 0)
-			return true;
-	return false;
-}
 
 RouterConfig *
 router_config_create(const PoolConfig *cfg, RouterRuleSet rules)
@@ -127,8 +55,8 @@ router_config_create(const PoolConfig *cfg, RouterRuleSet rules)
 	s->check_temp_table = cfg->check_temp_table;
 	s->check_unlogged_table = cfg->check_unlogged_table;
 
-	funclist_compile(&rc->read_only, cfg->read_only_function_list, "read_only_function_list");
-	funclist_compile(&rc->write, cfg->write_function_list, "write_function_list");
+	pattern_list_compile(&rc->read_only, cfg->read_only_function_list, "read_only_function_list");
+	pattern_list_compile(&rc->write, cfg->write_function_list, "write_function_list");
 	if (rc->read_only.n > 0 && rc->write.n > 0)
 		plog_ex(PL_WARNING, NULL,
 				"Set only one of the two lists.",
@@ -156,8 +84,8 @@ router_config_free(RouterConfig *rc)
 {
 	if (rc == NULL)
 		return;
-	funclist_free(&rc->read_only);
-	funclist_free(&rc->write);
+	pattern_list_free(&rc->read_only);
+	pattern_list_free(&rc->write);
 	memo_clear(rc);
 	free(rc->memo);
 	free(rc);
@@ -180,9 +108,9 @@ func_writes_uncached(const RouterConfig *rc, const char *name)
 		(strcmp(bare, "nextval") == 0 || strcmp(bare, "setval") == 0))
 		return true;
 	if (rc->write.n > 0)
-		return funclist_matches(&rc->write, name);
+		return pattern_list_matches(&rc->write, name);
 	if (rc->read_only.n > 0)
-		return !funclist_matches(&rc->read_only, name);
+		return !pattern_list_matches(&rc->read_only, name);
 	return false;
 }
 

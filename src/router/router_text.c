@@ -3,7 +3,8 @@
  * parser drops comments and white space: does the text start with white
  * space or a comment (ignore_leading_white_space, allow_sql_comments), and
  * does a comment carry a hint: NO LOAD BALANCE, INSERT LOCK or NO INSERT
- * LOCK (insert_lock in native replication).
+ * LOCK (insert_lock in native replication), NO QUERY CACHE or FORCE QUERY
+ * CACHE (the query cache).
  *
  * Runs in children on a cache miss.  The scanner knows just enough SQL
  * lexing (quoted strings, E'' strings, quoted identifiers, dollar quotes,
@@ -25,6 +26,8 @@ static const struct
 	{"NO LOAD BALANCE", ROUTER_F_NO_LOAD_BALANCE},
 	{"INSERT LOCK", ROUTER_F_INSERT_LOCK_HINT},
 	{"NO INSERT LOCK", ROUTER_F_NO_INSERT_LOCK_HINT},
+	{"NO QUERY CACHE", ROUTER_F_NO_QUERY_CACHE},
+	{"FORCE QUERY CACHE", ROUTER_F_FORCE_QUERY_CACHE},
 };
 
 static bool

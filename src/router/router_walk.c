@@ -155,11 +155,17 @@ note_dml(WalkCtx *w, Node *node, RangeVar *target, uint8_t flags)
 	router_walk_relation(w->b, target, ROUTER_REL_WRITTEN | flags);
 }
 
-/* now(), CURRENT_DATE, 'now'::date ... in DML: the timestamp rewrite's business */
+/*
+ * now(), CURRENT_DATE, 'now'::date ...: in DML the timestamp rewrite's
+ * business; anywhere, a result the query cache must not keep.
+ */
 static void
 note_time(WalkCtx *w, Node *node)
 {
-	if (w->in_dml > 0 && w->executes && router_ts_is_time_node(node))
+	if (!router_ts_is_time_node(node))
+		return;
+	w->b->flags |= ROUTER_F_READS_CLOCK;
+	if (w->in_dml > 0 && w->executes)
 		w->b->flags |= ROUTER_F_TIME_FUNC;
 }
 

@@ -18,6 +18,7 @@
 #include "replication/strategy.h"
 #include "utils/log.h"
 #include "utils/ps_status.h"
+#include "session/query_cache.h"
 #include "show/show.h"
 #include "utils/str.h"
 
@@ -361,9 +362,13 @@ on_query(Session *s, const char *msg, size_t len)
 	bool		wrapped = false;
 	PqBuf		q = {0};
 
+	if (s->multi->qc && qc_session_query(s, sql, sql_len))
+		return true;			/* answered from the query cache */
 	if (strategy_current()->replicate_writes && !multi_replicate_ready(s, router_analyze(sql, sql_len)))
 		return false;			/* wait until the main node can be asked */
 	r = multi_route_sql(s, sql, sql_len);
+	if (s->multi->qc)
+		qc_session_note(s, r.facts);
 	if (s->multi->batch)
 	{
 		/* a simple Query inside an unsynced batch: keep it with the batch */
@@ -377,6 +382,7 @@ on_query(Session *s, const char *msg, size_t len)
 	}
 	e = relay_queue_push(&s->multi->queue, &r.nodes, r.lead);
 	entry_from_route(e, &r);
+	qc_session_attach(s, e);
 	if (wrapped)
 		e->rfq_override = 'I';	/* the client did not open the transaction */
 	if (rewritten)
@@ -464,6 +470,12 @@ on_bind(Session *s, const char *msg, size_t len)
 	StmtInfo   *st = stmt_map_find(&s->multi->stmts, stmt_name);
 	MultiRoute	r;
 
+	if (st && s->multi->qc)
+	{
+		if (qc_session_bind(s, st->query, st->query_len, msg, len))
+			return true;		/* answered from the query cache */
+		qc_session_note(s, router_analyze(st->query, st->query_len));
+	}
 	if (st && strategy_current()->replicate_writes)
 	{
 		const StmtFacts *f = router_analyze(st->query, st->query_len);
@@ -498,6 +510,7 @@ on_bind(Session *s, const char *msg, size_t len)
 		return false;
 	if (!batch_for(s, &r, true))
 		return false;
+	qc_session_count_bind(s, s->multi->batch);
 	/* pgpool's hidden queries that opened this batch destroyed the unnamed statement */
 	if (st && st->name[0] == '\0' && s->multi->batch_hidden)
 	{
@@ -616,6 +629,8 @@ multi_route_client_message(Session *s, char type, const char *msg, size_t len)
 	/* room for pgpool's own requests around this one and for re-parses on every node */
 	if (relay_queue_room(&s->multi->queue) < 6 + node_mask_count(&s->multi->connected))
 		return false;
+	if (s->multi->qc && qc_session_local(s, type, msg, len))
+		return true;			/* a portal answered from the query cache */
 	switch (type)
 	{
 		case PQ_FE_QUERY:

@@ -9,6 +9,7 @@
 #include "session/multi.h"
 #include "protocol/pq_frame.h"
 #include "multi_int.h"
+#include "session/query_cache.h"
 
 #include "config/config.h"
 #include "pool/node_table.h"
@@ -40,6 +41,7 @@ multi_init(Session *s)
 	m->primary = primary >= 0 && node_mask_has(&m->connected, primary) ? primary : s->slot->main_node;
 	m->lb_node = multi_choose_load_balance_node(&m->connected, m->primary);
 	s->multi = m;
+	qc_session_init(s);
 	if (proc_table && my_child_index >= 0)
 		proc_info(my_child_index)->load_balance_node = m->lb_node;
 }
@@ -50,6 +52,7 @@ multi_free(Session *s)
 	if (s->multi == NULL)
 		return;
 	multi_si_end_session(s);
+	qc_session_free(s);
 	stmt_map_free(&s->multi->stmts);
 	multi_route_free_trace(s->multi);
 	for (int n = 0; n < MAX_BACKENDS; n++)
@@ -252,6 +255,7 @@ drain_nodes(Session *s)
 	}
 	/* completed requests may release what waited for them */
 	multi_release_held(s);
+	qc_session_settle(s);
 	return SESSION_OK;
 }
 

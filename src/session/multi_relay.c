@@ -12,6 +12,7 @@
 #include "session/multi.h"
 #include "protocol/pq_frame.h"
 #include "multi_int.h"
+#include "session/query_cache.h"
 
 #include "config/config.h"
 #include "pool/node_table.h"
@@ -65,6 +66,7 @@ forward_lead(Session *s, int n, RelayEntry *e, bool *progress)
 	const char *p = b->rbuf + b->rpos;
 	size_t		avail = pq_conn_buffered(b), pos = 0;
 	int64_t    *skip = &s->multi->skip[n];
+	bool		capture = qc_session_capturing(s, e);
 
 	for (;;)
 	{
@@ -74,10 +76,15 @@ forward_lead(Session *s, int n, RelayEntry *e, bool *progress)
 			break;
 		if (f.status == PQ_FRAME_BAD)
 			return SESSION_BACKEND_ERROR;
+		if (capture && f.status == PQ_FRAME_PART && (size_t) f.len < (size_t) pool_config->memqcache_maxcache)
+			break;				/* the query cache keeps whole messages: wait for the rest */
+		if (capture && f.status != PQ_FRAME_SKIP)
+			qc_session_frame(s, e, f.type, p + pos, f.size, f.status == PQ_FRAME_WHOLE);
 		if (f.type == PQ_BE_READY_FOR_QUERY && f.status != PQ_FRAME_SKIP)
 		{
 			if (f.body_avail < 1)
 				break;
+			qc_session_ready(s, e, f.body[0]);
 			lead_ready_for_query(s, f.body[0]);
 			/* one write for the reply and its ReadyForQuery: one wakeup for the client */
 			if (client_send(s, p, e->drop_lead_rfq ? pos : pos + 6) != PQ_IO_OK)
@@ -176,6 +183,21 @@ note_lead_reply(RelayEntry *e, int n, const char *p, size_t end)
 	}
 }
 
+/* Feed the lead's whole reply p[0..end) to the query cache's capture. */
+static void
+capture_lead_reply(Session *s, const RelayEntry *e, const char *p, size_t end)
+{
+	int64_t		no_skip = 0;
+
+	for (size_t pos = 0; pos < end;)
+	{
+		PqFrame		f = pq_frame_peek(p + pos, end - pos, 0);
+
+		qc_session_frame(s, e, f.type, p + pos, f.size, true);
+		pos += pq_frame_take(&f, &no_skip);
+	}
+}
+
 /* Forward the lead's reply as it is (the split-batch ReadyForQuery left out). */
 static SessionStatus
 send_lead_reply(Session *s, RelayEntry *e, const char *p, size_t end)
@@ -207,6 +229,9 @@ forward_held(Session *s, int n, RelayEntry *e, bool *progress)
 	if (e != relay_queue_head(&s->multi->queue) || !relay_entry_others_done(e))
 		return SESSION_OK;
 	note_lead_reply(e, n, p, end);
+	if (qc_session_capturing(s, e))
+		capture_lead_reply(s, e, p, end);
+	qc_session_ready(s, e, p[end - 1]);
 	if (e->rfq_override)
 		b->rbuf[b->rpos + end - 1] = e->rfq_override;
 	lead_ready_for_query(s, p[end - 1]);

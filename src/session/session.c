@@ -14,6 +14,7 @@
 #include "pool/proc_table.h"
 #include "replication/strategy.h"
 #include "session/multi.h"
+#include "session/query_cache.h"
 #include "utils/log.h"
 #include "utils/ps_status.h"
 #include "utils/str.h"
@@ -278,10 +279,10 @@ session_run(int client_fd, const struct sockaddr *addr, socklen_t addrlen)
 		st = session_attach_backend(&s);
 	}
 	if (st == SESSION_OK && strategy_uses_several_nodes())
-	{
 		st = session_connect_other_nodes(&s);
+	/* the query cache needs each statement's facts: the multi-node relay has them */
+	if (st == SESSION_OK && (strategy_uses_several_nodes() || qc_session_wanted()))
 		multi_init(&s);
-	}
 	if (st == SESSION_OK)
 	{
 		for (int n = 0; n < MAX_BACKENDS; n++)

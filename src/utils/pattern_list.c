@@ -1,0 +1,75 @@
+/*
+ * pattern_list.c: comma-separated regular expression lists (see
+ * pattern_list.h).  Used by the router (function lists) and the query
+ * cache (table lists) in every process that loads the configuration.
+ */
+#include "utils/pattern_list.h"
+
+#include "utils/log.h"
+#include "utils/str.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void
+pattern_list_compile(PatternList *pl, const char *list, const char *param)
+{
+	char	   *copy,
+			  **parts;
+	int			n,
+				cap;
+
+	pl->re = NULL;
+	pl->n = 0;
+	if (list == NULL || *list == '\0')
+		return;
+	cap = (int) (strlen(list) / 2 + 2);
+	copy = str_dup(list);
+	parts = mem_alloc(sizeof(char *) * (size_t) cap);
+	n = str_split(copy, ',', parts, cap);
+	pl->re = mem_alloc0(sizeof(regex_t) * (size_t) (n > 0 ? n : 1));
+	for (int i = 0; i < n; i++)
+	{
+		size_t		len = strlen(parts[i]) + 5;
+		char	   *anchored = mem_alloc(len);
+		int			rc;
+
+		/* the whole name must match, as "nextval" must not match "nextval2" */
+		snprintf(anchored, len, "^(%s)$", parts[i]);
+		rc = regcomp(&pl->re[pl->n], anchored, REG_EXTENDED | REG_ICASE | REG_NOSUB);
+		if (rc != 0)
+		{
+			char		msg[256];
+
+			regerror(rc, &pl->re[pl->n], msg, sizeof(msg));
+			plog_ex(PL_WARNING, log_fmt("%s", msg),
+					"The pattern is ignored; fix it and reload.",
+					"invalid regular expression \"%s\" in %s", parts[i], param);
+		}
+		else
+			pl->n++;
+		free(anchored);
+	}
+	free(parts);
+	free(copy);
+}
+
+void
+pattern_list_free(PatternList *pl)
+{
+	for (int i = 0; i < pl->n; i++)
+		regfree(&pl->re[i]);
+	free(pl->re);
+	pl->re = NULL;
+	pl->n = 0;
+}
+
+bool
+pattern_list_matches(const PatternList *pl, const char *name)
+{
+	for (int i = 0; i < pl->n; i++)
+		if (regexec(&pl->re[i], name, 0, NULL, 0) == 0)
+			return true;
+	return false;
+}

@@ -7,6 +7,7 @@
  */
 #include "main/pgpool_main.h"
 
+#include "cache/qcache.h"
 #include "failover/failover.h"
 #include "pcp/pcp_server.h"
 #include "pool/node_table.h"
@@ -74,12 +75,16 @@ setup_shared_memory(void)
 	int			m = pool_config->max_pool;
 
 	if (!shmem_create(node_table_shmem_size() + proc_table_shmem_size(n, m) +
-					  failover_shmem_size() + recovery_gate_shmem_size(n) + 4096))
+					  failover_shmem_size() + recovery_gate_shmem_size(n) +
+					  qc_shmem_size(pool_config) + 4096))
 		return false;
 	node_table_shmem_init(pool_config);
 	proc_table_shmem_init(n, m);
 	failover_shmem_init(getpid());
 	recovery_gate_shmem_init(n);
+	if (!qc_shmem_init(pool_config))
+		return false;
+	qc_clear_at_start(pgpool_options.clear_cache, pgpool_options.clear_oidmaps);
 	return true;
 }
 

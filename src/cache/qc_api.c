@@ -176,6 +176,12 @@ qc_invalidate_database(uint32_t db_hash)
 		qc_gens_stamp_database(db_hash);
 }
 
+uint64_t
+qc_database_stamp(uint32_t db_hash)
+{
+	return qc_on ? qc_gens_database_stamp(db_hash) : 0;
+}
+
 bool
 qc_delete(const QcKey *key)
 {

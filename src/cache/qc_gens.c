@@ -248,6 +248,12 @@ qc_gens_stamp_database(uint32_t db_hash)
 	atomic_raise(&gens->slots[gens_slot(db_hash, 0)], v);
 }
 
+uint64_t
+qc_gens_database_stamp(uint32_t db_hash)
+{
+	return gens ? __atomic_load_n(&gens->slots[gens_slot(db_hash, 0)], __ATOMIC_ACQUIRE) : 0;
+}
+
 bool
 qc_gens_valid(const QcTable *tables, int ntables, uint64_t as_of)
 {

@@ -61,6 +61,7 @@ uint64_t	qc_gens_epoch(void);
 void		qc_gens_bump_epoch(void);
 void		qc_gens_stamp_tables(const QcTable *tables, int ntables);
 void		qc_gens_stamp_database(uint32_t db_hash);
+uint64_t	qc_gens_database_stamp(uint32_t db_hash);
 
 /* Was none of the tables (nor their databases) stamped after as_of? */
 bool		qc_gens_valid(const QcTable *tables, int ntables, uint64_t as_of);

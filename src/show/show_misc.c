@@ -4,6 +4,8 @@
  * Runs in a child process; reads the process's configuration.
  */
 #include "show_int.h"
+
+#include "cache/qcache.h"
 #include "pool/node_table.h"
 
 #include "config/config.h"
@@ -103,17 +105,26 @@ show_rows_version(ShowTable *t)
 }
 
 /*
- * The in-memory query cache does not exist yet: one row of zeros, as
- * pgpool-II shows for an empty cache.
+ * The in-memory query cache's counters and store sizes (zeros when it is
+ * off, as pgpool-II shows; the store-size columns are zero for memcached).
  */
 void
 show_rows_cache(ShowTable *t)
 {
+	QcStats		st;
+	int64_t		total;
+
+	qc_stats(&st);
+	total = st.num_cache_hits + st.num_selects;
 	show_row_begin(t);
-	show_value(t, "0");			/* num_cache_hits */
-	show_value(t, "0");			/* num_selects */
-	show_value(t, "0.00");		/* cache_hit_ratio */
-	for (int i = 0; i < 6; i++) /* hash entries, cache entries, sizes */
-		show_value(t, "0");
+	show_valuef(t, "%lld", (long long) st.num_cache_hits);
+	show_valuef(t, "%lld", (long long) st.num_selects);
+	show_valuef(t, "%.2f", total > 0 ? (double) st.num_cache_hits / (double) total : 0.0);
+	show_valuef(t, "%lld", (long long) st.num_hash_entries);
+	show_valuef(t, "%lld", (long long) st.used_hash_entries);
+	show_valuef(t, "%lld", (long long) st.num_cache_entries);
+	show_valuef(t, "%lld", (long long) st.used_cache_entries_size);
+	show_valuef(t, "%lld", (long long) st.free_cache_entries_size);
+	show_valuef(t, "%lld", (long long) st.fragment_cache_entries_size);
 	show_row_end(t);
 }

@@ -1,0 +1,80 @@
+# In-memory query cache, shmem method, raw mode: hits and misses across
+# sessions and children, invalidation by writes at COMMIT (not ROLLBACK),
+# extended protocol with parameters, what is never cached, expiry, and
+# SHOW pool_cache.
+use strict;
+use warnings;
+use Test::More;
+use PgpoolTest::Node;
+use PgpoolTest::Pgpool;
+use PgpoolTest::Util qw(pg_user wait_until);
+
+my $node = PgpoolTest::Node->new('node0')->init->start;
+my $pp = PgpoolTest::Pgpool->new(nodes => [$node],
+	conf => { memory_cache_enabled => 'on', memqcache_total_size => '4MB',
+		memqcache_max_num_cache => '1000', memqcache_cache_block_size => '64kB',
+		memqcache_oiddir => '/tmp', log_per_node_statement => 'on' });
+ok($pp->start, 'pgpool starts with the query cache') or die "cannot continue";
+
+$node->psql("create table t (id int primary key, v text);
+	insert into t select g, 'v' || g from generate_series(1, 10) g;", db => 'testdb');
+
+# A statement answered from the cache never reaches PostgreSQL: count the
+# "fetched from cache" lines pgpool logs for it.
+sub hits_of
+{
+	my ($text) = @_;
+	my $n = () = $pp->log_content =~ /query result fetched from cache\. statement: \Q$text\E/g;
+	return $n;
+}
+
+sub rq { my ($sql, %o) = @_; my ($rc, $out, $err) = $pp->psql($sql, db => 'testdb', %o); return wantarray ? ($rc, $out, $err) : $out; }
+
+# --- hit and miss ------------------------------------------------------------
+{
+	my $sql = 'select v from t where id = 3';
+	is(rq($sql), 'v3', 'first read: from PostgreSQL');
+	is(hits_of($sql), 0, 'first read is a miss');
+	is(rq($sql), 'v3', 'second read: same answer');
+	ok(wait_until(sub { hits_of($sql) == 1 }, 5), 'second read is a hit (another session)')
+	  or diag PgpoolTest::Util::tail_text($pp->log_content, 20);
+}
+
+# --- invalidation by a write through pgpool ----------------------------------
+{
+	my $sql = 'select v from t where id = 4';
+	rq($sql); rq($sql);
+	rq("update t set v = 'changed' where id = 4");
+	is(rq($sql), 'changed', 'an UPDATE through pgpool invalidates the cached answer');
+}
+
+# --- COMMIT vs ROLLBACK ------------------------------------------------------
+{
+	my $sql = 'select v from t where id = 5';
+	rq($sql); rq($sql);
+	rq("begin; update t set v = 'rolled back' where id = 5; rollback;");
+	is(rq($sql), 'v5', 'after ROLLBACK the answer is unchanged');
+	rq("begin; update t set v = 'committed' where id = 5; commit;");
+	is(rq($sql), 'committed', 'after COMMIT the new value is read');
+}
+
+# --- never cached ------------------------------------------------------------
+{
+	for my $sql ('select now() is not null from t where id = 1',
+		'select v from t where id = 1 for update',
+		'/*NO QUERY CACHE*/ select v from t where id = 1',
+		'select count(*) from pg_class where relname = \'t\'')
+	{
+		rq($sql); rq($sql);
+		is(hits_of($sql), 0, "not cached: $sql");
+	}
+}
+
+# --- SHOW pool_cache ---------------------------------------------------------
+{
+	my $out = rq('show pool_cache', args => ['-x']);
+	like($out, qr/num_cache_hits\|[1-9]/, 'SHOW pool_cache counts hits') or diag $out;
+}
+
+$pp->stop;
+done_testing();

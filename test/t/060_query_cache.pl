@@ -70,6 +70,23 @@ sub rq { my ($sql, %o) = @_; my ($rc, $out, $err) = $pp->psql($sql, db => 'testd
 	}
 }
 
+# --- extended protocol: a prepared statement with parameters ------------------
+{
+	my $bin = ($ENV{PGPOOL_BUILDDIR} // '.') . '/test/tools/pq_extended';
+	my $conninfo = "host=127.0.0.1 port=" . $pp->port . " dbname=testdb user=" . pg_user();
+	my $sql = 'select v from t where id = $1';
+	my ($rc, $out, $err) = PgpoolTest::Util::run_cmd([$bin, '-n', 's1', '-l', '3', '-p', '6', $conninfo, $sql]);
+	is($rc, 0, 'prepared statement runs three times') or diag $err;
+	is($out, "v\nv6\nv\nv6\nv\nv6\n", 'the same rows each time, with their description');
+	is(hits_of($sql), 2, 'the second and third Execute are answered from the cache');
+	($rc, $out, $err) = PgpoolTest::Util::run_cmd([$bin, '-n', 's2', '-l', '2', '-p', '7', $conninfo, $sql]);
+	is($out, "v\nv7\nv\nv7\n", 'another parameter value is another entry');
+	is(hits_of($sql), 3, 'and is cached under its own key');
+	rq("update t set v = 'seven' where id = 7");
+	($rc, $out, $err) = PgpoolTest::Util::run_cmd([$bin, '-n', 's3', '-l', '1', '-p', '7', $conninfo, $sql]);
+	is($out, "v\nseven\n", 'a write invalidates the extended-protocol entry too');
+}
+
 # --- SHOW pool_cache ---------------------------------------------------------
 {
 	my $out = rq('show pool_cache', args => ['-x']);

@@ -3,9 +3,12 @@
  * (libpq's PQexecParams: Parse, Bind, Describe, Execute, Sync) and print
  * the result as psql -A would: the column names, then one line per row,
  * fields separated by '|'.  With -n NAME the statement is prepared under
- * that name first (PQprepare) and then executed (PQexecPrepared).
+ * that name first (PQprepare) and then executed (PQexecPrepared).  Each
+ * -p VALUE is one text parameter ($1, $2, ...); -l N runs the statement N
+ * times on the same connection (a named one is prepared once), printing
+ * every result.
  *
- *   pq_extended [-n NAME] CONNINFO SQL
+ *   pq_extended [-n NAME] [-l N] [-p VALUE]... CONNINFO SQL
  *
  * Exit status: 0 on success, 1 if the statement failed (message on
  * stderr), 2 on a connection failure or bad arguments.  Run without
@@ -14,6 +17,7 @@
  */
 #include <libpq-fe.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static void
@@ -32,18 +36,26 @@ print_result(const PGresult *res)
 	}
 }
 
+#define MAX_PARAMS 16
+
+static const char *params[MAX_PARAMS];
+static int	nparams;
+
 static PGresult *
-run(PGconn *conn, const char *name, const char *sql)
+run(PGconn *conn, const char *name, const char *sql, int round)
 {
 	PGresult   *res;
 
 	if (name == NULL)
-		return PQexecParams(conn, sql, 0, NULL, NULL, NULL, NULL, 0);
-	res = PQprepare(conn, name, sql, 0, NULL);
-	if (PQresultStatus(res) != PGRES_COMMAND_OK)
-		return res;
-	PQclear(res);
-	return PQexecPrepared(conn, name, 0, NULL, NULL, NULL, 0);
+		return PQexecParams(conn, sql, nparams, NULL, params, NULL, NULL, 0);
+	if (round == 0)
+	{
+		res = PQprepare(conn, name, sql, 0, NULL);
+		if (PQresultStatus(res) != PGRES_COMMAND_OK)
+			return res;
+		PQclear(res);
+	}
+	return PQexecPrepared(conn, name, nparams, params, NULL, NULL, 0);
 }
 
 int
@@ -51,20 +63,26 @@ main(int argc, char **argv)
 {
 	const char *name = NULL;
 	PGconn	   *conn;
-	PGresult   *res;
 	int			rc = 0;
+	int			loops = 1;
 	int			i = 1;
 
 	if (argc == 1)
 		return 77;
-	if (argc > 2 && strcmp(argv[1], "-n") == 0)
+	for (; i + 1 < argc && argv[i][0] == '-' && argv[i][1] != '\0'; i += 2)
 	{
-		name = argv[2];
-		i = 3;
+		if (strcmp(argv[i], "-n") == 0)
+			name = argv[i + 1];
+		else if (strcmp(argv[i], "-l") == 0)
+			loops = atoi(argv[i + 1]);
+		else if (strcmp(argv[i], "-p") == 0 && nparams < MAX_PARAMS)
+			params[nparams++] = argv[i + 1];
+		else
+			break;
 	}
 	if (argc - i != 2)
 	{
-		fprintf(stderr, "usage: %s [-n NAME] CONNINFO SQL\n", argv[0]);
+		fprintf(stderr, "usage: %s [-n NAME] [-l N] [-p VALUE]... CONNINFO SQL\n", argv[0]);
 		return 2;
 	}
 	conn = PQconnectdb(argv[i]);
@@ -74,15 +92,19 @@ main(int argc, char **argv)
 		PQfinish(conn);
 		return 2;
 	}
-	res = run(conn, name, argv[i + 1]);
-	if (PQresultStatus(res) == PGRES_TUPLES_OK)
-		print_result(res);
-	else if (PQresultStatus(res) != PGRES_COMMAND_OK)
+	for (int round = 0; round < loops && rc == 0; round++)
 	{
-		fprintf(stderr, "%s", PQerrorMessage(conn));
-		rc = 1;
+		PGresult   *res = run(conn, name, argv[i + 1], round);
+
+		if (PQresultStatus(res) == PGRES_TUPLES_OK)
+			print_result(res);
+		else if (PQresultStatus(res) != PGRES_COMMAND_OK)
+		{
+			fprintf(stderr, "%s", PQerrorMessage(conn));
+			rc = 1;
+		}
+		PQclear(res);
 	}
-	PQclear(res);
 	PQfinish(conn);
 	return rc;
 }

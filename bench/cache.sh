@@ -219,7 +219,7 @@ bench_warm_all() {
 # The measured runs: each round runs every protocol on every target, the
 # target order rotated by one each round.
 bench_run_rounds() {
-	local round proto t res tps lat txns ticks hits sel log
+	local round proto t res tps lat txns ticks hits sel log msg
 	RAW=$BENCH_RESULTS/cache-latest.csv
 	echo "round,protocol,target,tps,latency_ms,transactions,pooler_cpu_ticks,cache_hits,num_selects" >"$RAW"
 	for round in $(seq 1 "$BENCH_ROUNDS"); do
@@ -230,8 +230,9 @@ bench_run_rounds() {
 				res=$(bench_cache_pgbench "$t" "$proto" "$BENCH_TMP/select.sql" \
 					"$BENCH_SECONDS" "$log")
 				read -r tps lat txns ticks hits sel <<<"$res"
-				bench_say "round $round $proto $t: tps=$tps lat=${lat}ms" \
-					"SHOW pool_cache: +$hits hits, +$sel num_selects"
+				msg="round $round $proto $t: tps=$tps lat=${lat}ms"
+				[ "$t" = direct ] || msg="$msg SHOW pool_cache: +$hits hits, +$sel num_selects"
+				bench_say "$msg"
 				if [ "$tps" = fail ]; then
 					bench_say "pgbench failed; tail of its output:"
 					tail -n 5 "$log" >&2

@@ -1,6 +1,7 @@
-# bench/lib.sh - helpers sourced by bench/run.sh: messages, running commands
-# as the unprivileged server user, free ports, process-tree CPU accounting,
-# medians, and installing the packages the bench wants.
+# bench/lib.sh - helpers sourced by the bench scripts (run.sh, cache.sh,
+# recovery.sh): messages, running commands as the unprivileged server user,
+# free ports, process-tree CPU accounting, medians and ratios, reading
+# pgbench's output, and installing the packages the bench wants.
 # shellcheck shell=bash
 
 bench_say() { printf '[bench] %s\n' "$*" >&2; }
@@ -18,11 +19,18 @@ bench_as_db() {
 # Start a foreground daemon in the background as the server user and record
 # its own pid (the shell execs the daemon, so $$ is the daemon's pid).
 # usage: bench_spawn PIDFILE LOGFILE CMD ARGS...
-bench_spawn() {
-	local pidfile=$1 logfile=$2
-	shift 2
+bench_spawn() { bench_spawn_via bench_as_db "$@"; }
+
+# The same as the user running the bench (for a daemon that drops root
+# itself, such as memcached -u).
+bench_spawn_self() { bench_spawn_via env "$@"; }
+
+# usage: bench_spawn_via RUNNER PIDFILE LOGFILE CMD ARGS...
+bench_spawn_via() {
+	local runner=$1 pidfile=$2 logfile=$3
+	shift 3
 	# shellcheck disable=SC2016
-	bench_as_db sh -c 'echo $$ > "$0"; exec "$@"' "$pidfile" "$@" \
+	"$runner" sh -c 'echo $$ > "$0"; exec "$@"' "$pidfile" "$@" \
 		>"$logfile" 2>&1 </dev/null &
 	local i
 	for i in $(seq 1 50); do
@@ -154,10 +162,11 @@ bench_pkg_installed() {
 
 # Install missing Debian packages without letting their maintainer scripts
 # start system services (a temporary policy-rc.d denies it), then stop any
-# service that started anyway.  Optional packages may fail to install.
+# service that started anyway.  Optional packages may fail to install; the
+# arguments are more optional packages.
 bench_install() {
 	local required=(postgresql-15 postgresql-client-15 procps iproute2)
-	local optional=(pgbouncer pgpool2)
+	local optional=(pgbouncer pgpool2 "$@")
 	local missing=() p
 	for p in "${required[@]}" "${optional[@]}"; do
 		bench_pkg_installed "$p" || missing+=("$p")
@@ -197,7 +206,7 @@ bench_install() {
 # bench starts its own copies, so make sure the system ones are not running.
 bench_stop_services() {
 	local sudo=${1:-} svc
-	for svc in pgpool2 pgbouncer; do
+	for svc in pgpool2 pgbouncer memcached; do
 		if [ -d /run/systemd/system ] && command -v systemctl >/dev/null 2>&1; then
 			if systemctl is-active --quiet "$svc" 2>/dev/null; then
 				bench_say "stopping system service $svc"
@@ -226,4 +235,47 @@ bench_setup_user() {
 		BENCH_DB_USER=$(id -un)
 		BENCH_DB_USER_SWITCH=
 	fi
+}
+
+# Can a client get through the server on PORT right now?  Retries for a
+# few seconds.
+bench_ready() {
+	local port=$1
+	for _ in $(seq 1 30); do
+		"$PG_BINDIR/psql" -X -q -At -h 127.0.0.1 -p "$port" -U "$BENCH_DB_USER" \
+			-d "$BENCH_DB" -c "SELECT 1" >/dev/null 2>&1 && return 0
+		sleep 0.3
+	done
+	return 1
+}
+
+# Print the words after the first, rotated left by N: each round starts with
+# a different target, so none always runs right after the same neighbour.
+bench_rotate() {
+	local n=$1
+	shift
+	local all=("$@")
+	local i count=${#all[@]}
+	for ((i = 0; i < count; i++)); do
+		echo "${all[$(((i + n) % count))]}"
+	done
+}
+
+# Ratio of two medians ("-" if either is missing).
+bench_ratio() {
+	if [ "$1" != - ] && [ "$2" != - ] && [ -n "$1" ] && [ -n "$2" ]; then
+		awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'
+	else
+		echo -
+	fi
+}
+
+# "tps latency_ms transactions" from a pgbench output file; empty fields
+# are "-".
+bench_pgbench_numbers() {
+	local tps lat txns
+	tps=$(sed -n 's/^tps = \([0-9.]*\).*/\1/p' "$1" | head -n1)
+	lat=$(sed -n 's/^latency average = \([0-9.]*\) ms.*/\1/p' "$1" | head -n1)
+	txns=$(sed -n 's/^number of transactions actually processed: \([0-9]*\).*/\1/p' "$1" | head -n1)
+	echo "${tps:--} ${lat:--} ${txns:--}"
 }

@@ -66,32 +66,8 @@ declare -A WL_ARGS=(
 declare -A WL_QUERIES=([simple]=1 [extended]=1 [prepared]=1 [tpcb]=7 [tpcb-ext]=7 [connect]=1)
 declare -A WL_WRITES=([simple]=0 [extended]=0 [prepared]=0 [tpcb]=4 [tpcb-ext]=4 [connect]=0)
 
-BENCH_TMP=
-bench_cleanup() {
-	trap - EXIT INT TERM HUP
-	bench_stop_targets
-	bench_stop_postgres
-	if [ -n "$BENCH_TMP" ] && [ -d "$BENCH_TMP" ]; then
-		if [ "${BENCH_KEEP:-0}" = 1 ]; then
-			bench_say "kept $BENCH_TMP"
-		else
-			rm -rf "$BENCH_TMP"
-		fi
-	fi
-}
 trap bench_cleanup EXIT
 trap 'bench_say "interrupted"; exit 130' INT TERM HUP
-
-# Can a client get through TARGET right now?  Retries for a few seconds.
-bench_ready() {
-	local port=$1
-	for _ in $(seq 1 30); do
-		"$PG_BINDIR/psql" -X -q -At -h 127.0.0.1 -p "$port" -U "$BENCH_DB_USER" \
-			-d "$BENCH_DB" -c "SELECT 1" >/dev/null 2>&1 && return 0
-		sleep 0.3
-	done
-	return 1
-}
 
 # select_cnt per node ("n0/n1") of a stream target, "-" for other targets.
 bench_target_selects() {
@@ -152,79 +128,12 @@ bench_pgbench() {
 	sel1=$(bench_target_selects "$target")
 	[ "${5:-}" = check ] && cons=$(bench_target_consistency "$target")
 	local tps lat txns
-	tps=$(sed -n 's/^tps = \([0-9.]*\).*/\1/p' "$log" | head -n1)
-	lat=$(sed -n 's/^latency average = \([0-9.]*\) ms.*/\1/p' "$log" | head -n1)
-	txns=$(sed -n 's/^number of transactions actually processed: \([0-9]*\).*/\1/p' "$log" | head -n1)
-	if [ $rc -ne 0 ] || [ -z "$tps" ] || [ -z "$txns" ]; then
+	read -r tps lat txns <<<"$(bench_pgbench_numbers "$log")"
+	if [ $rc -ne 0 ] || [ "$tps" = - ] || [ "$txns" = - ]; then
 		echo "fail - - - - ${cons:--}"
 		return 1
 	fi
-	echo "$tps ${lat:--} $txns $((after - before)) $(bench_selects_delta "$sel0" "$sel1") ${cons:--}"
-}
-
-# Start the requested targets; those that fail to start are dropped.
-bench_start_all() {
-	local t try started=() native=0
-	[[ " $BENCH_TARGETS " == *-native\ * ]] && native=1
-	for t in $BENCH_TARGETS; do
-		if [ "$t" = direct ] && [ $native = 1 ]; then
-			bench_say "direct: would write to node 0 only and break the native" \
-				"nodes' consistency; skipped"
-			continue
-		fi
-		if ! declare -F "bench_start_${t//-/_}" >/dev/null; then
-			bench_say "unknown target $t; skipped"
-			continue
-		fi
-		# A port can still be taken by someone else between our check and
-		# the server's bind: try again on fresh ports.
-		for try in 1 2 3; do
-			"bench_start_${t//-/_}"
-			case $? in 0) break ;; 2) break ;; esac
-			[ -n "${TARGET_PID[$t]:-}" ] && bench_stop_pid "${TARGET_PID[$t]}" KILL
-			unset "TARGET_PID[$t]" "TARGET_PORT[$t]"
-			[ "$try" = 3 ] || bench_say "$t: trying again"
-		done
-		[ -n "${TARGET_PORT[$t]:-}" ] || continue
-		if ! bench_ready "${TARGET_PORT[$t]}"; then
-			bench_say "$t does not answer SELECT 1; skipped"
-			[ -n "${TARGET_PID[$t]:-}" ] && bench_stop_pid "${TARGET_PID[$t]}" "${TARGET_STOPSIG[$t]:-TERM}"
-			unset "TARGET_PID[$t]"
-			continue
-		fi
-		case ${TARGET_MODE[$t]:-} in stream | native) bench_check_nodes "$t" ;; esac
-		started+=("$t")
-	done
-	ACTIVE_TARGETS="${started[*]}"
-	if [ -n "${NODE1_PORT:-}" ]; then
-		NODES_AT_START=$(bench_nodes_consistency)
-		bench_say "native nodes before the first run: $NODES_AT_START"
-	fi
-}
-
-# Log the nodes a stream target sees and remember them for the report:
-# load balancing is only meaningful with a primary and a standby both up.
-declare -A TARGET_NODES
-bench_check_nodes() {
-	local t=$1 id role nodes=
-	while read -r id role _; do
-		nodes="$nodes${nodes:+, }node $id $role"
-	done < <(bench_pool_nodes "${TARGET_PORT[$t]}" | sort -n)
-	[ -n "$nodes" ] || nodes="SHOW pool_nodes failed"
-	TARGET_NODES[$t]=$nodes
-	bench_say "$t: $nodes"
-}
-
-# Print the words after the first, rotated left by N: each round starts with
-# a different target, so none always runs right after the same neighbour.
-bench_rotate() {
-	local n=$1
-	shift
-	local all=("$@")
-	local i count=${#all[@]}
-	for ((i = 0; i < count; i++)); do
-		echo "${all[$(((i + n) % count))]}"
-	done
+	echo "$tps $lat $txns $((after - before)) $(bench_selects_delta "$sel0" "$sel1") ${cons:--}"
 }
 
 # Interleaved runs: within each workload, each round visits every target once
@@ -294,15 +203,6 @@ bench_reads_share() {
 			s = s (i > 1 ? "/" : "") sprintf("%.0f%%", 100 * sum[i] / total)
 		print s " of " total
 	}' "$RAW"
-}
-
-# Ratio of two medians ("-" if either is missing).
-bench_ratio() {
-	if [ "$1" != - ] && [ "$2" != - ] && [ -n "$1" ] && [ -n "$2" ]; then
-		awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'
-	else
-		echo -
-	fi
 }
 
 # What the stream targets ran against, for the table's header.
@@ -433,12 +333,8 @@ bench_report() {
 }
 
 main() {
-	bench_install
-	[ -x "$PG_BINDIR/pgbench" ] || bench_die "no PostgreSQL 15 at $PG_BINDIR"
-	bench_setup_user
-	mkdir -p "$BENCH_RESULTS" || bench_die "cannot create $BENCH_RESULTS"
-	BENCH_TMP=$(mktemp -d /tmp/pgpool-bench.XXXXXX) || bench_die "mktemp failed"
-	bench_chown "$BENCH_TMP"
+	# shellcheck disable=SC2119 # no optional packages beyond the defaults
+	bench_prepare
 	bench_start_postgres
 	bench_start_all
 	[ -n "$ACTIVE_TARGETS" ] || bench_die "no target started"
@@ -448,3 +344,4 @@ main() {
 }
 
 main "$@"
+

@@ -1,4 +1,5 @@
-# bench/targets.sh - start and stop the bench targets, sourced by bench/run.sh:
+# bench/targets.sh - start and stop the bench targets, sourced by bench/run.sh
+# and bench/cache.sh (which adds its own query-cache targets):
 # the throwaway PostgreSQL primary ("direct"), this project's pgpool,
 # PgBouncer (session mode) and Debian's pgpool-II ("pgpool2"), both pgpools
 # in raw mode; and both pgpools in streaming-replication mode with load
@@ -14,6 +15,9 @@
 declare -A TARGET_PORT TARGET_PID TARGET_STOPSIG
 # TARGET_MODE[name]: raw, stream or native, for the pgpool targets.
 declare -A TARGET_MODE
+# Helper daemons that are no target (memcached): name -> pid, stopped with
+# the targets.
+declare -A BENCH_HELPER_PID
 
 # Load-balancing weights of the stream targets (node 0 primary, 1 standby).
 BENCH_WEIGHT0=${BENCH_WEIGHT0:-1}
@@ -23,7 +27,7 @@ BENCH_DB=bench
 
 # initdb and start a throwaway PostgreSQL 15 in DIR on a free port, create
 # the bench database and fill pgbench's tables (pgbench -i -s $BENCH_SCALE,
-# straight on this server).  NAME names it in messages and file names; the
+# straight on this server; BENCH_SCALE=0: no pgbench tables).  NAME names it in messages and file names; the
 # port, postmaster pid and data directory go to ${PREFIX}_PORT, _PID, _DATA.
 bench_make_node() {
 	local name=$1 prefix=$2 data=$BENCH_TMP/$3 log=$BENCH_TMP/$1.log port pid
@@ -53,6 +57,7 @@ bench_make_node() {
 	"$PG_BINDIR/psql" -X -q -h 127.0.0.1 -p "$port" -U "$BENCH_DB_USER" \
 		-d postgres -c "CREATE DATABASE $BENCH_DB" >/dev/null ||
 		bench_die "cannot create database $BENCH_DB on $name"
+	[ "${BENCH_SCALE:-0}" -gt 0 ] || return 0
 	bench_say "pgbench -i -s $BENCH_SCALE on $name"
 	"$PG_BINDIR/pgbench" -i -q -s "$BENCH_SCALE" -h 127.0.0.1 -p "$port" \
 		-U "$BENCH_DB_USER" "$BENCH_DB" >"$BENCH_TMP/pgbench-init-$name.log" 2>&1 ||
@@ -255,8 +260,10 @@ bench_start_direct() { :; }
 # native replication over two independent nodes (node 0 = the primary's
 # server, node 1 = bench_start_node1), writes to both, SELECTs load
 # balanced, insert_lock off (pgbench's tables have no serial columns).
+# EXTRA, if given, is appended (settings of the query cache); without a
+# memory_cache_enabled line of its own the cache is off.
 bench_write_pgpool_conf() {
-	local dir=$1 port=$2 pcp_port=$3 children=$4 mode=$5
+	local dir=$1 port=$2 pcp_port=$3 children=$4 mode=$5 extra=${6:-}
 	local clustering=raw lb=off sr_period=0
 	[ "$mode" = stream ] && { clustering=streaming_replication; lb=on; sr_period=10; }
 	[ "$mode" = native ] && { clustering=native_replication; lb=on; }
@@ -287,7 +294,6 @@ bench_write_pgpool_conf() {
 		sr_check_database = 'postgres'
 		failover_on_backend_error = off
 		use_watchdog = off
-		memory_cache_enabled = off
 		log_destination = 'stderr'
 		log_min_messages = warning
 		log_connections = off
@@ -323,6 +329,10 @@ bench_write_pgpool_conf() {
 			failover_if_affected_tuples_mismatch = off
 		EOF
 	fi
+	if [[ $extra != *memory_cache_enabled* ]]; then
+		echo "memory_cache_enabled = off" >>"$dir/pgpool.conf"
+	fi
+	[ -z "$extra" ] || printf '%s\n' "$extra" >>"$dir/pgpool.conf"
 	# pcp.conf: user:md5(password); the bench never uses PCP.
 	echo "$BENCH_DB_USER:$(printf '%s' bench | md5sum | cut -d' ' -f1)" >"$dir/pcp.conf"
 	cat >"$dir/pool_hba.conf" <<-EOF
@@ -332,10 +342,10 @@ bench_write_pgpool_conf() {
 	EOF
 }
 
-# Start a pgpool binary (ours or Debian's) as target NAME in MODE (raw or
-# stream).
+# Start a pgpool binary (ours or Debian's) as target NAME in MODE (raw,
+# stream or native), with EXTRA settings (see bench_write_pgpool_conf).
 bench_start_pgpool_binary() {
-	local name=$1 bin=$2 mode=$3 dir=$BENCH_TMP/$1 port pcp_port
+	local name=$1 bin=$2 mode=$3 extra=${4:-} dir=$BENCH_TMP/$1 port pcp_port
 	if [ "$mode" = stream ] && ! bench_start_standby; then
 		bench_say "$name: no standby; skipped"
 		return 2
@@ -343,7 +353,7 @@ bench_start_pgpool_binary() {
 	[ "$mode" = native ] && bench_start_node1
 	mkdir -p "$dir"
 	bench_free_port port && bench_free_port pcp_port || return 1
-	bench_write_pgpool_conf "$dir" "$port" "$pcp_port" "$BENCH_CHILDREN" "$mode"
+	bench_write_pgpool_conf "$dir" "$port" "$pcp_port" "$BENCH_CHILDREN" "$mode" "$extra"
 	bench_chown "$dir"
 	bench_say "$name ($bin, $mode) on 127.0.0.1:$port"
 	TARGET_MODE[$name]=$mode
@@ -361,9 +371,9 @@ bench_start_pgpool_binary() {
 	fi
 }
 
-# This project's pgpool as target NAME in MODE.
+# This project's pgpool as target NAME in MODE [with EXTRA settings].
 bench_start_ours() {
-	local name=$1 mode=$2
+	local name=$1 mode=$2 extra=${3:-}
 	if [ ! -x "$PGPOOL_BIN" ]; then
 		bench_say "$name: no binary at $PGPOOL_BIN (build it: make); skipped"
 		return 2
@@ -375,16 +385,16 @@ bench_start_ours() {
 		bench_chown "$BENCH_TMP/pgpool-bin"
 		bin=$BENCH_TMP/pgpool-bin
 	fi
-	bench_start_pgpool_binary "$name" "$bin" "$mode"
+	bench_start_pgpool_binary "$name" "$bin" "$mode" "$extra"
 }
 
-# Debian's pgpool-II as target NAME in MODE.
+# Debian's pgpool-II as target NAME in MODE [with EXTRA settings].
 bench_start_theirs() {
 	if [ ! -x /usr/sbin/pgpool ]; then
 		bench_say "$1: Debian's pgpool2 is not installed; skipped"
 		return 2
 	fi
-	bench_start_pgpool_binary "$1" /usr/sbin/pgpool "$2"
+	bench_start_pgpool_binary "$1" /usr/sbin/pgpool "$2" "${3:-}"
 }
 
 bench_start_pgpool() { bench_start_ours pgpool raw; }
@@ -447,10 +457,94 @@ bench_stop_targets() {
 		bench_stop_pid "${TARGET_PID[$name]}" "${TARGET_STOPSIG[$name]:-TERM}"
 		unset "TARGET_PID[$name]"
 	done
+	for name in "${!BENCH_HELPER_PID[@]}"; do
+		bench_stop_pid "${BENCH_HELPER_PID[$name]}" TERM
+		unset "BENCH_HELPER_PID[$name]"
+	done
 }
 
 bench_chown() {
 	if [ -n "${BENCH_DB_USER_SWITCH:-}" ]; then
 		chown -R "$BENCH_DB_USER" "$@"
 	fi
+}
+
+# Before anything starts: packages (the arguments are more optional
+# ones), the server user, the results dir and the temp dir.
+bench_prepare() {
+	bench_install "$@"
+	[ -x "$PG_BINDIR/pgbench" ] || bench_die "no PostgreSQL 15 at $PG_BINDIR"
+	bench_setup_user
+	mkdir -p "$BENCH_RESULTS" || bench_die "cannot create $BENCH_RESULTS"
+	BENCH_TMP=$(mktemp -d /tmp/pgpool-bench.XXXXXX) || bench_die "mktemp failed"
+	bench_chown "$BENCH_TMP"
+}
+
+# The EXIT trap of every bench script: stop everything it started and
+# remove the temp dir (BENCH_KEEP=1 keeps it).
+BENCH_TMP=
+bench_cleanup() {
+	trap - EXIT INT TERM HUP
+	bench_stop_targets
+	bench_stop_postgres
+	if [ -n "$BENCH_TMP" ] && [ -d "$BENCH_TMP" ]; then
+		if [ "${BENCH_KEEP:-0}" = 1 ]; then
+			bench_say "kept $BENCH_TMP"
+		else
+			rm -rf "$BENCH_TMP"
+		fi
+	fi
+}
+
+# Start the requested targets; those that fail to start are dropped.
+bench_start_all() {
+	local t try started=() native=0
+	[[ " $BENCH_TARGETS " == *-native\ * ]] && native=1
+	for t in $BENCH_TARGETS; do
+		if [ "$t" = direct ] && [ $native = 1 ]; then
+			bench_say "direct: would write to node 0 only and break the native" \
+				"nodes' consistency; skipped"
+			continue
+		fi
+		if ! declare -F "bench_start_${t//-/_}" >/dev/null; then
+			bench_say "unknown target $t; skipped"
+			continue
+		fi
+		# A port can still be taken by someone else between our check and
+		# the server's bind: try again on fresh ports.
+		for try in 1 2 3; do
+			"bench_start_${t//-/_}"
+			case $? in 0) break ;; 2) break ;; esac
+			[ -n "${TARGET_PID[$t]:-}" ] && bench_stop_pid "${TARGET_PID[$t]}" KILL
+			unset "TARGET_PID[$t]" "TARGET_PORT[$t]"
+			[ "$try" = 3 ] || bench_say "$t: trying again"
+		done
+		[ -n "${TARGET_PORT[$t]:-}" ] || continue
+		if ! bench_ready "${TARGET_PORT[$t]}"; then
+			bench_say "$t does not answer SELECT 1; skipped"
+			[ -n "${TARGET_PID[$t]:-}" ] && bench_stop_pid "${TARGET_PID[$t]}" "${TARGET_STOPSIG[$t]:-TERM}"
+			unset "TARGET_PID[$t]"
+			continue
+		fi
+		case ${TARGET_MODE[$t]:-} in stream | native) bench_check_nodes "$t" ;; esac
+		started+=("$t")
+	done
+	ACTIVE_TARGETS="${started[*]}"
+	if [ -n "${NODE1_PORT:-}" ]; then
+		NODES_AT_START=$(bench_nodes_consistency)
+		bench_say "native nodes before the first run: $NODES_AT_START"
+	fi
+}
+
+# Log the nodes a stream target sees and remember them for the report:
+# load balancing is only meaningful with a primary and a standby both up.
+declare -A TARGET_NODES
+bench_check_nodes() {
+	local t=$1 id role nodes=
+	while read -r id role _; do
+		nodes="$nodes${nodes:+, }node $id $role"
+	done < <(bench_pool_nodes "${TARGET_PORT[$t]}" | sort -n)
+	[ -n "$nodes" ] || nodes="SHOW pool_nodes failed"
+	TARGET_NODES[$t]=$nodes
+	bench_say "$t: $nodes"
 }

@@ -30,6 +30,7 @@
 void		test_qcache_memcached(void **state);
 void		test_qcache_memcached_missing_build(void **state);
 
+#ifdef USE_MEMCACHED
 static const char *
 memcached_path(void)
 {
@@ -123,6 +124,7 @@ store_str(const char *sql, const QcTable *t, int n, const char *data)
 	qct_key(&k, sql);
 	return qc_store(&k, t, n, qc_clock_now(), data, strlen(data));
 }
+#endif
 
 void
 test_qcache_memcached_missing_build(void **state)

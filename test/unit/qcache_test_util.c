@@ -81,6 +81,12 @@ qct_teardown(void)
 }
 
 void
+qct_forget_segment(void)
+{
+	have_segment = false;
+}
+
+void
 qct_key(QcKey *k, const char *sql)
 {
 	QcKeyBuilder kb;

@@ -33,6 +33,9 @@ bool		qct_setup(const QctOptions *o);
 /* Free the segment's semaphores (SysV sets outlive the process otherwise). */
 void		qct_teardown(void);
 
+/* In a forked child: the segment is the parent's, leave its semaphores alone. */
+void		qct_forget_segment(void);
+
 void		qct_key(QcKey *k, const char *sql);
 QcTable		qct_table(const char *db, uint32_t oid);
 

@@ -30,6 +30,7 @@
 void		test_qcache_memcached(void **state);
 void		test_qcache_memcached_missing_build(void **state);
 
+#ifdef USE_MEMCACHED
 static const char *
 memcached_path(void)
 {
@@ -123,6 +124,7 @@ store_str(const char *sql, const QcTable *t, int n, const char *data)
 	qct_key(&k, sql);
 	return qc_store(&k, t, n, qc_clock_now(), data, strlen(data));
 }
+#endif
 
 void
 test_qcache_memcached_missing_build(void **state)
@@ -171,6 +173,31 @@ check_store_and_invalidate(void)
 }
 #endif
 
+/* Another pgpool of the host (its own segment, the same oiddir) writes a table. */
+static void
+check_other_pgpool(const QctOptions *o)
+{
+	QcTable		t5 = qct_table("db", 5);
+	pid_t		pid;
+	int			status;
+
+	assert_true(store_str("SELECT shared", &t5, 1, "S"));
+	assert_true(lookup_is("SELECT shared", "S"));
+	pid = fork();
+	if (pid == 0)
+	{
+		qct_forget_segment();
+		if (!qct_setup(o))
+			_exit(1);
+		qc_invalidate_tables(&t5, 1);
+		qct_teardown();
+		_exit(0);
+	}
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	assert_true(lookup_is("SELECT shared", NULL));
+}
+
 void
 test_qcache_memcached(void **state)
 {
@@ -202,6 +229,7 @@ test_qcache_memcached(void **state)
 	snprintf(file, sizeof(file), "%s/pgpool_query_cache.gens", oiddir);
 	assert_int_equal(stat(file, &st), 0);
 	check_store_and_invalidate();
+	check_other_pgpool(&o);
 
 	/* outage: misses and skipped stores, one WARNING however many calls */
 	assert_true(store_str("SELECT down", NULL, 0, "D"));

@@ -221,6 +221,8 @@ PcpErrorCode pcp_promote_node_ex(PcpConn *conn, int node_id, bool graceful, bool
 /* mode: 's' smart, 'f' fast, 'i' immediate. */
 PcpErrorCode pcp_stop_pgpool(PcpConn *conn, char mode);
 PcpErrorCode pcp_reload_config(PcpConn *conn);
+/* Empty the whole in-memory query cache. */
+PcpErrorCode pcp_invalidate_query_cache(PcpConn *conn);
 PcpErrorCode pcp_recovery_node(PcpConn *conn, int node_id);
 PcpErrorCode pcp_health_check_stats(PcpConn *conn, int node_id, PcpHealthCheckStats *out);
 

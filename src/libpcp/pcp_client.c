@@ -305,6 +305,12 @@ pcp_reload_config(PcpConn *conn)
 	return pcp_run_command(conn, PCP_CMD_RELOAD_CONFIG, 0, NULL, NULL, NULL);
 }
 
+PcpErrorCode
+pcp_invalidate_query_cache(PcpConn *conn)
+{
+	return pcp_run_command(conn, PCP_CMD_INVALIDATE_QUERY_CACHE, 0, NULL, NULL, NULL);
+}
+
 /* ---- health_check_stats ------------------------------------------------------------------------- */
 
 static PcpErrorCode

@@ -5,6 +5,7 @@
  * the reply is sent; recovery runs online recovery in this worker (see
  * src/recovery), holding the client's connection until it is done.
  */
+#include "cache/qcache.h"
 #include "pcp_int.h"
 
 #include "failover/failover.h"
@@ -105,6 +106,17 @@ pcp_do_reload_config(PcpSession *s, int argc, const char *const *argv)
 {
 	plog(PL_LOG, "PCP: user \"%s\" requested a configuration reload", s->user);
 	s->signal_parent = SIGHUP;
+	return PCP_OK;
+}
+
+PcpErrorCode
+pcp_do_invalidate_query_cache(PcpSession *s, int argc, const char *const *argv)
+{
+	if (!qc_enabled())
+		return pcp_reply_error(s, PCP_ERR_INVAL, "Set memory_cache_enabled = on to use the query cache.",
+							   "query cache is not enabled");
+	qc_clear_all();
+	plog(PL_LOG, "PCP: user \"%s\" invalidated the whole query cache", s->user);
 	return PCP_OK;
 }
 

@@ -236,6 +236,12 @@ pcp_print_reload_config(PcpConn *conn, const PcpToolArgs *a)
 }
 
 PcpErrorCode
+pcp_print_invalidate_query_cache(PcpConn *conn, const PcpToolArgs *a)
+{
+	return print_success(pcp_invalidate_query_cache(conn), a);
+}
+
+PcpErrorCode
 pcp_print_health_check_stats(PcpConn *conn, const PcpToolArgs *a)
 {
 	PcpHealthCheckStats h;

@@ -7,26 +7,20 @@ use warnings;
 use Test::More;
 use PgpoolTest::Node;
 use PgpoolTest::Pgpool;
+use PgpoolTest::Cache qw(cache_hits cache_conf);
+use PgpoolTest::Pcp;
 use PgpoolTest::Util qw(pg_user wait_until);
 
 my $node = PgpoolTest::Node->new('node0')->init->start;
 my $pp = PgpoolTest::Pgpool->new(nodes => [$node],
-	conf => { memory_cache_enabled => 'on', memqcache_total_size => '4MB',
-		memqcache_max_num_cache => '1000', memqcache_cache_block_size => '64kB',
-		memqcache_oiddir => '/tmp', log_per_node_statement => 'on' });
+	conf => cache_conf());
 ok($pp->start, 'pgpool starts with the query cache') or die "cannot continue";
 
 $node->psql("create table t (id int primary key, v text);
 	insert into t select g, 'v' || g from generate_series(1, 10) g;", db => 'testdb');
 
-# A statement answered from the cache never reaches PostgreSQL: count the
-# "fetched from cache" lines pgpool logs for it.
-sub hits_of
-{
-	my ($text) = @_;
-	my $n = () = $pp->log_content =~ /query result fetched from cache\. statement: \Q$text\E/g;
-	return $n;
-}
+# A statement answered from the cache never reaches PostgreSQL: pgpool logs it.
+sub hits_of { return cache_hits($pp, $_[0]); }
 
 sub rq { my ($sql, %o) = @_; my ($rc, $out, $err) = $pp->psql($sql, db => 'testdb', %o); return wantarray ? ($rc, $out, $err) : $out; }
 
@@ -85,6 +79,49 @@ sub rq { my ($sql, %o) = @_; my ($rc, $out, $err) = $pp->psql($sql, db => 'testd
 	rq("update t set v = 'seven' where id = 7");
 	($rc, $out, $err) = PgpoolTest::Util::run_cmd([$bin, '-n', 's3', '-l', '1', '-p', '7', $conninfo, $sql]);
 	is($out, "v\nseven\n", 'a write invalidates the extended-protocol entry too');
+}
+
+# --- multi-statement strings -----------------------------------------------------
+{
+	my $sql = 'select v from t where id = 1; select 2';
+	rq($sql); rq($sql);
+	is(cache_hits($pp, $sql), 0, 'a multi-statement string is not cached');
+	my $one = 'select v from t where id = 2';
+	rq($one); rq($one);
+	rq("select 1; update t set v = 'multi' where id = 2");
+	is(rq($one), 'multi', 'a write inside a multi-statement string invalidates');
+}
+
+# --- transactions -----------------------------------------------------------------
+{
+	# psql sends a script's statements with their semicolons: the same text by -c
+	my $sql = 'select v from t where id = 8;';
+	rq("begin;\n$sql\nrollback;\n", script => 1);
+	rq($sql);
+	is(cache_hits($pp, $sql), 0, 'an answer read in a rolled-back transaction was not kept');
+	my $sql2 = 'select v from t where id = 9;';
+	rq("begin;\n$sql2\ncommit;\n", script => 1);
+	rq($sql2);
+	is(cache_hits($pp, $sql2), 1, 'an answer read in a committed transaction is kept at COMMIT');
+	my $out = rq("begin;\nupdate t set v = 'own write' where id = 9;\n$sql2\nrollback;\n", script => 1);
+	like($out, qr/own write/, 'after a write in the transaction its reads go to PostgreSQL');
+	is(cache_hits($pp, $sql2), 1, 'and are not answered from the cache');
+	is(rq($sql2), 'v9', 'the rolled-back write left the cached answer valid');
+}
+
+# --- pcp_invalidate_query_cache -------------------------------------------------------
+{
+	my $sql = 'select v from t where id = 10';
+	rq($sql); rq($sql);
+	is(cache_hits($pp, $sql), 1, 'cached before pcp_invalidate_query_cache');
+	my $pcp = PgpoolTest::Pcp->new($pp);
+	my ($rc, $out, $err) = $pcp->opts('pcp_invalidate_query_cache');
+	is($rc, 0, 'pcp_invalidate_query_cache exits 0') or diag $err;
+	rq($sql);
+	is(cache_hits($pp, $sql), 1, 'the next read is a miss');
+	rq($sql);
+	is(cache_hits($pp, $sql), 2, 'and the one after a hit again');
+	ok($pp->wait_for_log(qr/invalidated the whole query cache/, 5), 'the invalidation is logged');
 }
 
 # --- SHOW pool_cache ---------------------------------------------------------

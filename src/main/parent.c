@@ -7,6 +7,7 @@
  */
 #include "main/pgpool_main.h"
 
+#include "cache/qc_wal.h"
 #include "failover/failover.h"
 #include "pcp/pcp_server.h"
 #include "pool/node_table.h"
@@ -74,12 +75,13 @@ setup_shared_memory(void)
 	int			m = pool_config->max_pool;
 
 	if (!shmem_create(node_table_shmem_size() + proc_table_shmem_size(n, m) +
-					  failover_shmem_size() + recovery_gate_shmem_size(n) + 4096))
+					  failover_shmem_size() + recovery_gate_shmem_size(n) + qc_wal_shmem_size() + 4096))
 		return false;
 	node_table_shmem_init(pool_config);
 	proc_table_shmem_init(n, m);
 	failover_shmem_init(getpid());
 	recovery_gate_shmem_init(n);
+	qc_wal_shmem_init();
 	return true;
 }
 
@@ -229,6 +231,9 @@ parent_main(void)
 	status_file_save(pool_config->logdir);
 	strategy_select(pool_config);
 	strategy_find_primary(pool_config);
+	/* pgpool -c: the WAL worker starts from new slots (and so clears the cache) */
+	if (pgpool_options.clear_cache)
+		qc_wal_drop_slots(pool_config);
 	if (strategy_current()->snapshot_isolation && !si_order_check_nodes(pool_config))
 	{
 		listen_close(listen_fds, nlisten, pool_config);

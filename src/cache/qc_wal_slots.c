@@ -1,0 +1,153 @@
+/*
+ * qc_wal_slots.c: names of the WAL invalidation worker's publication and
+ * slots, and dropping them for pgpool -c (the parent, at start).
+ *
+ * Slot names are unique in the whole cluster while logical decoding is per
+ * database, so each database's slot carries the database's oid:
+ * "<memqcache_wal_slot_name>_<oid>".  Publications are per database and
+ * all share the base name.  Both are kept to [a-z0-9_] so they need no
+ * quoting anywhere (SQL, replication commands, publication_names).
+ */
+#include "cache/qc_wal.h"
+#include "qc_wal_int.h"
+
+#include "pool/node_table.h"
+#include "replication/node_query.h"
+#include "replication/strategy.h"
+#include "utils/log.h"
+#include "utils/str.h"
+
+#include <ctype.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+/* PostgreSQL's NAMEDATALEN - 1 */
+#define QCW_NAME_MAX 63
+/* "_" and the digits of the largest oid */
+#define QCW_OID_SUFFIX_MAX 11
+
+void
+qc_wal_publication_name(const PoolConfig *cfg, char *out, size_t len)
+{
+	const char *src = cfg->memqcache_wal_slot_name && cfg->memqcache_wal_slot_name[0] ?
+		cfg->memqcache_wal_slot_name : "pgpool_query_cache";
+	size_t		max = QCW_NAME_MAX - QCW_OID_SUFFIX_MAX;
+	size_t		i;
+
+	if (max > len - 1)
+		max = len - 1;
+	for (i = 0; src[i] && i < max; i++)
+	{
+		unsigned char c = (unsigned char) tolower((unsigned char) src[i]);
+
+		out[i] = (isdigit(c) || (c >= 'a' && c <= 'z')) ? (char) c : '_';
+	}
+	out[i] = '\0';
+}
+
+void
+qc_wal_slot_name(const PoolConfig *cfg, uint32_t dboid, char *out, size_t len)
+{
+	char		base[QCW_NAME_MAX + 1];
+
+	qc_wal_publication_name(cfg, base, sizeof(base));
+	snprintf(out, len, "%s_%" PRIu32, base, dboid);
+}
+
+bool
+qc_wal_lsn_parse(const char *text, uint64_t *lsn)
+{
+	unsigned int hi, lo;
+	int			used = 0;
+
+	if (text == NULL || sscanf(text, "%X/%X%n", &hi, &lo, &used) != 2 || text[used] != '\0')
+		return false;
+	*lsn = ((uint64_t) hi << 32) | lo;
+	return true;
+}
+
+/* Run sql on conn; false (logged as a WARNING naming what) on error. */
+static bool
+run_command(PGconn *conn, const char *sql, const char *what)
+{
+	PGresult   *res = PQexec(conn, sql);
+	bool		ok = PQresultStatus(res) == PGRES_TUPLES_OK || PQresultStatus(res) == PGRES_COMMAND_OK;
+
+	if (!ok)
+	{
+		char		why[256];
+
+		str_copy(why, PQresultErrorMessage(res), sizeof(why));
+		why[strcspn(why, "\n")] = '\0';
+		plog_ex(PL_WARNING, why, NULL, "could not drop the query cache's %s", what);
+	}
+	PQclear(res);
+	return ok;
+}
+
+/*
+ * The publication is dropped only when this user is a superuser: one who
+ * is not could not create it again (FOR ALL TABLES needs a superuser), and
+ * an administrator's publication must then stay.
+ */
+static void
+drop_publications(const PoolConfig *cfg, int node, PGconn *ctl)
+{
+	char		pub[QCW_NAME_MAX + 1], sql[256], why[256];
+	PGresult   *res;
+
+	qc_wal_publication_name(cfg, pub, sizeof(pub));
+	res = PQexec(ctl, "SELECT datname FROM pg_catalog.pg_database WHERE datallowconn "
+				 "AND datname NOT IN ('template0', 'template1') "
+				 "AND (SELECT rolsuper FROM pg_catalog.pg_roles WHERE rolname = current_user)");
+	snprintf(sql, sizeof(sql), "DROP PUBLICATION IF EXISTS %s", pub);
+	for (int i = 0; PQresultStatus(res) == PGRES_TUPLES_OK && i < PQntuples(res); i++)
+	{
+		NodeConnOptions opt = {PQgetvalue(res, i, 0), NULL, false};
+		PGconn	   *conn = node_query_connect_db(cfg, node, &opt, why, sizeof(why));
+
+		if (conn == NULL)
+		{
+			plog_ex(PL_WARNING, why, NULL, "could not connect to database \"%s\" to drop the query cache's publication",
+					opt.dbname);
+			continue;
+		}
+		run_command(conn, sql, "publication");
+		PQfinish(conn);
+	}
+	PQclear(res);
+}
+
+void
+qc_wal_drop_slots(const PoolConfig *cfg)
+{
+	const ModeStrategy *st = strategy_current();
+	int			node = st->has_primary ? node_table->primary_node_id : node_table->main_node_id;
+	char		pub[QCW_NAME_MAX + 1], sql[512], why[256];
+	PGconn	   *ctl;
+
+	if (qc_wal_count(cfg) == 0)
+		return;
+	if (!node_is_up(node))
+	{
+		plog_ex(PL_WARNING, "No primary node is up.", NULL,
+				"could not drop the query cache's replication slots");
+		return;
+	}
+	ctl = node_query_connect_db(cfg, node, NULL, why, sizeof(why));
+	if (ctl == NULL)
+	{
+		plog_ex(PL_WARNING, why, NULL, "could not drop the query cache's replication slots on DB node %d", node);
+		return;
+	}
+	qc_wal_publication_name(cfg, pub, sizeof(pub));
+	/* not active_pid: a slot some process still streams from cannot be dropped */
+	snprintf(sql, sizeof(sql),
+			 "SELECT pg_catalog.pg_drop_replication_slot(slot_name) FROM pg_catalog.pg_replication_slots "
+			 "WHERE slot_type = 'logical' AND slot_name ~ '^%s_[0-9]+$' AND active_pid IS NULL", pub);
+	if (run_command(ctl, sql, "replication slots"))
+		plog(PL_LOG, "query cache: dropped the replication slots \"%s_*\" on DB node %d (pgpool -c)", pub, node);
+	drop_publications(cfg, node, ctl);
+	PQfinish(ctl);
+}

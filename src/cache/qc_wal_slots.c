@@ -13,8 +13,10 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #define QCW_NAME_MAX 63
+#define QCW_RELEASE_WAIT_MS 5000
 
 /* Run sql on conn; false (logged as a WARNING naming what) on error. */
 static bool
@@ -68,6 +70,27 @@ drop_publications(const PoolConfig *cfg, int node, PGconn *ctl)
 	PQclear(res);
 }
 
+/*
+ * A walsender of the previous pgpool's worker may still hold a slot for a
+ * moment after that pgpool stopped: wait up to QCW_RELEASE_WAIT_MS for it.
+ */
+static void
+wait_slots_released(PGconn *ctl, const char *pub)
+{
+	char		sql[256], value[32];
+
+	snprintf(sql, sizeof(sql), "SELECT count(*) FROM pg_catalog.pg_replication_slots "
+			 "WHERE slot_name ~ '^%s_[0-9]+$' AND active_pid IS NOT NULL", pub);
+	for (int waited = 0; waited < QCW_RELEASE_WAIT_MS; waited += 100)
+	{
+		if (!node_query_value(ctl, sql, value, sizeof(value)) || strcmp(value, "0") == 0)
+			return;
+		usleep(100 * 1000);
+	}
+	plog_ex(PL_WARNING, "Another process streams from them: is another pgpool using the same memqcache_wal_slot_name?",
+			NULL, "some of the query cache's replication slots are in use and are not dropped");
+}
+
 void
 qc_wal_drop_slots(const PoolConfig *cfg)
 {
@@ -91,6 +114,7 @@ qc_wal_drop_slots(const PoolConfig *cfg)
 		return;
 	}
 	qc_wal_publication_name(cfg, pub, sizeof(pub));
+	wait_slots_released(ctl, pub);
 	/* not active_pid: a slot some process still streams from cannot be dropped */
 	snprintf(sql, sizeof(sql),
 			 "SELECT pg_catalog.pg_drop_replication_slot(slot_name) FROM pg_catalog.pg_replication_slots "

@@ -14,6 +14,22 @@
 /* Log into node n as sr_check_user; NULL (and a LOG line) on failure. */
 PGconn	   *node_query_connect(const PoolConfig *cfg, int n);
 
+/* Where and how node_query_connect_db logs in (NULL fields: the defaults). */
+typedef struct NodeConnOptions
+{
+	const char *dbname;			/* NULL: sr_check_database, "" there: postgres */
+	const char *application_name;	/* NULL: "pgpool" */
+	bool		replication_database;	/* replication=database (logical walsender) */
+} NodeConnOptions;
+
+/*
+ * Log into node n as sr_check_user / sr_check_password with the options
+ * (opt may be NULL).  NULL on failure, with the first line of libpq's
+ * message in why; nothing is logged.
+ */
+PGconn	   *node_query_connect_db(const PoolConfig *cfg, int n, const NodeConnOptions *opt,
+								  char *why, size_t why_len);
+
 /* Run sql and copy the first column of the first row into buf; false on error or no row. */
 bool		node_query_value(PGconn *conn, const char *sql, char *buf, size_t len);
 

@@ -623,10 +623,9 @@ const ConfigParam config_params[] = {
 		  "tables (regular expressions) whose results are never cached",
 		  SYN("black_memqcache_table_list")),
 	P_ENUM(memqcache_invalidation_source, RESTART, CACHE, "pgpool", cache_sources,
-		   "what invalidates cached results: writes through pgpool, or every write seen in the primary's WAL",
-		   UNIMPL),
+		   "what invalidates cached results: writes through pgpool, or every write seen in the primary's WAL"),
 	P_STR(memqcache_wal_slot_name, RESTART, CACHE, "pgpool_query_cache",
-		  "logical replication slot (and publication) the WAL invalidation worker follows", UNIMPL),
+		  "logical replication slot (and publication) the WAL invalidation worker follows"),
 	P_BOOL(enable_query_cache, RESTART, CACHE, "off",
 		   "3.x: on-disk query cache in the System DB", OBSOLETE, NO_EFFECT),
 

@@ -8,6 +8,7 @@
 #include "main/pgpool_main.h"
 
 #include "cache/qcache.h"
+#include "cache/qc_wal.h"
 #include "failover/failover.h"
 #include "pcp/pcp_server.h"
 #include "pool/node_table.h"
@@ -76,12 +77,13 @@ setup_shared_memory(void)
 
 	if (!shmem_create(node_table_shmem_size() + proc_table_shmem_size(n, m) +
 					  failover_shmem_size() + recovery_gate_shmem_size(n) +
-					  qc_shmem_size(pool_config) + 4096))
+					  qc_shmem_size(pool_config) + qc_wal_shmem_size() + 4096))
 		return false;
 	node_table_shmem_init(pool_config);
 	proc_table_shmem_init(n, m);
 	failover_shmem_init(getpid());
 	recovery_gate_shmem_init(n);
+	qc_wal_shmem_init();
 	if (!qc_shmem_init(pool_config))
 		return false;
 	qc_clear_at_start(pgpool_options.clear_cache, pgpool_options.clear_oidmaps);
@@ -234,6 +236,9 @@ parent_main(void)
 	status_file_save(pool_config->logdir);
 	strategy_select(pool_config);
 	strategy_find_primary(pool_config);
+	/* pgpool -c: the WAL worker starts from new slots (and so clears the cache) */
+	if (pgpool_options.clear_cache)
+		qc_wal_drop_slots(pool_config);
 	if (strategy_current()->snapshot_isolation && !si_order_check_nodes(pool_config))
 	{
 		listen_close(listen_fds, nlisten, pool_config);

@@ -1,10 +1,11 @@
 /*
  * proc_kinds.c: the one table of process kinds the parent forks, and the
  * pids of the live ones, so respawning and shutdown treat every kind alike.
- * Health check, streaming-replication check, PCP and watchdog processes
- * become rows here.
+ * Health check, streaming-replication check, PCP, query cache WAL
+ * invalidation and watchdog processes become rows here.
  */
 #include "main/pgpool_main.h"
+#include "cache/qc_wal.h"
 #include "health/health.h"
 #include "pcp/pcp_server.h"
 #include "utils/log.h"
@@ -43,6 +44,13 @@ run_sr_check(int index, const int *listen_fds, int nlisten)
 	sr_check_main(index);
 }
 
+static void
+run_qc_wal(int index, const int *listen_fds, int nlisten)
+{
+	close_listen_fds(listen_fds, nlisten);
+	qc_wal_main(index);
+}
+
 static int
 count_pcp(const PoolConfig *cfg)
 {
@@ -65,6 +73,7 @@ static const ProcKind kinds[] = {
 	{"health_check", health_check_count, run_health_check, true},
 	{"sr_check_worker", sr_check_count, run_sr_check, true},
 	{"pcp_main", count_pcp, run_pcp_main, true},
+	{"qc_wal_worker", qc_wal_count, run_qc_wal, true},
 };
 
 #define NUM_KINDS ((int) (sizeof(kinds) / sizeof(kinds[0])))

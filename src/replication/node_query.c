@@ -11,10 +11,11 @@
 #include <string.h>
 
 PGconn *
-node_query_connect(const PoolConfig *cfg, int n)
+node_query_connect_db(const PoolConfig *cfg, int n, const NodeConnOptions *opt, char *why,
+					  size_t why_len)
 {
 	const BackendNode *node = &node_table->nodes[n];
-	const char *keys[8], *values[8];
+	const char *keys[10], *values[10];
 	char		port[16], timeout[16];
 	PGconn	   *conn;
 	int			k = 0;
@@ -27,22 +28,35 @@ node_query_connect(const PoolConfig *cfg, int n)
 		keys[k] = "user", values[k++] = cfg->sr_check_user;
 	if (cfg->sr_check_password && cfg->sr_check_password[0])
 		keys[k] = "password", values[k++] = cfg->sr_check_password;
-	keys[k] = "dbname", values[k++] = cfg->sr_check_database && cfg->sr_check_database[0] ?
-		cfg->sr_check_database : "postgres";
+	if (opt && opt->dbname)
+		keys[k] = "dbname", values[k++] = opt->dbname;
+	else
+		keys[k] = "dbname", values[k++] = cfg->sr_check_database && cfg->sr_check_database[0] ?
+			cfg->sr_check_database : "postgres";
 	keys[k] = "connect_timeout", values[k++] = timeout;
-	keys[k] = "application_name", values[k++] = "pgpool";
+	keys[k] = "application_name", values[k++] = opt && opt->application_name ? opt->application_name : "pgpool";
+	if (opt && opt->replication_database)
+		keys[k] = "replication", values[k++] = "database";
 	keys[k] = NULL, values[k] = NULL;
 	conn = PQconnectdbParams(keys, values, 0);
 	if (PQstatus(conn) != CONNECTION_OK)
 	{
-		char		why[256];
-
-		str_copy(why, PQerrorMessage(conn), sizeof(why));
+		str_copy(why, PQerrorMessage(conn), why_len);
 		why[strcspn(why, "\n")] = '\0';
-		plog_ex(PL_LOG, why, NULL, "could not connect to DB node %d to check replication", n);
 		PQfinish(conn);
 		return NULL;
 	}
+	return conn;
+}
+
+PGconn *
+node_query_connect(const PoolConfig *cfg, int n)
+{
+	char		why[256];
+	PGconn	   *conn = node_query_connect_db(cfg, n, NULL, why, sizeof(why));
+
+	if (conn == NULL)
+		plog_ex(PL_LOG, why, NULL, "could not connect to DB node %d to check replication", n);
 	return conn;
 }
 

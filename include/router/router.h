@@ -295,6 +295,15 @@ typedef struct RouterCtx
 	 * 'v' when the catalog cannot be asked now.
 	 */
 	char		volatility;
+
+	/*
+	 * The session created a temporary object (table, view, sequence, type,
+	 * domain, pg_temp function) and has not run DISCARD TEMP/ALL since: its
+	 * reads go to the primary (unless check_temp_table = none), as such
+	 * objects hide in literals, casts and inheritance where no parser sees
+	 * them.
+	 */
+	bool		temp_objects;
 } RouterCtx;
 
 typedef struct RouterDecision

@@ -381,6 +381,19 @@ object_names_functions(ObjectType t)
 		t == OBJECT_AGGREGATE || t == OBJECT_SCHEMA || t == OBJECT_EXTENSION;
 }
 
+/* A type, domain or function created in pg_temp is a temporary object too. */
+static void
+note_temp_name(RouterBuild *b, List *names)
+{
+	Node	   *schema;
+
+	if (list_length(names) < 2)
+		return;
+	schema = (Node *) list_nth(names, list_length(names) - 2);
+	if (IsA(schema, String) && strncmp(strVal(schema), "pg_temp", 7) == 0)
+		b->flags |= ROUTER_F_TEMP_OBJECT;
+}
+
 /* Statements that change data or schema: all of them count as writes. */
 static void
 classify_write(RouterBuild *b, Node *stmt, bool executes, StmtClass *out)
@@ -434,8 +447,26 @@ classify_write(RouterBuild *b, Node *stmt, bool executes, StmtClass *out)
 			router_walk_relation(b, ((RefreshMatViewStmt *) stmt)->relation, ROUTER_REL_WRITTEN);
 			break;
 		case T_CreateFunctionStmt:
+			b->flags |= ROUTER_F_FUNC_DDL;
+			note_temp_name(b, ((CreateFunctionStmt *) stmt)->funcname);
+			break;
+		case T_CompositeTypeStmt:
+			router_walk_relation(b, ((CompositeTypeStmt *) stmt)->typevar, ROUTER_REL_CREATED);
+			break;
+		case T_CreateEnumStmt:
+			note_temp_name(b, ((CreateEnumStmt *) stmt)->typeName);
+			break;
+		case T_CreateRangeStmt:
+			note_temp_name(b, ((CreateRangeStmt *) stmt)->typeName);
+			break;
+		case T_CreateDomainStmt:
+			note_temp_name(b, ((CreateDomainStmt *) stmt)->domainname);
+			break;
 		case T_AlterFunctionStmt:
 		case T_DefineStmt:
+			b->flags |= ROUTER_F_FUNC_DDL;
+			note_temp_name(b, ((DefineStmt *) stmt)->defnames);
+			break;
 		case T_CreateExtensionStmt:
 		case T_AlterExtensionStmt:
 		case T_AlterExtensionContentsStmt:

@@ -350,6 +350,12 @@ r_temp_table(RouteIn *in)
 }
 
 static bool
+r_session_temp_objects(RouteIn *in)
+{
+	return in->ctx->temp_objects && in->s->check_temp_table != CTT_NONE;
+}
+
+static bool
 r_unlogged_table(RouteIn *in)
 {
 	return in->s->check_unlogged_table && ask_relations(in, ROUTER_REL_IS_UNLOGGED);
@@ -435,6 +441,8 @@ static const RouterRuleRow several_node_rules[] = {
 	"a write ran earlier in this session (disable_load_balance_on_write)"},
 	{"system_catalog", r_system_catalog, {PRIMARY, MAIN}, "reads a system catalog"},
 	{"temp_table", r_temp_table, {PRIMARY, MAIN}, "reads a temporary table"},
+	{"session_temp_objects", r_session_temp_objects, {PRIMARY, MAIN},
+	"the session created temporary objects (until DISCARD TEMP)"},
 	{"unlogged_table", r_unlogged_table, {PRIMARY, MAIN}, "reads an unlogged table"},
 	{"sequence_relation", r_sequence_relation, {PRIMARY, MAIN}, "reads a sequence"},
 	{"load_balance", r_always, {LB, LB}, "read-only query"},

@@ -284,6 +284,7 @@ multi_route_sql(Session *s, const char *sql, size_t len)
 	ctx.rel_check_arg = s;
 	if (facts->kind == ROUTER_STMT_EXECUTE && facts->name)
 		ctx.prepared = prepared_find(m, facts->name);
+	ctx.temp_objects = m->temp_objects;
 	ctx.volatility = statement_volatility(s, facts, &ctx);
 	d = router_route(facts, &ctx);
 	r.write = d.is_write;
@@ -324,6 +325,11 @@ multi_route_sql(Session *s, const char *sql, size_t len)
 	}
 	router_session_note(&m->router_session, facts, &d);
 	func_volatility_note(s, facts);
+	if (facts->flags & ROUTER_F_TEMP_OBJECT)
+		m->temp_objects = true;
+	else if (facts->kind == ROUTER_STMT_DISCARD && facts->name &&
+			 (strcmp(facts->name, "TEMP") == 0 || strcmp(facts->name, "ALL") == 0))
+		m->temp_objects = false;
 	if (facts->kind == ROUTER_STMT_DDL)
 		table_facts_invalidate();
 	if (facts->nrels > 0)

@@ -225,5 +225,34 @@ SKIP:
 	is_deeply(logged_nodes("SHOW work_mem;\n", qr/SHOW work_mem/), [1], 'SHOW work_mem: the standby');
 }
 
+# --- temporary objects: the session's reads stay on the primary until DISCARD TEMP -----------
+{
+	my $r = ran(<<"EOS", script => 1);
+CREATE TEMP TABLE tt1 (a int);
+$P, 'tt1'::regclass IS NOT NULL;
+$P, count(*) FROM wlog;
+DISCARD TEMP;
+$P, count(*) FROM wlog;
+EOS
+	ran_ok($r, [ 0, 0, 1 ], 'after CREATE TEMP TABLE a regclass literal and every read go to the '
+		  . 'primary, until DISCARD TEMP');
+	$r = ran(<<"EOS", script => 1);
+CREATE TYPE pg_temp.ty AS (a int);
+$P, 'ty'::regtype IS NOT NULL;
+DISCARD ALL;
+$P;
+CREATE DOMAIN pg_temp.dm AS int;
+$P, 'dm'::regtype IS NOT NULL;
+DISCARD TEMP;
+CREATE FUNCTION pg_temp.tf() RETURNS int LANGUAGE sql IMMUTABLE AS 'SELECT 1';
+$P, 'pg_temp.tf'::regproc IS NOT NULL;
+DISCARD TEMP;
+CREATE TEMP SEQUENCE tsq;
+$P, 'tsq'::regclass IS NOT NULL;
+EOS
+	ran_ok($r, [ 0, 1, 0, 0, 0 ], 'a pg_temp type, domain, function and a temporary sequence '
+		  . 'likewise (DISCARD ALL ends it too)');
+}
+
 $pp->stop('fast');
 done_testing();

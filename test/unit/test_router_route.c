@@ -491,6 +491,44 @@ test_node_state(void **state)
 }
 
 static void
+test_session_temp_objects(void **state)
+{
+	const char *temps[] = {
+		"CREATE TEMP TABLE t1 (a int)", "CREATE TEMPORARY VIEW v1 AS SELECT 1",
+		"CREATE TEMP SEQUENCE s1", "CREATE TABLE pg_temp.t2 (a int)",
+		"CREATE TYPE pg_temp.ty AS (a int)", "CREATE TYPE pg_temp.en AS ENUM ('a')",
+		"CREATE DOMAIN pg_temp.dm AS int", "CREATE FUNCTION pg_temp.f() RETURNS int AS 'SELECT 1' LANGUAGE sql",
+		"SELECT * INTO TEMP t3 FROM t", "CREATE TEMP TABLE t4 AS SELECT 1",
+	};
+
+	for (size_t i = 0; i < sizeof(temps) / sizeof(temps[0]); i++)
+		assert_true(router_analyze(temps[i], strlen(temps[i]))->flags & ROUTER_F_TEMP_OBJECT);
+	{
+		const char *plain[] = {"CREATE TYPE ty AS (a int)",
+		"CREATE FUNCTION s.f() RETURNS int AS 'SELECT 1' LANGUAGE sql"};
+
+		for (size_t i = 0; i < 2; i++)
+		{
+			const StmtFacts *f = router_analyze(plain[i], strlen(plain[i]));
+
+			assert_int_equal(f->kind, ROUTER_STMT_DDL);
+			assert_false(f->flags & ROUTER_F_TEMP_OBJECT);
+		}
+	}
+
+	rt_ctx.temp_objects = true;
+	rt_expect("SELECT 'tt'::regclass", PRIMARY, "session_temp_objects");
+	rt_expect(PGBENCH_SELECT, PRIMARY, "session_temp_objects");
+	assert_false(rt_route(PGBENCH_SELECT).is_write);
+	rt_expect("UPDATE t SET a = 1", PRIMARY, "write");
+	CONFIGURE("check_temp_table", "none");
+	rt_expect(PGBENCH_SELECT, LB, "load_balance");
+	rt_ctx.temp_objects = false;
+	CONFIGURE("check_temp_table", "catalog");
+	rt_expect(PGBENCH_SELECT, LB, "load_balance");
+}
+
+static void
 test_no_config(void **state)
 {
 	RouterCtx	empty = {0};
@@ -532,6 +570,7 @@ main(void)
 		T(test_function_lists),
 		T(test_volatile_functions),
 		T(test_node_state),
+		T(test_session_temp_objects),
 		T(test_relations),
 		T(test_replication_rules),
 		T(test_raw_mode),

@@ -13,11 +13,15 @@
  * not know counts as volatile.
  *
  * The cache is a fixed table (no allocation after start), hashed, keyed
- * by database, user and name:
+ * by database, user, the startup packet's options and the name (what
+ * decides a new session's search_path):
  *   - answers found only in pg_catalog are kept across sessions: built-in
  *     functions change only by DDL;
- *   - other answers (user functions, unknown names) hold for the session
- *     and for as long as search_path and role are not changed;
+ *   - other answers (user functions, unknown names) hold for the session;
+ *   - once the session changes search_path or role, only answers found
+ *     since count, and they hold until the next change (one inside a
+ *     transaction forgets them again when it ends: SET LOCAL and a
+ *     rollback revert it);
  *   - function DDL (CREATE/ALTER/DROP FUNCTION, PROCEDURE, AGGREGATE,
  *     SCHEMA, EXTENSION, ...) forgets everything, in every child: a
  *     generation counter in shared memory is bumped when the statement is
@@ -43,7 +47,7 @@
 
 #define FV_SIZE 512				/* entries; a power of two */
 #define FV_PROBE 8				/* slots looked at per key */
-#define FV_KEY 200				/* longer keys are not cached */
+#define FV_KEY 256				/* longer keys are not cached */
 #define FV_BATCH 32				/* names per catalog query */
 
 typedef struct FvEntry
@@ -53,13 +57,15 @@ typedef struct FvEntry
 	bool		session;		/* holds for this session and search_path only */
 	char		vol;			/* 'i', 's' or 'v' */
 	time_t		stored;
-	char		key[FV_KEY];	/* "database\x1fuser\x1fname" */
+	char		key[FV_KEY];	/* "database\x1fuser\x1foptions\x1fname" */
 } FvEntry;
 
 static FvEntry cache[FV_SIZE];
 static uint32_t seen_generation;	/* node_table's counter when last looked */
 static bool ddl_in_transaction; /* function DDL ran in the open transaction */
 static bool ddl_pending;		/* bump the counter again once it has run */
+static bool path_in_transaction;	/* search_path/role set in the open transaction */
+static bool path_changed;		/* ... in this session: only its own answers count */
 
 static uint32_t
 key_hash(const char *key)
@@ -75,9 +81,11 @@ key_hash(const char *key)
 static bool
 make_key(char *key, const Session *s, const char *func)
 {
-	int			n = snprintf(key, FV_KEY, "%s\x1f%s\x1f%s",
+	const char *options = pq_startup_get(&s->startup, "options");
+	int			n = snprintf(key, FV_KEY, "%s\x1f%s\x1f%s\x1f%s",
 							 s->startup.database ? s->startup.database : "",
-							 s->startup.user ? s->startup.user : "", func);
+							 s->startup.user ? s->startup.user : "",
+							 options ? options : "", func);
 
 	return n > 0 && n < FV_KEY;
 }
@@ -130,7 +138,8 @@ entry_find(const char *key, uint32_t hash)
 	{
 		FvEntry    *e = &cache[(hash + (uint32_t) p) & (FV_SIZE - 1)];
 
-		if (e->used && e->hash == hash && strcmp(e->key, key) == 0)
+		if (e->used && e->hash == hash && strcmp(e->key, key) == 0 &&
+			(e->session || !path_changed))
 		{
 			if (expire > 0 && time(NULL) - e->stored >= expire)
 				return NULL;
@@ -261,7 +270,7 @@ ask_missing(Session *s, const char *const *names, int n, char *worst)
 		if (vols[i] > *worst)
 			*worst = vols[i];
 		if (!ddl_in_transaction && make_key(key, s, names[i]))
-			entry_store(key, vols[i], !in_catalog[i]);
+			entry_store(key, vols[i], !in_catalog[i] || path_changed);
 	}
 	return true;
 }
@@ -307,11 +316,24 @@ static bool
 changes_search_path(const StmtFacts *f)
 {
 	if (f->kind == ROUTER_STMT_DISCARD || f->kind == ROUTER_STMT_RESET)
-		return (f->flags & ROUTER_F_ALL) != 0 || f->kind == ROUTER_STMT_RESET;
-	if (f->kind != ROUTER_STMT_SET || f->name == NULL)
+	{
+		if (f->flags & ROUTER_F_ALL)
+			return true;
+	}
+	else if (f->kind != ROUTER_STMT_SET)
+		return false;
+	if (f->name == NULL)
 		return false;
 	return strcmp(f->name, "search_path") == 0 || strcmp(f->name, "role") == 0 ||
 		strcmp(f->name, "session_authorization") == 0;
+}
+
+/* Ends the transaction, or undoes part of it. */
+static bool
+ends_transaction(const StmtFacts *f)
+{
+	return f->kind == ROUTER_STMT_COMMIT || f->kind == ROUTER_STMT_ROLLBACK ||
+		f->kind == ROUTER_STMT_ROLLBACK_TO || f->kind == ROUTER_STMT_PREPARE_TRANSACTION;
 }
 
 void
@@ -333,17 +355,26 @@ func_volatility_note(Session *s, const StmtFacts *f)
 			ddl_in_transaction = true;
 		return;
 	}
-	if (ddl_in_transaction &&
-		(!in_tx || f->kind == ROUTER_STMT_COMMIT || f->kind == ROUTER_STMT_ROLLBACK ||
-		 f->kind == ROUTER_STMT_ROLLBACK_TO || f->kind == ROUTER_STMT_PREPARE_TRANSACTION))
+	if (ddl_in_transaction && (!in_tx || ends_transaction(f)))
 	{
 		/* the transaction's end (or a rollback to a savepoint) may undo the DDL */
 		ddl_pending = true;
 		ddl_in_transaction = f->kind == ROUTER_STMT_ROLLBACK_TO && in_tx;
 		func_volatility_forget();
 	}
-	if (changes_search_path(f))
+	if (path_in_transaction && (!in_tx || ends_transaction(f)))
+	{
+		/* SET LOCAL reverts at the end, SET at a rollback */
 		forget_where(true);
+		path_in_transaction = f->kind == ROUTER_STMT_ROLLBACK_TO && in_tx;
+	}
+	if (changes_search_path(f))
+	{
+		forget_where(true);
+		path_changed = true;
+		if (in_tx || (f->flags & ROUTER_F_MULTI))
+			path_in_transaction = true;
+	}
 }
 
 void
@@ -353,5 +384,7 @@ func_volatility_end_session(void)
 		bump_generation();
 	ddl_pending = false;
 	ddl_in_transaction = false;
+	path_in_transaction = false;
+	path_changed = false;
 	forget_where(true);
 }

@@ -98,6 +98,27 @@ sub logged_nodes
 		'... on the primary: unknown names count as volatile');
 }
 
+# --- search_path decides what an unqualified name means ------------------------------------------
+{
+	my $r = ran(<<"EOS", script => 1);
+$P, stab_f();
+SET search_path = other, public;
+$P, stab_f();
+RESET search_path;
+$P, stab_f();
+BEGIN;
+SET LOCAL search_path = other, public;
+$P, stab_f();
+COMMIT;
+$P, stab_f();
+EOS
+	ran_ok($r, [ 1, 0, 1, 0, 1 ], 'stab_f() with other.stab_f (volatile) on the search_path: the '
+		  . 'primary; back on the standby after RESET and after SET LOCAL\'s transaction');
+	ran_ok(ran("$P, stab_f()"), [1], 'a new session: the standby');
+	ran_ok(ran("$P, stab_f()", env => { PGOPTIONS => '-c search_path=other,public' }), [0],
+		'search_path from the startup packet: the primary');
+}
+
 # --- anywhere in the tree ---------------------------------------------------------------------
 {
 	ran_ok(ran("$P FROM (SELECT vol_w('sub')) s"), [0], 'in a subquery in FROM');

@@ -515,6 +515,8 @@ router_volatility_facts(const StmtFacts *facts, const RouterCtx *ctx)
 	if (facts == NULL || ctx == NULL || ctx->config == NULL ||
 		!router_config_lists_empty(ctx->config))
 		return NULL;
+	if (facts->nfuncs == 0 && (facts->kind != ROUTER_STMT_EXECUTE || ctx->prepared == NULL))
+		return NULL;			/* the hot path: nothing to ask about */
 	route_input(&in, facts, ctx);
 	in.volatile_func = false;	/* the answer asked for, not yet known */
 	if (in.s->rules == ROUTER_RULES_RAW || (in.q->nfuncs == 0 && facts->nfuncs == 0) ||

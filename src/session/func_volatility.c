@@ -45,7 +45,7 @@
 #include <string.h>
 #include <time.h>
 
-#define FV_SIZE 512				/* entries; a power of two */
+#define FV_SIZE 256				/* entries; a power of two */
 #define FV_PROBE 8				/* slots looked at per key */
 #define FV_KEY 256				/* longer keys are not cached */
 #define FV_BATCH 32				/* names per catalog query */

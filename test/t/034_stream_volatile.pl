@@ -37,7 +37,7 @@ EOS
 ok($n0->wait_replay($n1), 'the standby replayed the schema');
 
 my $pp = stream_pgpool(\@nodes, conf => { backend_weight0 => 0, backend_weight1 => 1,
-	num_init_children => 4, disable_load_balance_on_write => 'off', log_min_messages => 'debug1' });
+	num_init_children => 4, disable_load_balance_on_write => 'off' });
 ok($pp->start, 'pgpool starts in streaming replication mode') or die "cannot continue";
 
 my $P = q{SELECT 'P', inet_server_port()};

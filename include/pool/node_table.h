@@ -72,6 +72,9 @@ typedef struct NodeTable
 	int			num_backends;
 	int			main_node_id;	/* lowest-numbered node that is up, -1 if none */
 	int			primary_node_id;	/* -1 if unknown */
+	uint32_t	func_ddl_generation;	/* bumped by a child routing function DDL:
+										 * every child forgets its function
+										 * volatility cache (func_volatility.c) */
 	BackendNode nodes[MAX_BACKENDS];
 } NodeTable;
 

@@ -132,7 +132,10 @@ typedef enum RouterIsolation
 										 * (see router/rewrite.h) */
 #define ROUTER_F_INSERT_LOCK_HINT	0x40000 /* a comment says INSERT LOCK */
 #define ROUTER_F_NO_INSERT_LOCK_HINT 0x80000	/* a comment says NO INSERT LOCK */
-#define ROUTER_F_READS_CLOCK	0x100000	/* any statement reads the clock (query cache) */
+#define ROUTER_F_FUNC_DDL		0x100000	/* may change what a function name means:
+											 * CREATE/ALTER/DROP FUNCTION, PROCEDURE,
+											 * AGGREGATE, SCHEMA, EXTENSION, ... */
+#define ROUTER_F_READS_CLOCK	0x800000	/* any statement reads the clock (query cache) */
 #define ROUTER_F_NO_QUERY_CACHE 0x200000	/* a comment says NO QUERY CACHE */
 #define ROUTER_F_FORCE_QUERY_CACHE 0x400000	/* a comment says FORCE QUERY CACHE */
 
@@ -271,7 +274,8 @@ typedef struct RouterSession
 typedef enum RouterRelQuestion
 {
 	ROUTER_REL_IS_TEMP = 0,
-	ROUTER_REL_IS_UNLOGGED
+	ROUTER_REL_IS_UNLOGGED,
+	ROUTER_REL_IS_SEQUENCE		/* relkind 'S': reading one shows node-local state */
 } RouterRelQuestion;
 
 typedef bool (*RouterRelCheck) (void *arg, const RouterRel *rel, RouterRelQuestion q);
@@ -281,8 +285,28 @@ typedef struct RouterCtx
 	const RouterConfig *config;
 	const RouterSession *session;
 	const StmtFacts *prepared;	/* EXECUTE: facts of the PREPAREd statement, or NULL */
-	RouterRelCheck rel_check;	/* check_temp_table / check_unlogged_table; NULL: never */
+	RouterRelCheck rel_check;	/* check_temp_table / check_unlogged_table /
+								 * sequences; NULL: never */
 	void	   *rel_check_arg;
+
+	/*
+	 * With both function lists empty: the worst volatility among the
+	 * functions the statement calls, as the catalog says ('i' immutable,
+	 * 's' stable, 'v' volatile: the statement goes to the primary and
+	 * counts as a write).  0: not looked up (the rule does not apply); the
+	 * caller looks it up when router_volatility_facts() says so and passes
+	 * 'v' when the catalog cannot be asked now.
+	 */
+	char		volatility;
+
+	/*
+	 * The session created a temporary object (table, view, sequence, type,
+	 * domain, pg_temp function) and has not run DISCARD TEMP/ALL since: its
+	 * reads go to the primary (unless check_temp_table = none), as such
+	 * objects hide in literals, casts and inheritance where no parser sees
+	 * them.
+	 */
+	bool		temp_objects;
 } RouterCtx;
 
 typedef struct RouterDecision
@@ -301,6 +325,14 @@ typedef struct RouterDecision
  * check_temp_table / check_unlogged_table are on); changes nothing.
  */
 RouterDecision router_route(const StmtFacts *facts, const RouterCtx *ctx);
+
+/*
+ * The facts whose functions' volatility the rules need (the statement's,
+ * or the PREPAREd one's for EXECUTE), or NULL when routing does not depend
+ * on it: a function list is set, the statement calls no function, or it is
+ * routed to the primary as a write anyway.  ctx->volatility is not read.
+ */
+const StmtFacts *router_volatility_facts(const StmtFacts *facts, const RouterCtx *ctx);
 
 /* ---------------------------------------------------------------------------
  * Session routing state

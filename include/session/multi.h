@@ -44,6 +44,7 @@ typedef struct MultiState
 	char	  **temp_tables;	/* tables this session created TEMP or UNLOGGED (check_temp_table) */
 	uint8_t    *temp_flags;		/* ROUTER_REL_TEMP / ROUTER_REL_UNLOGGED per name */
 	int			ntemp;
+	bool		temp_objects;	/* created a temporary object, no DISCARD TEMP/ALL since */
 	int64_t		skip[MAX_BACKENDS];	/* bytes of a large reply message still to pass */
 	DeferOut   *defer[MAX_BACKENDS];	/* bytes held for the lead's answer (NULL: none yet) */
 	uint64_t	lead_answered;	/* newest ordered request the lead has answered */

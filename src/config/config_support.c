@@ -178,16 +178,5 @@ config_report_unsupported(const PoolConfig *cfg)
 				"disable_load_balance_on_write = 'dml_adaptive' is treated as 'transaction' by this version of pgpool");
 		warned++;
 	}
-	/* native replication trusts the function lists to find SELECTs that write */
-	if ((cfg->backend_clustering_mode == CM_NATIVE_REPLICATION ||
-		 cfg->backend_clustering_mode == CM_SNAPSHOT_ISOLATION) &&
-		(cfg->read_only_function_list == NULL || cfg->read_only_function_list[0] == '\0') &&
-		(cfg->write_function_list == NULL || cfg->write_function_list[0] == '\0'))
-	{
-		plog_ex(PL_WARNING, NULL,
-				"List the functions that write in write_function_list, or the read-only ones in read_only_function_list.",
-				"with both function lists empty, a SELECT calling a function that writes is load balanced: its writes reach one node only");
-		warned++;
-	}
 	return warned;
 }

@@ -167,3 +167,9 @@ router_config_first_write_func(const RouterConfig *rc, const StmtFacts *f)
 			return f->funcs[i];
 	return NULL;
 }
+
+bool
+router_config_lists_empty(const RouterConfig *rc)
+{
+	return rc->write.n == 0 && rc->read_only.n == 0;
+}

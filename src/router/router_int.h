@@ -35,6 +35,7 @@ typedef struct RouterBuild
 	size_t		name;			/* offset, or RB_NOSTR */
 	size_t		error;
 	int			error_pos;
+	bool		explain_only;	/* walking the query of an EXPLAIN without ANALYZE */
 
 	char	   *pool;			/* NUL-terminated strings, back to back */
 	size_t		pool_len;
@@ -104,6 +105,18 @@ bool		router_config_func_writes(const RouterConfig *rc, const char *name);
 
 /* Does the statement call a function the lists say writes?  Which one. */
 const char *router_config_first_write_func(const RouterConfig *rc, const StmtFacts *f);
+
+/* Are both read_only_function_list and write_function_list empty (the default)? */
+bool		router_config_lists_empty(const RouterConfig *rc);
+
+/* ---- router_state_funcs.c ---- */
+
+/*
+ * The first built-in function f calls whose answer is node-local state
+ * (txid_current, pg_backend_pid, currval, ...), or NULL; *assigns_xid
+ * tells whether one of them gives the transaction an id (a write).
+ */
+const char *router_state_func(const StmtFacts *f, bool *assigns_xid);
 
 /* The settings the rules read */
 typedef struct RouterSettings

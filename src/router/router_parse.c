@@ -245,10 +245,15 @@ classify_wrapper(RouterBuild *b, Node *stmt, bool executes, StmtClass *out)
 				ExplainStmt *e = (ExplainStmt *) stmt;
 				bool		analyze = executes && explain_analyzes(e->options);
 
+				bool		was = b->explain_only;
+
 				out->kind = ROUTER_STMT_EXPLAIN;
 				if (analyze)
 					b->flags |= ROUTER_F_EXPLAIN_ANALYZE;
+				/* its function calls route it as if it ran (pgpool-II does so) */
+				b->explain_only = executes && !analyze;
 				classify(b, e->query, analyze, &inner);
+				b->explain_only = was;
 				out->name = inner.name;
 				break;
 			}
@@ -365,6 +370,30 @@ walk_rangevar_list(RouterBuild *b, List *rels, uint8_t flags)
 		router_walk_relation(b, lfirst(lc), flags);
 }
 
+/*
+ * Objects whose DDL may change what a function name resolves to or how
+ * volatile it is (a schema or an extension holds functions).
+ */
+static bool
+object_names_functions(ObjectType t)
+{
+	return t == OBJECT_FUNCTION || t == OBJECT_PROCEDURE || t == OBJECT_ROUTINE ||
+		t == OBJECT_AGGREGATE || t == OBJECT_SCHEMA || t == OBJECT_EXTENSION;
+}
+
+/* A type, domain or function created in pg_temp is a temporary object too. */
+static void
+note_temp_name(RouterBuild *b, List *names)
+{
+	Node	   *schema;
+
+	if (list_length(names) < 2)
+		return;
+	schema = (Node *) list_nth(names, list_length(names) - 2);
+	if (IsA(schema, String) && strncmp(strVal(schema), "pg_temp", 7) == 0)
+		b->flags |= ROUTER_F_TEMP_OBJECT;
+}
+
 /* Statements that change data or schema: all of them count as writes. */
 static void
 classify_write(RouterBuild *b, Node *stmt, bool executes, StmtClass *out)
@@ -417,10 +446,52 @@ classify_write(RouterBuild *b, Node *stmt, bool executes, StmtClass *out)
 		case T_RefreshMatViewStmt:
 			router_walk_relation(b, ((RefreshMatViewStmt *) stmt)->relation, ROUTER_REL_WRITTEN);
 			break;
+		case T_CreateFunctionStmt:
+			b->flags |= ROUTER_F_FUNC_DDL;
+			note_temp_name(b, ((CreateFunctionStmt *) stmt)->funcname);
+			break;
+		case T_CompositeTypeStmt:
+			router_walk_relation(b, ((CompositeTypeStmt *) stmt)->typevar, ROUTER_REL_CREATED);
+			break;
+		case T_CreateEnumStmt:
+			note_temp_name(b, ((CreateEnumStmt *) stmt)->typeName);
+			break;
+		case T_CreateRangeStmt:
+			note_temp_name(b, ((CreateRangeStmt *) stmt)->typeName);
+			break;
+		case T_CreateDomainStmt:
+			note_temp_name(b, ((CreateDomainStmt *) stmt)->domainname);
+			break;
+		case T_AlterFunctionStmt:
+		case T_DefineStmt:
+			b->flags |= ROUTER_F_FUNC_DDL;
+			note_temp_name(b, ((DefineStmt *) stmt)->defnames);
+			break;
+		case T_CreateExtensionStmt:
+		case T_AlterExtensionStmt:
+		case T_AlterExtensionContentsStmt:
+		case T_DropOwnedStmt:
+		case T_ReassignOwnedStmt:
+			b->flags |= ROUTER_F_FUNC_DDL;
+			break;
+		case T_RenameStmt:
+			if (object_names_functions(((RenameStmt *) stmt)->renameType))
+				b->flags |= ROUTER_F_FUNC_DDL;
+			break;
+		case T_AlterObjectSchemaStmt:
+			if (object_names_functions(((AlterObjectSchemaStmt *) stmt)->objectType))
+				b->flags |= ROUTER_F_FUNC_DDL;
+			break;
+		case T_AlterOwnerStmt:
+			if (object_names_functions(((AlterOwnerStmt *) stmt)->objectType))
+				b->flags |= ROUTER_F_FUNC_DDL;
+			break;
 		case T_DropStmt:
 			{
 				DropStmt   *d = (DropStmt *) stmt;
 
+				if (object_names_functions(d->removeType))
+					b->flags |= ROUTER_F_FUNC_DDL;
 				if (d->removeType == OBJECT_TABLE || d->removeType == OBJECT_VIEW ||
 					d->removeType == OBJECT_SEQUENCE || d->removeType == OBJECT_MATVIEW ||
 					d->removeType == OBJECT_FOREIGN_TABLE)

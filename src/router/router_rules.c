@@ -37,6 +37,9 @@ typedef struct RouteIn
 	const RouterSettings *s;
 	const RouterSession *sess;
 	const char *write_func;		/* first function the lists say writes */
+	const char *state_func;		/* first node-state function (txid_current, ...) */
+	bool		state_func_writes;	/* ... one of them assigns a transaction id */
+	bool		volatile_func;	/* lists empty and the catalog says volatile */
 	const RouterRel *rel;		/* set by a rule that decides on a relation */
 } RouteIn;
 
@@ -185,6 +188,20 @@ r_write_function(RouteIn *in)
 	return in->write_func != NULL;
 }
 
+/* txid_current(), pg_backend_pid(), currval() ...: the answer is the node's own */
+static bool
+r_state_function(RouteIn *in)
+{
+	return in->state_func != NULL;
+}
+
+/* Both lists empty: the catalog's volatility decides (pgpool-II's default). */
+static bool
+r_volatile_function(RouteIn *in)
+{
+	return in->volatile_func;
+}
+
 static bool
 r_write(RouteIn *in)
 {
@@ -197,6 +214,20 @@ r_not_read_only(RouteIn *in)
 	if (in->kind == ROUTER_STMT_COPY_TO)
 		return (in->flags & ROUTER_F_COPY_STDIO) == 0;	/* to a server file */
 	return !KIND_IN(in->kind, ROUTER_STMT_SELECT, ROUTER_STMT_SHOW, ROUTER_STMT_EXPLAIN);
+}
+
+/*
+ * SHOW of a value a standby reports differently: transaction_read_only is
+ * always on there, in_hot_standby says which node answered.
+ */
+static bool
+r_show_node_state(RouteIn *in)
+{
+	const char *name = in->facts->name;
+
+	return in->kind == ROUTER_STMT_SHOW && in->facts->nstmts == 1 && name != NULL &&
+		(strncmp(name, "transaction_", 12) == 0 || strcmp(name, "in_hot_standby") == 0 ||
+		 strcmp(name, "default_transaction_read_only") == 0 || strcmp(name, "all") == 0);
 }
 
 /* replicate_select: native replication runs reads on every node too */
@@ -319,9 +350,22 @@ r_temp_table(RouteIn *in)
 }
 
 static bool
+r_session_temp_objects(RouteIn *in)
+{
+	return in->ctx->temp_objects && in->s->check_temp_table != CTT_NONE;
+}
+
+static bool
 r_unlogged_table(RouteIn *in)
 {
 	return in->s->check_unlogged_table && ask_relations(in, ROUTER_REL_IS_UNLOGGED);
+}
+
+/* A sequence read shows the node's own state (a standby's runs ahead or behind). */
+static bool
+r_sequence_relation(RouteIn *in)
+{
+	return ask_relations(in, ROUTER_REL_IS_SEQUENCE);
 }
 
 /* ---- the rule tables ------------------------------------------------------- */
@@ -372,9 +416,15 @@ static const RouterRuleRow several_node_rules[] = {
 	{"writable_cte", r_writable_cte, {PRIMARY, ALL}, "a WITH query modifies data"},
 	{"sequence_function", r_sequence_function, {PRIMARY, ALL}, "nextval()/setval() modify a sequence"},
 	{"write_function", r_write_function, {PRIMARY, ALL}, "calls a function the function lists say writes"},
+	{"backend_state_function", r_state_function, {PRIMARY, MAIN},
+	"calls a function that assigns a transaction id or reports the node's own state"},
+	{"volatile_function", r_volatile_function, {PRIMARY, ALL},
+	"calls a function the catalog marks volatile"},
 	{"write", r_write, {PRIMARY, ALL}, "statement writes"},
 	{"not_read_only", r_not_read_only, {PRIMARY, ALL},
 	"only SELECT, SHOW, EXPLAIN and COPY TO STDOUT are load balanced"},
+	{"show_node_state", r_show_node_state, {PRIMARY, SKIP},
+	"SHOW of a value that differs between the primary and a standby"},
 	{"replicate_select", r_replicate_select, {SKIP, ALL}, "replicate_select is on"},
 	{"load_balance_mode_off", r_load_balance_off, {PRIMARY, MAIN}, "load_balance_mode is off"},
 	{"no_load_balance_hint", r_no_load_balance_hint, {PRIMARY, MAIN}, "/*NO LOAD BALANCE*/ comment"},
@@ -391,7 +441,10 @@ static const RouterRuleRow several_node_rules[] = {
 	"a write ran earlier in this session (disable_load_balance_on_write)"},
 	{"system_catalog", r_system_catalog, {PRIMARY, MAIN}, "reads a system catalog"},
 	{"temp_table", r_temp_table, {PRIMARY, MAIN}, "reads a temporary table"},
+	{"session_temp_objects", r_session_temp_objects, {PRIMARY, MAIN},
+	"the session created temporary objects (until DISCARD TEMP)"},
 	{"unlogged_table", r_unlogged_table, {PRIMARY, MAIN}, "reads an unlogged table"},
+	{"sequence_relation", r_sequence_relation, {PRIMARY, MAIN}, "reads a sequence"},
 	{"load_balance", r_always, {LB, LB}, "read-only query"},
 	{NULL}
 };
@@ -410,7 +463,8 @@ is_write(const RouteIn *in)
 	/* PREPARE only stores its query; EXECUTE runs it and is judged by it */
 	if (in->kind == ROUTER_STMT_PREPARE && !(in->flags & ROUTER_F_MULTI))
 		return false;
-	return (in->flags & ROUTER_F_WRITE) || in->write_func != NULL;
+	return (in->flags & ROUTER_F_WRITE) || in->write_func != NULL || in->volatile_func ||
+		in->state_func_writes;
 }
 
 static void
@@ -437,6 +491,39 @@ route_input(RouteIn *in, const StmtFacts *facts, const RouterCtx *ctx)
 	in->write_func = router_config_first_write_func(rc, in->q);
 	if (in->write_func == NULL && in->q != facts)
 		in->write_func = router_config_first_write_func(rc, facts);
+	in->state_func = router_state_func(in->q, &in->state_func_writes);
+	if (in->state_func == NULL && in->q != facts)
+		in->state_func = router_state_func(facts, &in->state_func_writes);
+	in->volatile_func = ctx->volatility == 'v' && router_config_lists_empty(rc) &&
+		(in->q->nfuncs > 0 || facts->nfuncs > 0);
+}
+
+/* Statements whose target may still be a load-balanced node. */
+static bool
+reads_only(const RouteIn *in)
+{
+	if (in->kind == ROUTER_STMT_COPY_TO)
+		return (in->flags & ROUTER_F_COPY_STDIO) != 0;
+	return KIND_IN(in->kind, ROUTER_STMT_SELECT, ROUTER_STMT_EXPLAIN);
+}
+
+const StmtFacts *
+router_volatility_facts(const StmtFacts *facts, const RouterCtx *ctx)
+{
+	RouteIn		in;
+
+	if (facts == NULL || ctx == NULL || ctx->config == NULL ||
+		!router_config_lists_empty(ctx->config))
+		return NULL;
+	if (facts->nfuncs == 0 && (facts->kind != ROUTER_STMT_EXECUTE || ctx->prepared == NULL))
+		return NULL;			/* the hot path: nothing to ask about */
+	route_input(&in, facts, ctx);
+	in.volatile_func = false;	/* the answer asked for, not yet known */
+	if (in.s->rules == ROUTER_RULES_RAW || (in.q->nfuncs == 0 && facts->nfuncs == 0) ||
+		!reads_only(&in) || is_write(&in) || in.state_func != NULL ||
+		(in.flags & (ROUTER_F_MULTI | ROUTER_F_SEQUENCE_FUNC)))
+		return NULL;
+	return in.q->nfuncs > 0 ? in.q : facts;
 }
 
 RouterDecision

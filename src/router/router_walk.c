@@ -112,7 +112,12 @@ router_walk_relation(RouterBuild *b, void *rangevar, uint8_t flags)
 	add_named_rel(b, rv->schemaname, rv->relname, flags);
 }
 
-/* Record a function call; SQL-syntax calls (EXTRACT, SUBSTRING ...) are not user calls. */
+/*
+ * Record a function call; SQL-syntax calls (EXTRACT, SUBSTRING ...) are not
+ * user calls.  Under EXPLAIN without ANALYZE nothing runs, but the calls are
+ * recorded all the same (pgpool-II routes such an EXPLAIN by them), without
+ * the write flag.
+ */
 static void
 note_func(WalkCtx *w, FuncCall *fc)
 {
@@ -120,7 +125,7 @@ note_func(WalkCtx *w, FuncCall *fc)
 			   *schema = NULL;
 	int			n = list_length(fc->funcname);
 
-	if (!w->executes || fc->funcformat == COERCE_SQL_SYNTAX || n == 0)
+	if ((!w->executes && !w->b->explain_only) || fc->funcformat == COERCE_SQL_SYNTAX || n == 0)
 		return;
 	name = name_str(llast(fc->funcname));
 	if (n >= 2)
@@ -130,7 +135,7 @@ note_func(WalkCtx *w, FuncCall *fc)
 	router_build_add_func(w->b, schema, name);
 	if ((schema == NULL || strcmp(schema, "pg_catalog") == 0) &&
 		(strcmp(name, "nextval") == 0 || strcmp(name, "setval") == 0))
-		w->b->flags |= ROUTER_F_SEQUENCE_FUNC | ROUTER_F_WRITE;
+		w->b->flags |= ROUTER_F_SEQUENCE_FUNC | (w->executes ? ROUTER_F_WRITE : 0);
 }
 
 static void

@@ -36,6 +36,12 @@ bool		multi_node_idle(Session *s, int n);
 bool		catalog_query(Session *s, int n, const char *sql, int ncols, CatalogRows *rows);
 void		catalog_rows_free(CatalogRows *rows);
 
+/*
+ * Is schema.name a sequence (relcache.c, cached like multi_relation_unlogged)?
+ * True when the primary is busy: reading on the primary is always right.
+ */
+bool		multi_relation_is_sequence(Session *s, const char *schema, const char *name);
+
 /* Append s to b as an E'' SQL literal. */
 void		catalog_put_literal(PqBuf *b, const char *s);
 

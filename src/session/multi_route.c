@@ -7,6 +7,7 @@
  */
 #include "session/multi.h"
 #include "multi_int.h"
+#include "session/func_volatility.h"
 
 #include "config/config.h"
 #include "pool/node_table.h"
@@ -122,7 +123,11 @@ trace_check(void *arg, const RouterRel *rel, RouterRelQuestion q)
 {
 	Session    *s = arg;
 	const MultiState *m = s->multi;
-	int			at = trace_find(m, rel->name);
+	int			at;
+
+	if (q == ROUTER_REL_IS_SEQUENCE)
+		return multi_relation_is_sequence(s, rel->schema, rel->name);
+	at = trace_find(m, rel->name);
 
 	if (at >= 0)
 		return q == ROUTER_REL_IS_TEMP ? (m->temp_flags[at] & ROUTER_REL_TEMP) != 0 :
@@ -172,6 +177,7 @@ prepared_update(MultiState *m, const StmtFacts *facts)
 void
 multi_route_free_trace(MultiState *m)
 {
+	func_volatility_end_session();
 	prepared_forget(m, NULL);
 	free(m->prepared);
 	m->prepared = NULL;
@@ -240,6 +246,29 @@ replicated_route(MultiRoute *r, const StmtFacts *facts)
 		((facts->flags & ROUTER_F_TXN_CONTROL) && (facts->flags & ROUTER_F_MULTI));
 }
 
+/*
+ * Both function lists empty: the catalog's volatility of the functions the
+ * statement calls (and, for EXECUTE, its arguments).  Unknown now (the
+ * primary is busy): volatile, so the statement goes to the primary.
+ */
+static char
+statement_volatility(Session *s, const StmtFacts *facts, const RouterCtx *ctx)
+{
+	const StmtFacts *f = router_volatility_facts(facts, ctx);
+	char		vol,
+				args;
+
+	if (f == NULL)
+		return 0;
+	vol = func_volatility(s, f);
+	if (vol != 0 && vol != 'v' && f != facts && facts->nfuncs > 0)
+	{
+		args = func_volatility(s, facts);
+		vol = args == 0 || args > vol ? args : vol;
+	}
+	return vol == 0 ? 'v' : vol;
+}
+
 MultiRoute
 multi_route_sql(Session *s, const char *sql, size_t len)
 {
@@ -255,6 +284,8 @@ multi_route_sql(Session *s, const char *sql, size_t len)
 	ctx.rel_check_arg = s;
 	if (facts->kind == ROUTER_STMT_EXECUTE && facts->name)
 		ctx.prepared = prepared_find(m, facts->name);
+	ctx.temp_objects = m->temp_objects;
+	ctx.volatility = statement_volatility(s, facts, &ctx);
 	d = router_route(facts, &ctx);
 	r.write = d.is_write;
 	r.reason = d.reason;
@@ -293,6 +324,12 @@ multi_route_sql(Session *s, const char *sql, size_t len)
 			break;
 	}
 	router_session_note(&m->router_session, facts, &d);
+	func_volatility_note(s, facts);
+	if (facts->flags & ROUTER_F_TEMP_OBJECT)
+		m->temp_objects = true;
+	else if (facts->kind == ROUTER_STMT_DISCARD && facts->name &&
+			 (strcmp(facts->name, "TEMP") == 0 || strcmp(facts->name, "ALL") == 0))
+		m->temp_objects = false;
 	if (facts->kind == ROUTER_STMT_DDL)
 		table_facts_invalidate();
 	if (facts->nrels > 0)

@@ -11,6 +11,7 @@
 #include "qc_int.h"
 #include "multi_int.h"
 #include "catalog_memo.h"
+#include "session/func_volatility.h"
 
 #include "config/config.h"
 #include "utils/log.h"
@@ -153,7 +154,5 @@ qc_rel_forget(void)
 char
 qc_func_volatility(Session *s, const StmtFacts *f)
 {
-	(void) s;
-	/* until the catalog's volatility is asked: any function keeps the answer out */
-	return f->nfuncs == 0 ? 'i' : 'v';
+	return f->nfuncs == 0 ? 'i' : func_volatility(s, f);
 }

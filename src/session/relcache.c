@@ -1,6 +1,6 @@
 /*
  * relcache.c: facts about relations that routing needs from the catalog
- * (is this table unlogged?), asked of the primary over the session's own
+ * (is this table unlogged?  a sequence?), asked of the primary over the session's own
  * connection between requests, and cached per process so a busy pool asks
  * once per relation name, not once per query.
  */
@@ -22,6 +22,7 @@ typedef struct RelCacheEntry
 {
 	char	   *key;			/* "schema.name" or "name" */
 	bool		unlogged;
+	bool		sequence;		/* relkind 'S' */
 	time_t		stored;
 } RelCacheEntry;
 
@@ -44,7 +45,7 @@ cache_find(const char *key)
 }
 
 static void
-cache_store(const char *key, bool unlogged)
+cache_store(const char *key, bool unlogged, bool sequence)
 {
 	RelCacheEntry *e = cache_find(key);
 
@@ -56,6 +57,7 @@ cache_store(const char *key, bool unlogged)
 		e->key = str_dup(key);
 	}
 	e->unlogged = unlogged;
+	e->sequence = sequence;
 	e->stored = time(NULL);
 }
 
@@ -65,24 +67,30 @@ put_text(PqBuf *b, const char *s)
 	pqbuf_put_bytes(b, s, strlen(s));
 }
 
-bool
-multi_relation_unlogged(Session *s, const char *schema, const char *name)
+/*
+ * Look schema.name up (cached): its persistence and kind.  False when the
+ * primary is busy or could not answer.
+ */
+static bool
+relation_lookup(Session *s, const char *schema, const char *name, RelCacheEntry *out)
 {
 	MultiState *m = s->multi;
 	char		key[256];
 	RelCacheEntry *e;
 	PqBuf		sql;
 	CatalogRows rows;
-	bool		unlogged;
 
 	snprintf(key, sizeof(key), "%s%s%s", schema ? schema : "", schema ? "." : "", name);
 	if ((e = cache_find(key)) != NULL)
-		return e->unlogged;
+	{
+		*out = *e;
+		return true;
+	}
 	/* the primary's connection must be idle to be asked */
 	if (!multi_node_idle(s, m->primary) || m->batch != NULL)
-		return true;
+		return false;
 	pqbuf_init(&sql);
-	put_text(&sql, "SELECT c.relpersistence FROM pg_catalog.pg_class c WHERE c.oid = "
+	put_text(&sql, "SELECT c.relpersistence, c.relkind FROM pg_catalog.pg_class c WHERE c.oid = "
 			 "pg_catalog.to_regclass(");
 	if (schema)
 	{
@@ -94,15 +102,33 @@ multi_relation_unlogged(Session *s, const char *schema, const char *name)
 	catalog_put_literal(&sql, name);
 	put_text(&sql, "))");
 	pqbuf_put_byte(&sql, '\0');
-	if (!catalog_query(s, m->primary, sql.data, 1, &rows))
+	if (!catalog_query(s, m->primary, sql.data, 2, &rows))
 	{
 		pqbuf_free(&sql);
 		catalog_rows_free(&rows);
-		return true;
+		return false;
 	}
 	pqbuf_free(&sql);
-	unlogged = rows.nrows > 0 && rows.cells[0] && rows.cells[0][0] == 'u';
+	out->unlogged = rows.nrows > 0 && rows.cells[0] && rows.cells[0][0] == 'u';
+	out->sequence = rows.nrows > 0 && rows.cells[1] && rows.cells[1][0] == 'S';
 	catalog_rows_free(&rows);
-	cache_store(key, unlogged);
-	return unlogged;
+	cache_store(key, out->unlogged, out->sequence);
+	return true;
+}
+
+bool
+multi_relation_unlogged(Session *s, const char *schema, const char *name)
+{
+	RelCacheEntry e;
+
+	/* busy primary: true, the primary is always a safe place for the statement */
+	return !relation_lookup(s, schema, name, &e) || e.unlogged;
+}
+
+bool
+multi_relation_is_sequence(Session *s, const char *schema, const char *name)
+{
+	RelCacheEntry e;
+
+	return !relation_lookup(s, schema, name, &e) || e.sequence;
 }

@@ -119,9 +119,9 @@ ran_ok(ran($pp, "WITH x AS (SELECT 1) $P FROM x"), ['lb'], 'a read-only CTE is l
 # --- temporary tables ----------------------------------------------------------------
 {
 	my $r = ran($pp, "CREATE TEMP TABLE tt AS SELECT 1 AS a;\n$P FROM tt;\n$P FROM pg_temp.tt;\n"
-		  . "DROP TABLE tt;\n$P;\n", script => 1);
-	ran_ok($r, [ 0, 0, 'lb' ], 'a temporary table is read on the primary (check_temp_table), '
-		  . 'plain reads go back to the standby after it is dropped');
+		  . "DROP TABLE tt;\n$P;\nDISCARD TEMP;\n$P;\n", script => 1);
+	ran_ok($r, [ 0, 0, 0, 'lb' ], 'a temporary table is read on the primary (check_temp_table), '
+		  . 'so are all reads of the session until DISCARD TEMP (not DROP TABLE)');
 	$r = ran($pp, "CREATE UNLOGGED TABLE ul2 (a int);\nINSERT INTO ul2 VALUES (1);\n$P FROM ul2;\n",
 		script => 1);
 	ran_ok($r, [0], 'an unlogged table created in the session is read on the primary');

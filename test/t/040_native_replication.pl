@@ -6,6 +6,7 @@
 #      extended and prepared protocols: every pgbench table identical on
 #      every node after each run, no failed transaction;
 #   2. DDL, transactions (rollback, commit), multi-statement strings,
+#      SELECTs of VOLATILE functions (both function lists empty),
 #      sequences advanced by SELECT nextval(), SET + PREPARE/EXECUTE, COPY
 #      FROM STDIN and two-phase commit reach every node;
 #   3. reads: load balanced by backend_weightN over many sessions (0:1:1 and
@@ -166,6 +167,23 @@ is_deeply([ on_all(\@nodes, 'SELECT count(*) FROM pg_prepared_xacts') ], [ (0) x
 	'no prepared transaction left on any node');
 is_deeply([ on_all(\@nodes, 'SELECT string_agg(v, \',\') FROM d WHERE id >= 1000') ],
 	[ ('2pc committed') x 3 ], 'the committed one is on every node, the other nowhere');
+
+# both function lists empty: the catalog's volatility decides
+($rc, $out, $err) = via(<<'EOS', script => 1);
+CREATE TABLE vlog (note text);
+CREATE FUNCTION vol_w(t text) RETURNS int LANGUAGE sql VOLATILE
+  AS $$ INSERT INTO vlog VALUES (t) RETURNING 1 $$;
+CREATE FUNCTION stab_f() RETURNS text LANGUAGE sql STABLE AS $$ SELECT 'stable-marker' $$;
+EOS
+is($rc, 0, 'functions created through pgpool') or diag($err);
+($rc, $out, $err) = via(q{SELECT vol_w('volatile-select')});
+is($rc, 0, 'a SELECT of a VOLATILE function that writes') or diag($err);
+is_deeply([ on_all(\@nodes, 'SELECT count(*) FROM vlog') ], [ (1) x 3 ],
+	'... ran on every node (a write)');
+my $vfrom = $pp->log_position;
+($rc, $out, $err) = via(q{SELECT stab_f(), 'stable-read'});
+is(scalar @{ nodes_ran(log_statements($pp, $vfrom), qr/stable-read/) }, 1,
+	'a SELECT of a STABLE function runs on one node');
 
 is_deeply([ map { node_status($pp, $_) } 0 .. 2 ], [ ('up') x 3 ],
 	'every node is still up after all this');

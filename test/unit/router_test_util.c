@@ -18,15 +18,18 @@ RouterCtx	rt_ctx;
 
 const char *rt_temp_tables[4];
 const char *rt_unlogged_tables[4];
+const char *rt_sequences[4];
 int			rt_rel_checks;
 
 static bool
 fake_rel_check(void *arg, const RouterRel *rel, RouterRelQuestion q)
 {
-	const char **names = q == ROUTER_REL_IS_TEMP ? rt_temp_tables : rt_unlogged_tables;
+	const char **names = q == ROUTER_REL_IS_TEMP ? rt_temp_tables :
+		q == ROUTER_REL_IS_SEQUENCE ? rt_sequences : rt_unlogged_tables;
 
 	(void) arg;
-	rt_rel_checks++;
+	if (q != ROUTER_REL_IS_SEQUENCE)
+		rt_rel_checks++;		/* check_temp_table / check_unlogged_table questions */
 	/* catalogs are decided without asking */
 	assert_false(rel->flags & ROUTER_REL_SYSTEM);
 	for (int i = 0; i < 4 && names[i] != NULL; i++)
@@ -77,6 +80,7 @@ rt_setup(void **state)
 	rt_ctx.rel_check = fake_rel_check;
 	memset(rt_temp_tables, 0, sizeof(rt_temp_tables));
 	memset(rt_unlogged_tables, 0, sizeof(rt_unlogged_tables));
+	memset(rt_sequences, 0, sizeof(rt_sequences));
 	rt_rel_checks = 0;
 	return 0;
 }

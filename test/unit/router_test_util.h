@@ -34,6 +34,7 @@ extern RouterCtx rt_ctx;
 /* what the fake catalog says is temporary / unlogged; calls counted */
 extern const char *rt_temp_tables[4];
 extern const char *rt_unlogged_tables[4];
+extern const char *rt_sequences[4];
 extern int	rt_rel_checks;
 
 /* The rule set of a clustering mode, as the mode strategies choose it. */

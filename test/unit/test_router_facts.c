@@ -304,12 +304,51 @@ test_functions(void **state)
 	f = A("SELECT f(1), f(2), F(3)");
 	assert_int_equal(f->nfuncs, 1);
 
-	/* EXPLAIN without ANALYZE runs nothing: no functions, no sequence write */
+	/* EXPLAIN without ANALYZE runs nothing (no write), but its calls are listed */
 	f = A("EXPLAIN SELECT nextval('s')");
+	assert_int_equal(f->nfuncs, 1);
+	assert_true(f->flags & ROUTER_F_SEQUENCE_FUNC);
+	assert_false(f->flags & ROUTER_F_WRITE);
+	f = A("EXPLAIN SELECT * FROM t, LATERAL f_lat(t.a) WHERE a IN (SELECT f_sub(b) FROM u)");
+	assert_true(has_func(f, "f_lat"));
+	assert_true(has_func(f, "f_sub"));
+	/* a view's query is stored, not run: nothing listed */
+	f = A("CREATE VIEW v AS SELECT f_view(a) FROM t");
 	assert_int_equal(f->nfuncs, 0);
-	assert_false(f->flags & (ROUTER_F_WRITE | ROUTER_F_SEQUENCE_FUNC));
 	f = A("EXPLAIN ANALYZE SELECT nextval('s')");
 	assert_true(f->flags & ROUTER_F_SEQUENCE_FUNC);
+
+	/* VALUES, CTEs, PREPARE, DECLARE, COPY (query) */
+	f = A("VALUES (f_values(1)), (2)");
+	assert_true(has_func(f, "f_values"));
+	f = A("WITH w AS (SELECT f_cte(a) AS x FROM t) SELECT x FROM w");
+	assert_true(has_func(f, "f_cte"));
+	f = A("WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT f_rec(n) FROM r) SELECT * FROM r");
+	assert_true(has_func(f, "f_rec"));
+	f = A("PREPARE p AS SELECT s.f_prep($1)");
+	assert_true(has_func(f, "s.f_prep"));
+	f = A("SELECT * FROM (VALUES (f_v1(1))) v(a), ROWS FROM (f_rows(1)) r");
+	assert_true(has_func(f, "f_v1"));
+	assert_true(has_func(f, "f_rows"));
+	f = A("SELECT ARRAY(SELECT f_arr()), f_outer(f_inner()) ORDER BY f_order()");
+	assert_true(has_func(f, "f_arr"));
+	assert_true(has_func(f, "f_inner"));
+	assert_true(has_func(f, "f_order"));
+	f = A("COPY (SELECT f_copy()) TO STDOUT");
+	assert_true(has_func(f, "f_copy"));
+
+	/* DDL that may change a function's volatility or what a name means */
+	assert_true(A("CREATE OR REPLACE FUNCTION f() RETURNS int LANGUAGE sql AS 'SELECT 1'")->flags &
+				ROUTER_F_FUNC_DDL);
+	assert_true(A("ALTER FUNCTION f() VOLATILE")->flags & ROUTER_F_FUNC_DDL);
+	assert_true(A("DROP FUNCTION f(), g()")->flags & ROUTER_F_FUNC_DDL);
+	assert_true(A("DROP PROCEDURE p")->flags & ROUTER_F_FUNC_DDL);
+	assert_true(A("ALTER ROUTINE f RENAME TO g")->flags & ROUTER_F_FUNC_DDL);
+	assert_true(A("ALTER FUNCTION f() SET SCHEMA s")->flags & ROUTER_F_FUNC_DDL);
+	assert_true(A("DROP SCHEMA s CASCADE")->flags & ROUTER_F_FUNC_DDL);
+	assert_true(A("CREATE EXTENSION pgcrypto")->flags & ROUTER_F_FUNC_DDL);
+	assert_false(A("CREATE TABLE t9 (a int)")->flags & ROUTER_F_FUNC_DDL);
+	assert_false(A("DROP TABLE t9")->flags & ROUTER_F_FUNC_DDL);
 
 	/* EXECUTE's arguments run */
 	f = A("EXECUTE p(nextval('s'))");

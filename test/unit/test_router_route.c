@@ -211,7 +211,8 @@ test_function_lists(void **state)
 	rt_expect("SELECT danger()", LB, "load_balance");	/* qualified spelling only */
 	rt_expect("SELECT * FROM t WHERE a = (SELECT set_y(b))", PRIMARY, "write_function");
 	rt_expect("COPY (SELECT set_y(1)) TO STDOUT", PRIMARY, "write_function");
-	rt_expect("EXPLAIN SELECT set_y(1)", LB, "load_balance");	/* planned, not run */
+	/* planned, not run, but routed by its calls as pgpool-II does */
+	rt_expect("EXPLAIN SELECT set_y(1)", PRIMARY, "write_function");
 	rt_expect("EXPLAIN ANALYZE SELECT set_y(1)", PRIMARY, "write_function");
 	/* memoised verdicts stay right */
 	for (int i = 0; i < 3; i++)
@@ -340,6 +341,193 @@ test_replication_rules(void **state)
 	rt_expect("SET TRANSACTION ISOLATION LEVEL SERIALIZABLE", PRIMARY, "set_transaction_primary");
 }
 
+/* Route sql as the relay does: ask router_volatility_facts, answer vol. */
+static RouterDecision
+route_vol(const char *sql, char vol, bool *asked)
+{
+	const StmtFacts *f = router_analyze(sql, strlen(sql));
+
+	*asked = router_volatility_facts(f, &rt_ctx) != NULL;
+	rt_ctx.volatility = *asked ? vol : 0;
+	return router_route(f, &rt_ctx);
+}
+
+#define EXPECT_VOL(sql, vol, want_target, want_rule) \
+	do { \
+		bool asked_; \
+		RouterDecision d_ = route_vol((sql), (vol), &asked_); \
+		if (d_.target != (want_target) || strcmp(d_.rule, (want_rule)) != 0) \
+			fail_msg("\"%s\" (%c): %s by rule %s; expected %s by rule %s", (sql), (vol), \
+					 router_target_name(d_.target), d_.rule, \
+					 router_target_name(want_target), (want_rule)); \
+	} while (0)
+
+static void
+test_volatile_functions(void **state)
+{
+	bool		asked;
+	RouterDecision d;
+
+	/* both lists empty (the default): the catalog's answer decides */
+	d = route_vol("SELECT f_v()", 'v', &asked);
+	assert_true(asked);
+	assert_int_equal(d.target, PRIMARY);
+	assert_string_equal(d.rule, "volatile_function");
+	assert_true(d.is_write);
+	d = route_vol("SELECT f_s()", 's', &asked);
+	assert_true(asked);
+	assert_int_equal(d.target, LB);
+	assert_false(d.is_write);
+	EXPECT_VOL("SELECT f_i(1)", 'i', LB, "load_balance");
+	/* anywhere in the tree */
+	EXPECT_VOL("SELECT * FROM t WHERE a = (SELECT f_v(b) FROM u)", 'v', PRIMARY, "volatile_function");
+	EXPECT_VOL("SELECT * FROM t, LATERAL f_v(t.a)", 'v', PRIMARY, "volatile_function");
+	EXPECT_VOL("VALUES (f_v())", 'v', PRIMARY, "volatile_function");
+	EXPECT_VOL("WITH w AS (SELECT f_v()) SELECT * FROM w", 'v', PRIMARY, "volatile_function");
+	EXPECT_VOL("EXPLAIN SELECT f_v()", 'v', PRIMARY, "volatile_function");
+	EXPECT_VOL("COPY (SELECT f_v()) TO STDOUT", 'v', PRIMARY, "volatile_function");
+	/* no function: not asked */
+	d = route_vol(PGBENCH_SELECT, 'v', &asked);
+	assert_false(asked);
+	assert_int_equal(d.target, LB);
+	/* writes go to the primary anyway: not asked */
+	route_vol("INSERT INTO t VALUES (f_v())", 'v', &asked);
+	assert_false(asked);
+	route_vol("SELECT f_v() FROM t FOR UPDATE", 'v', &asked);
+	assert_false(asked);
+	route_vol("SELECT nextval('s')", 'v', &asked);
+	assert_false(asked);
+	route_vol("SELECT 1; SELECT f_v()", 'v', &asked);
+	assert_false(asked);
+	/* 0 in the context: not looked up, the rule does not apply */
+	rt_ctx.volatility = 0;
+	rt_expect("SELECT f_v()", LB, "load_balance");
+
+	/* EXECUTE: the PREPAREd statement's calls are asked about */
+	{
+		const StmtFacts *prep = router_analyze("PREPARE p AS SELECT f_v()", 25);
+
+		rt_ctx.prepared = router_facts_retain(prep);
+		route_vol("PREPARE p AS SELECT f_v()", 'v', &asked);
+		assert_false(asked);	/* PREPARE goes to every node and writes nothing */
+		assert_true(router_volatility_facts(router_analyze("EXECUTE p", 9), &rt_ctx) == prep);
+		EXPECT_VOL("EXECUTE p", 'v', PRIMARY, "volatile_function");
+		EXPECT_VOL("EXECUTE p", 's', LB, "load_balance");
+		router_facts_release(rt_ctx.prepared);
+		rt_ctx.prepared = NULL;
+	}
+
+	/* disable_load_balance_on_write: a volatile call is a write */
+	CONFIGURE("disable_load_balance_on_write", "transaction");
+	rt_run("BEGIN", 'T');
+	d = route_vol("SELECT f_v()", 'v', &asked);
+	router_session_note(&rt_sess, router_analyze("SELECT f_v()", 12), &d);
+	EXPECT_VOL("SELECT f_s()", 's', PRIMARY, "write_in_transaction");
+
+	/* a function list set: the lists decide, the catalog is not asked */
+	router_session_init(&rt_sess);
+	CONFIGURE("write_function_list", "f_w");
+	route_vol("SELECT f_v()", 'v', &asked);
+	assert_false(asked);
+	rt_ctx.volatility = 'v';
+	rt_expect("SELECT f_v()", LB, "load_balance");
+	CONFIGURE("read_only_function_list", "f_v");
+	route_vol("SELECT f_v()", 'v', &asked);
+	assert_false(asked);
+
+	/* native replication: a volatile call runs on every node */
+	CONFIGURE("backend_clustering_mode", "native_replication");
+	EXPECT_VOL("SELECT f_v()", 'v', ROUTER_TARGET_ALL_NODES, "volatile_function");
+	EXPECT_VOL("SELECT f_s()", 's', LB, "load_balance");
+	/* raw mode: never asked */
+	CONFIGURE("backend_clustering_mode", "raw");
+	route_vol("SELECT f_v()", 'v', &asked);
+	assert_false(asked);
+}
+
+static void
+test_node_state(void **state)
+{
+	RouterDecision d;
+
+	/* functions whose answer is the node's own: the primary, lists or not */
+	d = rt_expect("SELECT txid_current()", PRIMARY, "backend_state_function");
+	assert_true(d.is_write);
+	assert_true(rt_expect("SELECT pg_catalog.pg_current_xact_id()", PRIMARY,
+						  "backend_state_function").is_write);
+	d = rt_expect("SELECT pg_current_xact_id_if_assigned()", PRIMARY, "backend_state_function");
+	assert_false(d.is_write);
+	rt_expect("SELECT pg_backend_pid()", PRIMARY, "backend_state_function");
+	rt_expect("SELECT * FROM pg_listening_channels()", PRIMARY, "backend_state_function");
+	rt_expect("SELECT pg_my_temp_schema()", PRIMARY, "backend_state_function");
+	rt_expect("SELECT currval('s')", PRIMARY, "backend_state_function");
+	rt_expect("SELECT a FROM t WHERE b = (SELECT pg_backend_pid())", PRIMARY, "backend_state_function");
+	rt_expect("EXPLAIN SELECT txid_current()", PRIMARY, "backend_state_function");
+	/* someone's own function of that name */
+	rt_expect("SELECT app.pg_backend_pid()", LB, "load_balance");
+	/* not asked about volatility: decided anyway */
+	assert_null(router_volatility_facts(router_analyze("SELECT pg_backend_pid()", 23), &rt_ctx));
+	CONFIGURE("read_only_function_list", "txid_current,pg_backend_pid");
+	rt_expect("SELECT txid_current()", PRIMARY, "backend_state_function");
+
+	/* sequence functions also under EXPLAIN */
+	rt_expect("EXPLAIN SELECT nextval('s')", PRIMARY, "sequence_function");
+	rt_expect("EXPLAIN (VERBOSE) SELECT setval('s', 1)", PRIMARY, "sequence_function");
+
+	/* a sequence relation (the catalog says relkind 'S') */
+	rt_sequences[0] = "seq";
+	rt_expect("SELECT last_value FROM seq", PRIMARY, "sequence_relation");
+	rt_expect("SELECT * FROM t JOIN s.seq ON true", PRIMARY, "sequence_relation");
+	rt_expect("SELECT * FROM t", LB, "load_balance");
+
+	/* SHOW of a value a standby reports differently */
+	rt_expect("SHOW transaction_read_only", PRIMARY, "show_node_state");
+	rt_expect("SHOW TRANSACTION ISOLATION LEVEL", PRIMARY, "show_node_state");
+	rt_expect("SHOW transaction_deferrable", PRIMARY, "show_node_state");
+	rt_expect("SHOW in_hot_standby", PRIMARY, "show_node_state");
+	rt_expect("SHOW ALL", PRIMARY, "show_node_state");
+	rt_expect("SHOW work_mem", LB, "load_balance");
+	assert_false(rt_route("SHOW transaction_read_only").is_write);
+}
+
+static void
+test_session_temp_objects(void **state)
+{
+	const char *temps[] = {
+		"CREATE TEMP TABLE t1 (a int)", "CREATE TEMPORARY VIEW v1 AS SELECT 1",
+		"CREATE TEMP SEQUENCE s1", "CREATE TABLE pg_temp.t2 (a int)",
+		"CREATE TYPE pg_temp.ty AS (a int)", "CREATE TYPE pg_temp.en AS ENUM ('a')",
+		"CREATE DOMAIN pg_temp.dm AS int", "CREATE FUNCTION pg_temp.f() RETURNS int AS 'SELECT 1' LANGUAGE sql",
+		"SELECT * INTO TEMP t3 FROM t", "CREATE TEMP TABLE t4 AS SELECT 1",
+	};
+
+	for (size_t i = 0; i < sizeof(temps) / sizeof(temps[0]); i++)
+		assert_true(router_analyze(temps[i], strlen(temps[i]))->flags & ROUTER_F_TEMP_OBJECT);
+	{
+		const char *plain[] = {"CREATE TYPE ty AS (a int)",
+		"CREATE FUNCTION s.f() RETURNS int AS 'SELECT 1' LANGUAGE sql"};
+
+		for (size_t i = 0; i < 2; i++)
+		{
+			const StmtFacts *f = router_analyze(plain[i], strlen(plain[i]));
+
+			assert_int_equal(f->kind, ROUTER_STMT_DDL);
+			assert_false(f->flags & ROUTER_F_TEMP_OBJECT);
+		}
+	}
+
+	rt_ctx.temp_objects = true;
+	rt_expect("SELECT 'tt'::regclass", PRIMARY, "session_temp_objects");
+	rt_expect(PGBENCH_SELECT, PRIMARY, "session_temp_objects");
+	assert_false(rt_route(PGBENCH_SELECT).is_write);
+	rt_expect("UPDATE t SET a = 1", PRIMARY, "write");
+	CONFIGURE("check_temp_table", "none");
+	rt_expect(PGBENCH_SELECT, LB, "load_balance");
+	rt_ctx.temp_objects = false;
+	CONFIGURE("check_temp_table", "catalog");
+	rt_expect(PGBENCH_SELECT, LB, "load_balance");
+}
+
 static void
 test_no_config(void **state)
 {
@@ -380,6 +568,9 @@ main(void)
 		T(test_transaction_control),
 		T(test_session_state),
 		T(test_function_lists),
+		T(test_volatile_functions),
+		T(test_node_state),
+		T(test_session_temp_objects),
 		T(test_relations),
 		T(test_replication_rules),
 		T(test_raw_mode),

@@ -18,6 +18,7 @@
 #include "utils/log.h"
 #include "utils/ps_status.h"
 #include "utils/shmem.h"
+#include "watchdog/watchdog.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -74,12 +75,17 @@ setup_shared_memory(void)
 	int			m = pool_config->max_pool;
 
 	if (!shmem_create(node_table_shmem_size() + proc_table_shmem_size(n, m) +
-					  failover_shmem_size() + recovery_gate_shmem_size(n) + 4096))
+					  failover_shmem_size() + recovery_gate_shmem_size(n) + wd_shmem_size() + 4096))
 		return false;
 	node_table_shmem_init(pool_config);
 	proc_table_shmem_init(n, m);
 	failover_shmem_init(getpid());
 	recovery_gate_shmem_init(n);
+	if (!wd_shmem_init(pool_config, pgpool_options.config_file))
+	{
+		shmem_destroy();
+		return false;
+	}
 	return true;
 }
 

@@ -21,7 +21,7 @@
 #include "wd_message.h"
 
 #define WD_JOIN_MS 1500			/* JOINING: listen this long for a leader */
-#define WD_STAND_MS 1500		/* STANDING FOR LEADER: wait this long for rejections */
+#define WD_STAND_MS 1000		/* STANDING FOR LEADER: wait this long for rejections */
 #define WD_PARTICIPATE_MS 4000	/* PARTICIPATING: wait this long for the declaration */
 
 typedef struct WdPeer

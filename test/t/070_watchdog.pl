@@ -67,11 +67,16 @@ ok(wait_until(sub { my $s = PgpoolTest::Watchdog::states($pp[0], \@pp); $s && $s
 is(PgpoolTest::Watchdog::agreed_leader(\@pp, @all), 1, 'all three agree');
 
 # --- partition: the leader frozen ----------------------------------------------------------
+my $esc_before = () = PgpoolTest::Watchdog::log_lines('escalation.log');
+$t0 = time();
 PgpoolTest::Watchdog::signal_all($pp[1], 'STOP');
 ok(wait_until(sub { my $s = PgpoolTest::Watchdog::states($pp[0], \@pp); $s && $s->{1} eq 'LOST' }, $deadtime + 5),
 	'the frozen leader is LOST for the others');
 ok(wait_until(sub { defined(PgpoolTest::Watchdog::agreed_leader(\@pp, 0, 2)) }, 10),
 	'the others elect a leader among themselves');
+ok(wait_until(sub { (() = PgpoolTest::Watchdog::log_lines('escalation.log')) > $esc_before }, 10),
+	'and it escalates');
+diag(sprintf('SIGSTOP of the leader (heartbeat only) to the new leader\'s escalation: %.1f s', time() - $t0));
 is(PgpoolTest::Watchdog::agreed_leader(\@pp, 0, 2), 0, 'wd0 (priority 3) leads them');
 PgpoolTest::Watchdog::signal_all($pp[1], 'CONT');
 ok(wait_until(sub { grep { $_ eq 'wd1' } PgpoolTest::Watchdog::log_lines('de_escalation.log') }, 15),

@@ -2,8 +2,7 @@
 # trusted_server_command that fails while a file exists in the pgpool's
 # directory.  The leader that cannot reach any trusted server goes to
 # NETWORK ISOLATION, de-escalates, and the others elect a new leader; once
-# the servers answer again it rejoins as STANDBY.  Also: a fourth pgpool
-# with another wd_authkey is never accepted.
+# the servers answer again it rejoins as STANDBY.
 use strict;
 use warnings;
 use Test::More;

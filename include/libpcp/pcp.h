@@ -185,6 +185,39 @@ typedef struct PcpHealthCheckStats
 	time_t		last_failed_health_check;
 } PcpHealthCheckStats;
 
+/* One pgpool of the watchdog cluster. */
+typedef struct PcpWatchdogNode
+{
+	int			id;				/* watchdog node id (hostnameN) */
+	char		name[192];		/* "host:port Linux nodename" */
+	char		host[128];
+	int			pgpool_port;
+	int			wd_port;
+	int			priority;
+	int			state;			/* 4 LEADER, 7 STANDBY, ... (pgpool-II 4.3's numbers) */
+	char		state_name[32];
+	int			membership;
+	char		membership_name[32];
+	char		delegate_ip[64];
+} PcpWatchdogNode;
+
+typedef struct PcpWatchdogInfo
+{
+	int			total;			/* configured nodes */
+	int			members;		/* nodes with active membership */
+	int			remote;
+	int			member_remote;
+	int			alive_remote;
+	int			quorum_required;
+	int			quorum;			/* 1 exists, 0 on the edge, -1 absent */
+	bool		escalated;		/* the pgpool asked holds the VIP */
+	char		leader_name[192];	/* "" when there is no leader */
+	char		leader_host[128];
+	int			count;
+	PcpWatchdogNode *nodes;		/* this pgpool first */
+} PcpWatchdogInfo;
+
+void		pcp_free_watchdog_info(PcpWatchdogInfo *info);
 void		pcp_free_pid_list(PcpPidList *list);
 void		pcp_free_proc_info_list(PcpProcInfoList *list);
 void		pcp_free_param_list(PcpParamList *list);
@@ -225,6 +258,8 @@ PcpErrorCode pcp_reload_config(PcpConn *conn);
 PcpErrorCode pcp_invalidate_query_cache(PcpConn *conn);
 PcpErrorCode pcp_recovery_node(PcpConn *conn, int node_id);
 PcpErrorCode pcp_health_check_stats(PcpConn *conn, int node_id, PcpHealthCheckStats *out);
+/* index -1: every watchdog node; 0: the pgpool asked; k: its k-th peer. */
+PcpErrorCode pcp_watchdog_info(PcpConn *conn, int index, PcpWatchdogInfo *out);
 
 /* ---- helpers for tools ------------------------------------------------------ */
 

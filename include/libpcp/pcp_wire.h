@@ -59,7 +59,8 @@ typedef enum PcpArgKind
 	PCP_ARG_NONE = 0,
 	PCP_ARG_NODE,				/* a backend node id */
 	PCP_ARG_PID,				/* a child process id */
-	PCP_ARG_MODE				/* shutdown mode s|f|i */
+	PCP_ARG_MODE,				/* shutdown mode s|f|i */
+	PCP_ARG_WD					/* optional watchdog node index (0: this pgpool) */
 } PcpArgKind;
 
 typedef enum PcpCommandId
@@ -112,6 +113,24 @@ typedef enum PcpHealthField
 	PCP_HC_MAX_RETRY, PCP_HC_MAX_DURATION, PCP_HC_MIN_DURATION, PCP_HC_AVG_DURATION,
 	PCP_HC_LAST_CHECK, PCP_HC_LAST_SUCCESS, PCP_HC_LAST_SKIP, PCP_HC_LAST_FAIL, PCP_HC_NFIELDS
 } PcpHealthField;
+
+/*
+ * watchdog_info: one "cluster" row, then one "node" row per watchdog node
+ * (this pgpool first).
+ */
+typedef enum PcpWdClusterField
+{
+	PCP_WDC_TAG = 0, PCP_WDC_TOTAL, PCP_WDC_MEMBERS, PCP_WDC_REMOTE, PCP_WDC_MEMBER_REMOTE,
+	PCP_WDC_ALIVE_REMOTE, PCP_WDC_QUORUM_REQUIRED, PCP_WDC_QUORUM, PCP_WDC_ESCALATED,
+	PCP_WDC_LEADER_NAME, PCP_WDC_LEADER_HOST, PCP_WDC_NFIELDS
+} PcpWdClusterField;
+
+typedef enum PcpWdNodeField
+{
+	PCP_WDN_TAG = 0, PCP_WDN_ID, PCP_WDN_NAME, PCP_WDN_HOST, PCP_WDN_PGPOOL_PORT, PCP_WDN_WD_PORT,
+	PCP_WDN_PRIORITY, PCP_WDN_STATE, PCP_WDN_STATE_NAME, PCP_WDN_MEMBERSHIP,
+	PCP_WDN_MEMBERSHIP_NAME, PCP_WDN_DELEGATE_IP, PCP_WDN_NFIELDS
+} PcpWdNodeField;
 
 /* ---- building packets -------------------------------------------------------- */
 

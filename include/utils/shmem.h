@@ -16,6 +16,7 @@ typedef enum ShmemLock
 	SHMEM_LOCK_NODES = 0,		/* backend node table */
 	SHMEM_LOCK_FAILOVER,		/* failover request queue */
 	SHMEM_LOCK_ACCEPT,			/* serialize_accept */
+	SHMEM_LOCK_WATCHDOG,		/* the watchdog's shared state */
 	SHMEM_LOCK_COUNT
 } ShmemLock;
 

@@ -20,6 +20,7 @@
 #include "utils/log.h"
 #include "utils/ps_status.h"
 #include "utils/shmem.h"
+#include "watchdog/watchdog.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -77,7 +78,7 @@ setup_shared_memory(void)
 
 	if (!shmem_create(node_table_shmem_size() + proc_table_shmem_size(n, m) +
 					  failover_shmem_size() + recovery_gate_shmem_size(n) +
-					  qc_shmem_size(pool_config) + qc_wal_shmem_size() + 4096))
+					  qc_shmem_size(pool_config) + qc_wal_shmem_size() + wd_shmem_size() + 4096))
 		return false;
 	node_table_shmem_init(pool_config);
 	proc_table_shmem_init(n, m);
@@ -87,6 +88,11 @@ setup_shared_memory(void)
 	if (!qc_shmem_init(pool_config))
 		return false;
 	qc_clear_at_start(pgpool_options.clear_cache, pgpool_options.clear_oidmaps);
+	if (!wd_shmem_init(pool_config, pgpool_options.config_file))
+	{
+		shmem_destroy();
+		return false;
+	}
 	return true;
 }
 

@@ -8,6 +8,7 @@
 #include "cache/qc_wal.h"
 #include "health/health.h"
 #include "pcp/pcp_server.h"
+#include "watchdog/watchdog.h"
 #include "utils/log.h"
 #include "utils/str.h"
 
@@ -68,12 +69,29 @@ run_pcp_main(int index, const int *listen_fds, int nlisten)
 	pcp_main(&env);
 }
 
+/* Watchdog processes: close the client sockets, then run body(index). */
+#define WD_RUNNER(fn, body) \
+static void \
+fn(int index, const int *listen_fds, int nlisten) \
+{ \
+	close_listen_fds(listen_fds, nlisten); \
+	body(index); \
+}
+WD_RUNNER(run_watchdog, wd_main)
+WD_RUNNER(run_wd_lifecheck, wd_lifecheck_main)
+WD_RUNNER(run_wd_hb_receiver, wd_hb_receiver_main)
+WD_RUNNER(run_wd_hb_sender, wd_hb_sender_main)
+
 static const ProcKind kinds[] = {
 	{"child", count_children, child_main, true},
 	{"health_check", health_check_count, run_health_check, true},
 	{"sr_check_worker", sr_check_count, run_sr_check, true},
 	{"pcp_main", count_pcp, run_pcp_main, true},
 	{"qc_wal_worker", qc_wal_count, run_qc_wal, true},
+	{"watchdog", wd_count_watchdog, run_watchdog, true},
+	{"watchdog lifecheck", wd_count_lifecheck, run_wd_lifecheck, true},
+	{"heartbeat receiver", wd_count_hb_receiver, run_wd_hb_receiver, true},
+	{"heartbeat sender", wd_count_hb_sender, run_wd_hb_sender, true},
 };
 
 #define NUM_KINDS ((int) (sizeof(kinds) / sizeof(kinds[0])))

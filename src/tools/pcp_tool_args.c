@@ -57,6 +57,7 @@ parse_target(const PcpCommandInfo *cmd, const char *s, PcpToolArgs *out, char *e
 	switch (cmd->arg)
 	{
 		case PCP_ARG_NODE:
+		case PCP_ARG_WD:
 			ok = parse_number(s, 0, 1000000, &out->node_id);
 			break;
 		case PCP_ARG_PID:
@@ -97,7 +98,7 @@ parse_legacy(const PcpCommandInfo *cmd, char **pos, PcpToolArgs *out, char *err,
 	}
 	out->user = pos[3];
 	out->password = pos[4];
-	if (cmd->arg != PCP_ARG_NONE)
+	if (cmd->arg != PCP_ARG_NONE && pos[5] != NULL)
 		return parse_target(cmd, pos[5], out, err, errlen);
 	return PCP_OK;
 }
@@ -116,7 +117,7 @@ build_optstring(const PcpCommandInfo *cmd, char *buf, struct option *longopts)
 
 	memcpy(longopts, common, sizeof(common));
 	strcpy(buf, "h:p:U:wWvdV?");
-	if (cmd->arg == PCP_ARG_NODE)
+	if (cmd->arg == PCP_ARG_NODE || cmd->arg == PCP_ARG_WD)
 		strcat(buf, "n:"), longopts[n++] = (struct option) {"node-id", required_argument, NULL, 'n'};
 	if (cmd->arg == PCP_ARG_PID)
 		strcat(buf, "P:"), longopts[n++] = (struct option) {"process-id", required_argument, NULL, 'P'};
@@ -229,6 +230,9 @@ pcp_tool_parse_args(const PcpCommandInfo *cmd, int argc, char **argv, PcpToolArg
 	if (out->help || out->version)
 		return PCP_OK;
 	npos = argc - optind;
+	/* the watchdog index is optional in the manual's form too */
+	if (cmd->arg == PCP_ARG_WD && npos == 5 && !connection_opt)
+		legacy_count = 5;
 	if (npos == legacy_count)
 	{
 		if (connection_opt)
@@ -263,7 +267,7 @@ void
 pcp_tool_usage(const PcpCommandInfo *cmd, FILE *out)
 {
 	const char *arg = cmd->arg == PCP_ARG_NODE ? "NODE_ID" : cmd->arg == PCP_ARG_PID ? "PID" :
-		cmd->arg == PCP_ARG_MODE ? "MODE" : NULL;
+		cmd->arg == PCP_ARG_MODE ? "MODE" : cmd->arg == PCP_ARG_WD ? "WATCHDOG_ID" : NULL;
 
 	fprintf(out, "Usage:\n");
 	if (arg)
@@ -280,6 +284,8 @@ pcp_tool_usage(const PcpCommandInfo *cmd, FILE *out)
 			"  -W, --password         always prompt for a password\n", PCP_DEFAULT_PORT);
 	if (cmd->arg == PCP_ARG_NODE)
 		fprintf(out, "  -n, --node-id=NODEID   backend node id\n");
+	if (cmd->arg == PCP_ARG_WD)
+		fprintf(out, "  -n, --node-id=INDEX    watchdog node (0: this pgpool; default: all)\n");
 	if (cmd->arg == PCP_ARG_PID)
 		fprintf(out, "  -P, --process-id=PID   pgpool child process id\n");
 	if (cmd->arg == PCP_ARG_MODE)

@@ -1,0 +1,400 @@
+/*
+ * wd_fsm.c: the watchdog node state machine (see wd_fsm.h).  Every state
+ * change goes through set_state(), which logs it in the manual's words and
+ * asks for an INFO to every peer, so the peers' view follows at once.
+ * Runs inside the watchdog process; pure apart from the log lines.
+ */
+#include "wd_fsm.h"
+
+#include "utils/log.h"
+
+#include <string.h>
+
+#define WD_REJOIN_MS 300		/* JOINING after the leader was lost: a short look around */
+
+static void
+emit(WdOut *out, int to, char type)
+{
+	if (out && out->n < WD_OUT_MAX)
+	{
+		out->msg[out->n].to = to;
+		out->msg[out->n].type = type;
+		out->n++;
+	}
+}
+
+static void
+set_state(WdFsm *f, int state, int64_t now_ms, WdOut *out)
+{
+	if (f->state == state)
+		return;
+	plog(PL_LOG, "watchdog node state changed from [%s] to [%s]", wd_state_name(f->state),
+		 wd_state_name(state));
+	f->state = state;
+	f->state_since_ms = now_ms;
+	emit(out, -1, WD_MSG_INFO);
+}
+
+bool
+wd_fsm_better(int prio_a, int64_t start_a, int id_a, int prio_b, int64_t start_b, int id_b)
+{
+	if (prio_a != prio_b)
+		return prio_a > prio_b;
+	if (start_a != start_b)
+		return start_a < start_b;
+	return id_a < id_b;
+}
+
+/* Is node a (maybe this node) a better leader than node b? */
+static bool
+node_better(const WdFsm *f, int a, int b)
+{
+	int			pa = a == f->self ? f->priority : f->peers[a].priority;
+	int			pb = b == f->self ? f->priority : f->peers[b].priority;
+	int64_t		sa = a == f->self ? f->start_us : f->peers[a].start_us;
+	int64_t		sb = b == f->self ? f->start_us : f->peers[b].start_us;
+
+	return wd_fsm_better(pa, sa, a, pb, sb, b);
+}
+
+void
+wd_fsm_init(WdFsm *f, int nnodes, int self, int priority, int64_t start_us, bool half_votes,
+			int64_t silence_ms, int64_t now_ms)
+{
+	memset(f, 0, sizeof(*f));
+	f->nnodes = nnodes;
+	f->self = self;
+	f->priority = priority;
+	f->start_us = start_us;
+	f->half_votes = half_votes;
+	f->silence_ms = silence_ms;
+	f->state = WD_STATE_LOADING;
+	f->state_since_ms = now_ms;
+	f->leader = -1;
+	for (int i = 0; i < nnodes; i++)
+		f->peers[i].leader = -1;
+}
+
+bool
+wd_fsm_peer_alive(const WdFsm *f, int i)
+{
+	const WdPeer *p = &f->peers[i];
+
+	if (i == f->self || i < 0 || i >= f->nnodes)
+		return i == f->self && !f->isolated;
+	return p->seen && p->connected && !p->lost && !p->shutdown &&
+		p->state != WD_STATE_NETWORK_ISOLATION && p->state != WD_STATE_SHUTDOWN &&
+		p->state != WD_STATE_LOST && p->state != WD_STATE_DEAD;
+}
+
+int
+wd_fsm_node_state(const WdFsm *f, int i)
+{
+	const WdPeer *p = &f->peers[i];
+
+	if (i == f->self)
+		return f->state;
+	if (!p->seen)
+		return WD_STATE_DEAD;
+	if (p->shutdown)
+		return WD_STATE_SHUTDOWN;
+	if (p->lost || !p->connected)
+		return WD_STATE_LOST;
+	return p->state;
+}
+
+int
+wd_fsm_alive_count(const WdFsm *f)
+{
+	int			n = 0;
+
+	for (int i = 0; i < f->nnodes; i++)
+		if (wd_fsm_peer_alive(f, i))
+			n++;
+	return n;
+}
+
+int
+wd_fsm_quorum(const WdFsm *f)
+{
+	int			alive = wd_fsm_alive_count(f);
+
+	if (alive * 2 > f->nnodes)
+		return WD_QUORUM_EXISTS;
+	if (alive * 2 == f->nnodes)
+		return WD_QUORUM_EDGE;
+	return WD_QUORUM_ABSENT;
+}
+
+int
+wd_fsm_quorum_required(const WdFsm *f)
+{
+	if (f->half_votes && f->nnodes % 2 == 0)
+		return f->nnodes / 2;
+	return f->nnodes / 2 + 1;
+}
+
+bool
+wd_fsm_should_escalate(const WdFsm *f)
+{
+	int			q = wd_fsm_quorum(f);
+
+	return f->state == WD_STATE_LEADER && !f->isolated &&
+		(q == WD_QUORUM_EXISTS || (q == WD_QUORUM_EDGE && f->half_votes));
+}
+
+/* Follow node id as the leader. */
+static void
+follow(WdFsm *f, int id, int64_t now_ms, WdOut *out)
+{
+	if (f->leader != id)
+		plog(PL_LOG, "setting the remote node %d as watchdog cluster leader", id);
+	f->leader = id;
+	set_state(f, WD_STATE_STANDBY, now_ms, out);
+}
+
+/* The best live peer that says it is the leader, or -1. */
+static int
+known_leader(const WdFsm *f)
+{
+	int			best = -1;
+
+	for (int i = 0; i < f->nnodes; i++)
+		if (i != f->self && wd_fsm_peer_alive(f, i) && f->peers[i].state == WD_STATE_LEADER &&
+			(best < 0 || node_better(f, i, best)))
+			best = i;
+	return best;
+}
+
+/* A standby whose leader died, left or resigned starts over. */
+static void
+check_leader(WdFsm *f, int64_t now_ms, WdOut *out)
+{
+	if (f->state != WD_STATE_STANDBY)
+		return;
+	if (f->leader >= 0 && f->leader != f->self && wd_fsm_peer_alive(f, f->leader) &&
+		f->peers[f->leader].state == WD_STATE_LEADER)
+		return;
+	plog(PL_LOG, "we have lost the cluster leader node %d", f->leader);
+	f->leader = -1;
+	set_state(f, WD_STATE_JOINING, now_ms, out);
+	/* the others are starting over too: look around only briefly */
+	f->state_since_ms = now_ms - (WD_JOIN_MS - WD_REJOIN_MS);
+}
+
+/* Peer id says it is the leader. */
+static void
+on_leader_claim(WdFsm *f, int id, int64_t now_ms, WdOut *out)
+{
+	if (f->isolated)
+		return;
+	if (f->state == WD_STATE_LEADER)
+	{
+		if (!node_better(f, id, f->self))
+		{
+			emit(out, id, WD_MSG_DECLARE);	/* the other one resigns when it hears this */
+			return;
+		}
+		plog_ex(PL_LOG, log_fmt("node %d has a higher priority or started earlier", id), NULL,
+				"resigning from leader: another leader node was found in the cluster");
+		follow(f, id, now_ms, out);
+		return;
+	}
+	if (f->leader < 0 || f->leader == id || !wd_fsm_peer_alive(f, f->leader) ||
+		f->peers[f->leader].state != WD_STATE_LEADER || node_better(f, id, f->leader))
+		follow(f, id, now_ms, out);
+}
+
+/* Answer a candidacy. */
+static void
+on_stand(WdFsm *f, int id, int64_t now_ms, WdOut *out)
+{
+	bool		has_leader = f->state == WD_STATE_STANDBY && f->leader >= 0 &&
+		wd_fsm_peer_alive(f, f->leader);
+	bool		contender = f->state == WD_STATE_STANDING || f->state == WD_STATE_JOINING ||
+		f->state == WD_STATE_INITIALIZING;
+
+	if (f->isolated)
+		return;
+	if (f->state == WD_STATE_LEADER || has_leader)
+	{
+		emit(out, id, WD_MSG_REJECT);
+		emit(out, id, WD_MSG_INFO);
+		return;
+	}
+	if (contender && node_better(f, f->self, id))
+	{
+		emit(out, id, WD_MSG_REJECT);
+		if (f->state != WD_STATE_STANDING)
+		{
+			f->rejected = false;
+			set_state(f, WD_STATE_STANDING, now_ms, out);
+			emit(out, -1, WD_MSG_STAND);
+		}
+		return;
+	}
+	emit(out, id, WD_MSG_ACCEPT);
+	f->leader = -1;
+	set_state(f, WD_STATE_PARTICIPATING, now_ms, out);
+}
+
+void
+wd_fsm_on_message(WdFsm *f, const WdMessage *m, int64_t now_ms, WdOut *out)
+{
+	WdPeer	   *p;
+	bool		was_alive;
+
+	if (m->sender < 0 || m->sender >= f->nnodes || m->sender == f->self)
+		return;
+	p = &f->peers[m->sender];
+	was_alive = wd_fsm_peer_alive(f, m->sender);
+	p->seen = true;
+	p->connected = true;
+	p->state = m->state;
+	p->leader = m->leader;
+	p->priority = m->priority;
+	p->start_us = m->start_us;
+	p->last_ms = now_ms;
+	p->shutdown = m->type == WD_MSG_QUIT;
+	if (!was_alive && wd_fsm_peer_alive(f, m->sender))
+	{
+		plog(PL_LOG, "remote node %d is alive: state [%s]", m->sender, wd_state_name(m->state));
+		emit(out, m->sender, WD_MSG_INFO);
+	}
+	switch (m->type)
+	{
+		case WD_MSG_INFO:
+		case WD_MSG_DECLARE:
+			if (m->state == WD_STATE_LEADER)
+				on_leader_claim(f, m->sender, now_ms, out);
+			break;
+		case WD_MSG_STAND:
+			on_stand(f, m->sender, now_ms, out);
+			break;
+		case WD_MSG_REJECT:
+			if (f->state == WD_STATE_STANDING)
+				f->rejected = true;
+			break;
+		case WD_MSG_QUIT:
+			plog(PL_LOG, "remote node %d is shutting down", m->sender);
+			break;
+		default:
+			break;
+	}
+	check_leader(f, now_ms, out);
+}
+
+static void
+stand_for_leader(WdFsm *f, int64_t now_ms, WdOut *out)
+{
+	set_state(f, WD_STATE_INITIALIZING, now_ms, out);
+	f->rejected = false;
+	f->leader = -1;
+	set_state(f, WD_STATE_STANDING, now_ms, out);
+	emit(out, -1, WD_MSG_STAND);
+}
+
+static void
+become_leader(WdFsm *f, int64_t now_ms, WdOut *out)
+{
+	plog(PL_LOG, "I am announcing my self as leader/coordinator watchdog node");
+	f->leader = f->self;
+	set_state(f, WD_STATE_LEADER, now_ms, out);
+	emit(out, -1, WD_MSG_DECLARE);
+	plog(PL_LOG, "I am the cluster leader node");
+}
+
+static void
+expire_silent_peers(WdFsm *f, int64_t now_ms)
+{
+	for (int i = 0; i < f->nnodes; i++)
+	{
+		WdPeer	   *p = &f->peers[i];
+
+		if (i != f->self && p->seen && p->connected && now_ms - p->last_ms > f->silence_ms)
+		{
+			p->connected = false;
+			plog(PL_LOG, "remote node %d is not replying our messages", i);
+		}
+	}
+}
+
+void
+wd_fsm_on_tick(WdFsm *f, int64_t now_ms, WdOut *out)
+{
+	int64_t		in_state = now_ms - f->state_since_ms;
+	int			leader;
+
+	expire_silent_peers(f, now_ms);
+	check_leader(f, now_ms, out);
+	if (f->isolated)
+		return;
+	switch (f->state)
+	{
+		case WD_STATE_LOADING:
+			set_state(f, WD_STATE_JOINING, now_ms, out);
+			break;
+		case WD_STATE_JOINING:
+			if ((leader = known_leader(f)) >= 0)
+				follow(f, leader, now_ms, out);
+			else if (in_state >= WD_JOIN_MS)
+				stand_for_leader(f, now_ms, out);
+			break;
+		case WD_STATE_STANDING:
+			if (f->rejected)
+				set_state(f, WD_STATE_JOINING, now_ms, out);
+			else if (in_state >= WD_STAND_MS)
+				become_leader(f, now_ms, out);
+			break;
+		case WD_STATE_PARTICIPATING:
+			if ((leader = known_leader(f)) >= 0)
+				follow(f, leader, now_ms, out);
+			else if (in_state >= WD_PARTICIPATE_MS)
+				set_state(f, WD_STATE_JOINING, now_ms, out);
+			break;
+		default:
+			break;
+	}
+}
+
+void
+wd_fsm_on_disconnect(WdFsm *f, int peer, int64_t now_ms, WdOut *out)
+{
+	if (peer < 0 || peer >= f->nnodes || peer == f->self || !f->peers[peer].connected)
+		return;
+	f->peers[peer].connected = false;
+	if (f->peers[peer].seen)
+		plog(PL_LOG, "remote node %d is not reachable: connection closed", peer);
+	check_leader(f, now_ms, out);
+}
+
+void
+wd_fsm_set_lost(WdFsm *f, int peer, bool lost, int64_t now_ms, WdOut *out)
+{
+	if (peer < 0 || peer >= f->nnodes || peer == f->self || f->peers[peer].lost == lost)
+		return;
+	f->peers[peer].lost = lost;
+	if (lost)
+		plog(PL_LOG, "watchdog node %d is lost: the lifecheck failed", peer);
+	else
+		plog(PL_LOG, "watchdog node %d is alive again: the lifecheck succeeded", peer);
+	check_leader(f, now_ms, out);
+}
+
+void
+wd_fsm_set_isolated(WdFsm *f, bool isolated, int64_t now_ms, WdOut *out)
+{
+	if (f->isolated == isolated)
+		return;
+	f->isolated = isolated;
+	if (isolated)
+	{
+		plog_ex(PL_WARNING, NULL, "the node resigns from the cluster until they answer again",
+				"none of the trusted servers is reachable: this node is isolated from the network");
+		f->leader = -1;
+		set_state(f, WD_STATE_NETWORK_ISOLATION, now_ms, out);
+		return;
+	}
+	plog(PL_LOG, "trusted servers are reachable again: rejoining the watchdog cluster");
+	set_state(f, WD_STATE_JOINING, now_ms, out);
+}

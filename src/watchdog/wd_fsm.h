@@ -1,0 +1,100 @@
+/*
+ * wd_fsm.h: the watchdog node state machine, pure (no I/O, no clock): the
+ * watchdog process feeds it messages, lifecheck verdicts and ticks with the
+ * current monotonic time, and sends what it asks for.  Escalation follows
+ * from wd_fsm_should_escalate().  Unit-tested in test/unit/test_watchdog.c.
+ *
+ * Election: a node that finds no leader while JOINING stands for leader;
+ * peers reject it when they follow a live leader or are better candidates
+ * themselves (higher wd_priority, then earlier start, then lower node id),
+ * else accept and wait (PARTICIPATING IN ELECTION).  Unrejected after
+ * WD_STAND_MS it declares itself LEADER.  Two leaders that meet (a healed
+ * partition) compare the same way and the worse one resigns at once.
+ */
+#ifndef PGPOOL_WATCHDOG_WD_FSM_H
+#define PGPOOL_WATCHDOG_WD_FSM_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "watchdog/watchdog.h"
+#include "wd_message.h"
+
+#define WD_JOIN_MS 1500			/* JOINING: listen this long for a leader */
+#define WD_STAND_MS 1000		/* STANDING FOR LEADER: wait this long for rejections */
+#define WD_PARTICIPATE_MS 4000	/* PARTICIPATING: wait this long for the declaration */
+
+typedef struct WdPeer
+{
+	bool		seen;			/* ever heard from */
+	bool		connected;		/* no known disconnection since last heard */
+	bool		lost;			/* lifecheck verdict */
+	bool		shutdown;		/* said QUIT */
+	int			state;			/* as it last said */
+	int			leader;
+	int			priority;
+	int64_t		start_us;
+	int64_t		last_ms;		/* when heard from last */
+} WdPeer;
+
+typedef struct WdFsm
+{
+	int			nnodes;
+	int			self;
+	int			priority;
+	int64_t		start_us;
+	bool		half_votes;		/* enable_consensus_with_half_votes */
+	int64_t		silence_ms;		/* a peer silent this long is unreachable */
+	int			state;
+	int64_t		state_since_ms;
+	int			leader;
+	bool		rejected;		/* our candidacy was rejected */
+	bool		isolated;
+	WdPeer		peers[WD_MAX_NODES];	/* peers[self] unused */
+} WdFsm;
+
+/* What the machine wants sent: to one node, or to all (to = -1). */
+#define WD_OUT_MAX (WD_MAX_NODES + 8)
+typedef struct WdOut
+{
+	int			n;
+	struct
+	{
+		int			to;
+		char		type;
+	}			msg[WD_OUT_MAX];
+} WdOut;
+
+void		wd_fsm_init(WdFsm *f, int nnodes, int self, int priority, int64_t start_us,
+						bool half_votes, int64_t silence_ms, int64_t now_ms);
+
+/* A message from a peer (already authenticated). */
+void		wd_fsm_on_message(WdFsm *f, const WdMessage *m, int64_t now_ms, WdOut *out);
+
+/* Timers: call at least every 200 ms. */
+void		wd_fsm_on_tick(WdFsm *f, int64_t now_ms, WdOut *out);
+
+/* The connection to a peer failed or closed: it is unreachable until heard again. */
+void		wd_fsm_on_disconnect(WdFsm *f, int peer, int64_t now_ms, WdOut *out);
+
+/* Lifecheck verdicts. */
+void		wd_fsm_set_lost(WdFsm *f, int peer, bool lost, int64_t now_ms, WdOut *out);
+void		wd_fsm_set_isolated(WdFsm *f, bool isolated, int64_t now_ms, WdOut *out);
+
+/* Is the peer alive as far as this node knows? */
+bool		wd_fsm_peer_alive(const WdFsm *f, int peer);
+
+/* The state to show for node i (LOST / SHUTDOWN / DEAD for peers not alive). */
+int			wd_fsm_node_state(const WdFsm *f, int i);
+
+int			wd_fsm_alive_count(const WdFsm *f);	/* this node included */
+int			wd_fsm_quorum(const WdFsm *f);	/* WD_QUORUM_* */
+int			wd_fsm_quorum_required(const WdFsm *f);
+
+/* Should this node hold the VIP now (leader with quorum)? */
+bool		wd_fsm_should_escalate(const WdFsm *f);
+
+/* Is candidate a better leader than b?  (priority, start time, node id) */
+bool		wd_fsm_better(int prio_a, int64_t start_a, int id_a, int prio_b, int64_t start_b, int id_b);
+
+#endif

@@ -1,0 +1,55 @@
+/*
+ * wd_int.h: interfaces between the watchdog's files (not for other modules).
+ */
+#ifndef PGPOOL_WATCHDOG_WD_INT_H
+#define PGPOOL_WATCHDOG_WD_INT_H
+
+#include <signal.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "watchdog/watchdog.h"
+#include "wd_message.h"
+
+/* ---- wd_net.c: TCP between the watchdogs (the watchdog process) ---------- */
+
+typedef struct WdNetHandlers
+{
+	void		(*on_message) (void *arg, const WdMessage *m);
+	void		(*on_disconnect) (void *arg, int peer);	/* the peer's port refused or reset */
+	void	   *arg;
+} WdNetHandlers;
+
+/* Listen on this node's wd port; connections to peers are made lazily. */
+bool		wd_net_open(const WdClusterConfig *c, const PoolConfig *cfg);
+
+/* Send m to peer (-1: every peer); failures surface as on_disconnect later. */
+void		wd_net_send(int peer, const WdMessage *m);
+
+/*
+ * Wait up to timeout_ms for traffic (signals in wait_mask are taken
+ * meanwhile), then dispatch what arrived and (re)connect to peers.
+ */
+void		wd_net_poll(int timeout_ms, const sigset_t *wait_mask, const WdNetHandlers *h);
+
+void		wd_net_close(void);
+
+/* ---- wd_escalate.c: the VIP and the escalation commands ------------------- */
+
+/*
+ * Start escalation (wd_escalation_command, if_up_cmd, arping_cmd) or
+ * de-escalation (wd_de_escalation_command, if_down_cmd) in a forked
+ * process; one at a time, in order.  wd_escalate_poll() reaps it and starts
+ * the next one that was asked for.
+ */
+void		wd_escalate_request(bool up);
+void		wd_escalate_poll(void);
+/* Wait for a running one and de-escalate synchronously if holding (shutdown). */
+void		wd_escalate_shutdown(void);
+/* Replace $_IP_$ with ip and prefix path when cmd is not absolute; malloc'd. */
+char	   *wd_escalate_expand(const char *cmd, const char *path, const char *ip);
+
+/* ---- time ------------------------------------------------------------------- */
+int64_t		wd_now_us(void);
+
+#endif

@@ -33,6 +33,14 @@ void		qc_session_free(Session *s);
 bool		qc_session_query(Session *s, const char *sql, size_t len);
 
 /*
+ * PGPOOL SET CACHE DELETE 'sql': drop the entry a simple Query of exactly
+ * this text by this session's user and database would hit.  1 deleted,
+ * 0 none was cached, -1 the query cache is off.  Asks the catalog (the
+ * key holds the tables' oids), so only while nothing is in flight.
+ */
+int			qc_session_delete(Session *s, const char *sql, size_t len);
+
+/*
  * A Bind of statement text sql (whole message msg): true if it was
  * answered from the cache; the portal's Describe/Execute/Sync follow
  * through qc_session_local.

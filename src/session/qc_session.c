@@ -237,6 +237,27 @@ qc_session_query(Session *s, const char *sql, size_t len)
 	return false;
 }
 
+int
+qc_session_delete(Session *s, const char *sql, size_t len)
+{
+	QcSession  *q = qc_of(s);
+	const StmtFacts *f;
+	QcKeyBuilder kb;
+	QcCapture  *c;
+	const char *why;
+	bool		found;
+
+	if (q == NULL)
+		return -1;
+	f = router_analyze(sql, len);
+	if ((c = prepare(s, f, &kb, 'Q', &why)) == NULL)
+		return 0;				/* never cached, so nothing to delete */
+	qc_key_end(&kb, &c->key);
+	found = qc_delete(&c->key);
+	capture_drop(c);
+	return found ? 1 : 0;
+}
+
 bool
 qc_session_bind(Session *s, const char *sql, size_t sql_len, const char *msg, size_t len)
 {

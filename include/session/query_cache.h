@@ -50,6 +50,13 @@ bool		qc_session_bind(Session *s, const char *sql, size_t sql_len, const char *m
 /* A client message while a Bind answered from the cache is open: true if consumed. */
 bool		qc_session_local(Session *s, char type, const char *msg, size_t len);
 
+/*
+ * The statement being routed is a miss whose answer the cache will keep:
+ * with WAL streaming it must be read on the primary, or a standby that has
+ * not replayed the latest write would put old rows into the cache.
+ */
+bool		qc_session_keeps_next(const Session *s);
+
 /* The request just pushed as e carries the capture prepared for it (if any). */
 void		qc_session_attach(Session *s, const RelayEntry *e);
 

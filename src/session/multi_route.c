@@ -6,6 +6,7 @@
  * nodes this session holds, and keeps the session's routing state.
  */
 #include "session/multi.h"
+#include "session/query_cache.h"
 #include "multi_int.h"
 #include "session/func_volatility.h"
 
@@ -299,6 +300,14 @@ multi_route_sql(Session *s, const char *sql, size_t len)
 	switch (d.target)
 	{
 		case ROUTER_TARGET_LOAD_BALANCE_NODE:
+			if (qc_session_keeps_next(s) && strategy_current()->wal_streams)
+			{
+				/* the cache keeps this answer: a lagging standby must not put old rows there */
+				r.nodes = node_mask_single(m->primary);
+				r.lead = m->primary;
+				count_select(m->primary);
+				break;
+			}
 			if (d.new_node)
 				m->lb_node = multi_choose_load_balance_node(&m->connected, m->primary);
 			r.nodes = node_mask_single(m->lb_node);

@@ -384,6 +384,14 @@ qc_session_count_bind(Session *s, const RelayEntry *e)
 }
 
 bool
+qc_session_keeps_next(const Session *s)
+{
+	const QcSession *q = qc_of(s);
+
+	return q && q->next != NULL;
+}
+
+bool
 qc_session_capturing(const Session *s, const RelayEntry *e)
 {
 	const QcSession *q = qc_of(s);

@@ -1,7 +1,8 @@
 # Query cache invalidation from the WAL (memqcache_invalidation_source =
-# wal): the worker follows the primary by logical decoding.  The store is
-# not part of this test: what is checked is what the worker does on the
-# servers and says in the log (DEBUG1 "query cache: invalidated N tables").
+# wal): the worker follows the primary by logical decoding.  Checked: what
+# the worker does on the servers and says in the log (DEBUG1 "query cache:
+# invalidated N tables"), and end to end that an answer cached by pgpool is
+# replaced after a write made directly on the primary, also after failover.
 #
 #   1. wal_level = replica: an ERROR with a HINT, no slot;
 #   2. on a primary with wal_level = logical: a publication and one slot per
@@ -19,10 +20,22 @@ use PgpoolTest::Node;
 use PgpoolTest::Pcp;
 use PgpoolTest::Pgpool;
 use PgpoolTest::Stream qw(make_cluster stream_pgpool sample_script);
+use PgpoolTest::Cache qw(cache_hits);
 use PgpoolTest::Util qw(pg_bin wait_until tail_text);
+use Time::HiRes ();
 
 my %wal = (memory_cache_enabled => 'on', memqcache_invalidation_source => 'wal',
-	log_min_messages => 'debug1');
+	log_min_messages => 'debug1', log_per_node_statement => 'on');
+
+# Read through pgpool until it answers $want (a cached answer is replaced
+# once the worker invalidated it); the seconds it took, or undef.
+sub reads_new_value
+{
+	my ($pp, $sql, $want, $timeout) = @_;
+	my $t0 = Time::HiRes::time();
+	my $ok = wait_until(sub { ($pp->psql($sql, db => 'testdb'))[1] eq $want }, $timeout);
+	return $ok ? Time::HiRes::time() - $t0 : undef;
+}
 
 sub slots_on
 {
@@ -85,8 +98,15 @@ $pp->set_conf(failover_command => 'PGBIN=' . pg_bin() . " $failover_sh %d %h %p 
 	my @clears = $pp->log_content =~ /clearing the whole cache/g;
 	ok(@clears >= 1 && @clears <= 2, 'the cache was cleared for the new slots') or diag scalar @clears;
 
+	# end to end: an answer cached by pgpool, a write made directly on the primary
+	my $sql = 'select v from t where id = 1';
+	$pp->psql($sql, db => 'testdb') for 1 .. 2;
+	is(cache_hits($pp, $sql), 1, 'the answer is cached');
 	my $from = $pp->log_position;
 	$n0->query("UPDATE t SET v = 'x' WHERE id = 1", db => 'testdb');
+	my $took = reads_new_value($pp, $sql, 'x', 10);
+	ok(defined $took, 'an UPDATE made directly on the primary replaces the cached answer');
+	note(sprintf('new value read through pgpool %.2f s after the direct UPDATE', $took // -1));
 	ok($pp->wait_for_log(qr/query cache: invalidated 1 tables at [0-9A-F]+\/[0-9A-F]+\n.*DETAIL:  database "testdb"/, 5, $from),
 		'an UPDATE made directly on the primary is invalidated') or diag tail_text(substr($pp->log_content, $from), 20);
 	ok(confirms_now($n0, 5), 'and confirmed to the slot (confirmed_flush_lsn) within seconds');
@@ -148,8 +168,12 @@ $pp->set_conf(failover_command => 'PGBIN=' . pg_bin() . " $failover_sh %d %h %p 
 	ok(wait_until(sub { slots_on($n1) =~ /pgpool_query_cache_$testdb:active/ }, 20), 'node 1 has the slot')
 	  or diag slots_on($n1) . "\n" . tail_text(substr($pp->log_content, $from), 30);
 	like(substr($pp->log_content, $from), qr/clearing the whole cache/, 'the cache is cleared for the new slots');
+	my $sql = 'select v from t where id = 5';
+	$pp->psql($sql, db => 'testdb') for 1 .. 2;
 	my $at = $pp->log_position;
 	$n1->query("UPDATE t SET v = 'after failover' WHERE id = 5", db => 'testdb');
+	ok(defined reads_new_value($pp, $sql, 'after failover', 10),
+		'after failover a direct write on the new primary replaces the cached answer');
 	ok($pp->wait_for_log(qr/query cache: invalidated 1 tables at .*\n.*DETAIL:  database "testdb"/, 5, $at),
 		'writes on the new primary are invalidated') or diag tail_text(substr($pp->log_content, $at), 20);
 	ok(confirms_now($n1, 5), 'and confirmed to its slot');

@@ -33,6 +33,14 @@ void		qc_session_free(Session *s);
 bool		qc_session_query(Session *s, const char *sql, size_t len);
 
 /*
+ * A Parse of an unnamed statement the cache may answer, nothing in flight:
+ * true if its Parse may wait until a Bind misses (pgpool answers
+ * ParseComplete now; the Parse goes into the Bind's batch, its reply
+ * dropped, so a Bind answered from the cache needs no backend at all).
+ */
+bool		qc_session_defer_parse(Session *s, const char *sql, size_t len);
+
+/*
  * PGPOOL SET CACHE DELETE 'sql': drop the entry a simple Query of exactly
  * this text by this session's user and database would hit.  1 deleted,
  * 0 none was cached, -1 the query cache is off.  Asks the catalog (the

@@ -30,6 +30,7 @@ typedef struct RelayEntry
 	bool		barrier;		/* ends a transaction: sent once every earlier request is complete */
 	char		rfq_override;	/* status the client's ReadyForQuery shows (0: the lead's) */
 	uint64_t	drop_parse;		/* ParseCompletes (by ordinal) answering pgpool's own Parses */
+	uint8_t		parse_seen;		/* ParseCompletes of the lead already forwarded or dropped */
 	uint8_t		si_window;		/* snapshot isolation window it runs in (SiWindow), 0: none */
 	uint64_t	seq;			/* position in the session's stream of requests */
 	NodeMask	failed;			/* nodes that answered with an ErrorResponse */

@@ -421,6 +421,18 @@ on_parse(Session *s, const char *msg, size_t len)
 	if (name_len + 6 > len)
 		return false;
 	sql_len = strnlen(sql, len - 6 - name_len);
+	/* unnamed only: PQprepare of a named statement must report its errors itself */
+	if (s->multi->qc && s->multi->batch == NULL && name_len == 0 && qc_session_defer_parse(s, sql, sql_len))
+	{
+		NodeMask	none;
+
+		/* parsed where a Bind first needs it (see qc_session_defer_parse) */
+		node_mask_clear(&none);
+		stmt_map_put(&s->multi->stmts, name, msg, len, &none)->parse_seq = 0;
+		pqbuf_put_byte(&s->client.wbuf, PQ_BE_PARSE_COMPLETE);
+		pqbuf_put_int32(&s->client.wbuf, 4);
+		return true;
+	}
 	if (strategy_current()->replicate_writes && !multi_replicate_ready(s, router_analyze(sql, sql_len)))
 		return false;			/* wait until the main node can be asked */
 	r = multi_route_sql(s, sql, sql_len);
@@ -459,6 +471,21 @@ on_parse(Session *s, const char *msg, size_t len)
 	pqbuf_free(&p);
 	free(rewritten);
 	return true;
+}
+
+/*
+ * A statement whose Parse the query cache held back (parsed nowhere yet):
+ * parse it in the open batch, its ParseComplete dropped (the client had
+ * its answer), so a failing Parse reports its error in the batch.
+ */
+static void
+parse_if_deferred(Session *s, StmtInfo *st, const NodeMask *nodes)
+{
+	if (!node_mask_empty(&st->parsed_on))
+		return;
+	multi_resend_unnamed(s, nodes, st);
+	st->parsed_on = *nodes;
+	st->parse_seq = s->multi->batch->seq;
 }
 
 /* Bind: run the statement where its own text routes now, parsing it there if needed. */
@@ -506,11 +533,13 @@ on_bind(Session *s, const char *msg, size_t len)
 		if (r.facts->kind == ROUTER_STMT_BEGIN)
 			s->multi->si_begin_in_batch = strategy_current()->snapshot_isolation;
 	}
-	if (st && !s->multi->batch && !reparse_on(s, st, &r.nodes))
+	if (st && !node_mask_empty(&st->parsed_on) && !s->multi->batch && !reparse_on(s, st, &r.nodes))
 		return false;
 	if (!batch_for(s, &r, true))
 		return false;
 	qc_session_count_bind(s, s->multi->batch);
+	if (st)
+		parse_if_deferred(s, st, &s->multi->stmt_nodes);
 	/* pgpool's hidden queries that opened this batch destroyed the unnamed statement */
 	if (st && st->name[0] == '\0' && s->multi->batch_hidden)
 	{
@@ -535,7 +564,7 @@ on_batch_message(Session *s, char type, const char *msg, size_t len)
 			/* statement-level: where the statement lives */
 			StmtInfo   *st = len > 6 && msg[5] == 'S' ? stmt_map_find(&s->multi->stmts, msg + 6) : NULL;
 
-			if (st)
+			if (st && !node_mask_empty(&st->parsed_on))
 			{
 				r.nodes = st->parsed_on;
 				r.lead = node_mask_has(&st->parsed_on, s->multi->primary) ? s->multi->primary : -1;
@@ -551,6 +580,13 @@ on_batch_message(Session *s, char type, const char *msg, size_t len)
 		if (!batch_for(s, &r, true))
 			return false;
 	}
+	if (type == PQ_FE_DESCRIBE && len > 6 && msg[5] == 'S')
+	{
+		StmtInfo   *st = stmt_map_find(&s->multi->stmts, msg + 6);
+
+		if (st)
+			parse_if_deferred(s, st, &s->multi->batch->nodes);
+	}
 	if (type == PQ_FE_CLOSE && len > 6 && msg[5] == 'S')
 		stmt_map_remove(&s->multi->stmts, msg + 6);
 	/* Describe and Execute belong to the current statement; Close and Flush to every node */
@@ -562,6 +598,15 @@ on_batch_message(Session *s, char type, const char *msg, size_t len)
 static bool
 on_sync(Session *s, const char *msg, size_t len)
 {
+	if (s->multi->batch == NULL && s->multi->qc && relay_queue_empty(&s->multi->queue))
+	{
+		/* nothing reached a backend since its last ReadyForQuery (a held-back Parse) */
+		pqbuf_put_byte(&s->client.wbuf, PQ_BE_READY_FOR_QUERY);
+		pqbuf_put_int32(&s->client.wbuf, 5);
+		pqbuf_put_byte(&s->client.wbuf, (uint8_t) s->tx_status);
+		(void) pq_conn_flush(&s->client, -1);	/* a client gone shows at its next read */
+		return true;
+	}
 	if (s->multi->batch == NULL)
 	{
 		MultiRoute	r = route_primary(s);

@@ -58,6 +58,17 @@ client_send(Session *s, const char *p, size_t n)
 	return pq_conn_send(&s->client, p, n, -1);
 }
 
+/* Count one ParseComplete of e's lead; true if it answers a Parse of pgpool's own. */
+static bool
+drop_own_parse(RelayEntry *e)
+{
+	int			ordinal = e->parse_seen;
+
+	if (e->parse_seen < UINT8_MAX)
+		e->parse_seen++;
+	return ordinal < 64 && ((e->drop_parse >> ordinal) & 1);
+}
+
 /* Lead of the head entry: forward whole chunks up to and including its ReadyForQuery. */
 static SessionStatus
 forward_lead(Session *s, int n, RelayEntry *e, bool *progress)
@@ -80,6 +91,18 @@ forward_lead(Session *s, int n, RelayEntry *e, bool *progress)
 			break;				/* the query cache keeps whole messages: wait for the rest */
 		if (capture && f.status != PQ_FRAME_SKIP)
 			qc_session_frame(s, e, f.type, p + pos, f.size, f.status == PQ_FRAME_WHOLE);
+		if (f.type == PQ_BE_PARSE_COMPLETE && f.status == PQ_FRAME_WHOLE && drop_own_parse(e))
+		{
+			/* pgpool's own Parse: what came before goes out, this message does not */
+			if (pos > 0 && client_send(s, p, pos) != PQ_IO_OK)
+				return SESSION_CLIENT_EOF;
+			b->rpos += pos + f.size;
+			p += pos + f.size;
+			avail -= pos + f.size;
+			pos = 0;
+			*progress = true;
+			continue;
+		}
 		if (f.type == PQ_BE_READY_FOR_QUERY && f.status != PQ_FRAME_SKIP)
 		{
 			if (f.body_avail < 1)

@@ -237,6 +237,22 @@ qc_session_query(Session *s, const char *sql, size_t len)
 	return false;
 }
 
+bool
+qc_session_defer_parse(Session *s, const char *sql, size_t len)
+{
+	QcSession  *q = qc_of(s);
+	QcKeyBuilder kb;
+	QcCapture  *c;
+	const char *why;
+
+	if (q == NULL || q->disabled || !may_look_up(s))
+		return false;
+	if ((c = prepare(s, router_analyze(sql, len), &kb, 'B', &why)) == NULL)
+		return false;
+	capture_drop(c);			/* only asked whether it could be cached */
+	return true;
+}
+
 int
 qc_session_delete(Session *s, const char *sql, size_t len)
 {

@@ -52,6 +52,7 @@ relay_queue_push(RelayQueue *q, const NodeMask *nodes, int lead)
 	e->rfq_override = 0;
 	e->si_window = 0;
 	e->drop_parse = 0;
+	e->parse_seen = 0;
 	e->seq = q->next_seq++;
 	node_mask_clear(&e->failed);
 	node_mask_clear(&e->counted);

@@ -124,6 +124,24 @@ sub rq { my ($sql, %o) = @_; my ($rc, $out, $err) = $pp->psql($sql, db => 'testd
 	ok($pp->wait_for_log(qr/invalidated the whole query cache/, 5), 'the invalidation is logged');
 }
 
+# --- extended protocol: unnamed statements (PQexecParams) ---------------------------
+{
+	my $bin = ($ENV{PGPOOL_BUILDDIR} // '.') . '/test/tools/pq_extended';
+	my $conninfo = "host=127.0.0.1 port=" . $pp->port . " dbname=testdb user=" . pg_user();
+	my $sql = 'select id, v from t where id = $1 + 0';
+	my ($rc, $out, $err) = PgpoolTest::Util::run_cmd([$bin, '-l', '3', '-p', '3', $conninfo, $sql]);
+	is($rc, 0, 'PQexecParams runs three times') or diag $err;
+	is($out, "id|v\n3|v3\nid|v\n3|v3\nid|v\n3|v3\n", 'the same rows and description each time');
+	is(cache_hits($pp, $sql), 2, 'Parse, Bind, Describe, Execute, Sync: answered from the cache the second time');
+	($rc, $out, $err) = PgpoolTest::Util::run_cmd([$bin, '-p', '3', $conninfo, 'select nosuchcolumn from t where id = $1']);
+	is($rc, 1, 'a statement that fails to parse on PostgreSQL still fails');
+	like($err, qr/column "nosuchcolumn" does not exist/, 'with PostgreSQL\'s own error');
+	($rc, $out, $err) = PgpoolTest::Util::run_cmd([$bin, '-n', 'bad', '-p', '3', $conninfo, 'select nosuchcolumn from t where id = $1']);
+	like($err, qr/column "nosuchcolumn" does not exist/, 'also for a named statement');
+	($rc, $out, $err) = PgpoolTest::Util::run_cmd([$bin, '-p', '3', $conninfo, $sql]);
+	is($out, "id|v\n3|v3\n", 'the session after an error works');
+}
+
 # --- SHOW pool_cache ---------------------------------------------------------
 {
 	my $out = rq('show pool_cache', args => ['-x']);

@@ -18,6 +18,7 @@
 #include "qc_int.h"
 
 #include "config/config.h"
+#include "replication/strategy.h"
 #include "utils/log.h"
 #include "utils/str.h"
 
@@ -122,8 +123,10 @@ may_look_up(Session *s)
 		return false;
 	if (rs->write_in_transaction || m->qc->ndirty > 0 || m->qc->dirty_db)
 		return false;
+	/* snapshot isolation mode runs every transaction at REPEATABLE READ */
 	if (s->tx_status == 'T' &&
-		(rs->txn_isolation >= ROUTER_ISO_REPEATABLE_READ || rs->session_isolation >= ROUTER_ISO_REPEATABLE_READ))
+		(rs->txn_isolation >= ROUTER_ISO_REPEATABLE_READ || rs->session_isolation >= ROUTER_ISO_REPEATABLE_READ ||
+		 strategy_current()->snapshot_isolation))
 		return false;
 	return true;
 }

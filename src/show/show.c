@@ -39,7 +39,9 @@ static const char *const version_cols[] = {"pool_version"};
 static const char *const cache_cols[] = {
 	"num_cache_hits", "num_selects", "cache_hit_ratio", "num_hash_entries",
 	"used_hash_entries", "num_cache_entries", "used_cache_entries_size",
-	"free_cache_entries_size", "fragment_cache_entries_size"
+	"free_cache_entries_size", "fragment_cache_entries_size",
+	/* beyond pgpool-II: what invalidates, and how far the WAL worker lags */
+	"invalidation_source", "wal_node_id", "wal_lag_bytes", "wal_lag_seconds"
 };
 
 static const char *const health_check_cols[] = {

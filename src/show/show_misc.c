@@ -5,6 +5,7 @@
  */
 #include "show_int.h"
 
+#include "cache/qc_wal.h"
 #include "cache/qcache.h"
 #include "pool/node_table.h"
 
@@ -104,6 +105,34 @@ show_rows_version(ShowTable *t)
 	show_row_end(t);
 }
 
+/* invalidation_source and, with 'wal', the worker's node and lag (empty when not streaming) */
+static void
+show_rows_cache_wal(ShowTable *t)
+{
+	QcWalStatus w;
+
+	if (!pool_config->memory_cache_enabled || pool_config->memqcache_invalidation_source != MQIS_WAL)
+	{
+		show_value(t, "pgpool");
+		for (int i = 0; i < 3; i++)
+			show_value(t, "");
+		return;
+	}
+	qc_wal_status(&w);
+	show_value(t, "wal");
+	show_valuef(t, "%d", w.node_id);
+	if (w.streaming)
+	{
+		show_valuef(t, "%lld", (long long) w.lag_bytes);
+		show_valuef(t, "%.3f", w.lag_seconds);
+	}
+	else
+	{
+		show_value(t, "");
+		show_value(t, "");
+	}
+}
+
 /*
  * The in-memory query cache's counters and store sizes (zeros when it is
  * off, as pgpool-II shows; the store-size columns are zero for memcached).
@@ -126,5 +155,6 @@ show_rows_cache(ShowTable *t)
 	show_valuef(t, "%lld", (long long) st.used_cache_entries_size);
 	show_valuef(t, "%lld", (long long) st.free_cache_entries_size);
 	show_valuef(t, "%lld", (long long) st.fragment_cache_entries_size);
+	show_rows_cache_wal(t);
 	show_row_end(t);
 }

@@ -107,6 +107,11 @@ $pp->set_conf(failover_command => 'PGBIN=' . pg_bin() . " $failover_sh %d %h %p 
 	my $took = reads_new_value($pp, $sql, 'x', 10);
 	ok(defined $took, 'an UPDATE made directly on the primary replaces the cached answer');
 	note(sprintf('new value read through pgpool %.2f s after the direct UPDATE', $took // -1));
+	my ($src_rc, $show) = $pp->psql('show pool_cache', db => 'testdb', args => ['-x']);
+	like($show, qr/^invalidation_source\|wal$/m, 'SHOW pool_cache: invalidation_source wal');
+	like($show, qr/^wal_node_id\|0$/m, 'SHOW pool_cache: the worker follows node 0');
+	ok(wait_until(sub { (($pp->psql('show pool_cache', db => 'testdb', args => ['-x']))[1] // '') =~ /^wal_lag_bytes\|\d+$/m }, 10),
+		'SHOW pool_cache: the lag in bytes once streaming') or diag $show;
 	ok($pp->wait_for_log(qr/query cache: invalidated 1 tables at [0-9A-F]+\/[0-9A-F]+\n.*DETAIL:  database "testdb"/, 5, $from),
 		'an UPDATE made directly on the primary is invalidated') or diag tail_text(substr($pp->log_content, $from), 20);
 	ok(confirms_now($n0, 5), 'and confirmed to the slot (confirmed_flush_lsn) within seconds');

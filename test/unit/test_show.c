@@ -436,7 +436,8 @@ test_columns(void **state)
 	assert_columns("pool_cache",
 				   "num_cache_hits|num_selects|cache_hit_ratio|num_hash_entries|"
 				   "used_hash_entries|num_cache_entries|used_cache_entries_size|"
-				   "free_cache_entries_size|fragment_cache_entries_size");
+				   "free_cache_entries_size|fragment_cache_entries_size|"
+				   "invalidation_source|wal_node_id|wal_lag_bytes|wal_lag_seconds");
 	assert_columns("pool_health_check_stats",
 				   "node_id|hostname|port|status|role|last_status_change|total_count|"
 				   "success_count|fail_count|skip_count|retry_count|average_retry_count|"

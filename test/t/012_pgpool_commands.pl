@@ -145,4 +145,21 @@ SKIP:
 		'Cancel message with the process id');
 }
 
+# --- SHOW pool_nodes: pg_status / pg_role, and no login without a user and database ---------
+{
+	my $before = length($nodes[0]->log_content);
+	my ($rc, $out, $err) = $sr->psql('SHOW pool_nodes');
+	my @rows = map { [ split /\|/, $_, -1 ] } split /\n/, $out;
+	is_deeply([ map { $_->[4] } @rows ], [ 'up', 'up' ], 'streaming: pg_status up') or diag "$out$err";
+	is_deeply([ map { $_->[7] } @rows ], [ 'unknown', 'unknown' ],
+		'streaming: pg_role unknown with sr_check_period = 0');
+	($rc, $out, $err) = $raw->psql('SHOW pool_nodes');
+	@rows = map { [ split /\|/, $_, -1 ] } split /\n/, $out;
+	is($rows[0][4], 'up', 'raw (no check user): pg_status up');
+	is($rows[0][7], $rows[0][6], 'raw: pg_role equals role');
+	sleep 1;
+	unlike(substr($nodes[0]->log_content, $before), qr/FATAL:.*does not exist/,
+		'SHOW pool_nodes opens no connection without a database and user');
+}
+
 done_testing();

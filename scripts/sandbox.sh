@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # A local playground: builds pgpool, creates a PostgreSQL 15 primary and one
 # streaming standby on free loopback ports, and starts pgpool on port 9999
-# in front of them (raw mode, both backends listed).
+# in front of them in streaming replication mode (reads load balanced over
+# both nodes, writes to the primary), with a PCP server for the pcp_* tools
+# (user pgpool, password pgpool; its port is printed and kept in
+# SANDBOX_DIR/pcp_port).
 #
 # Usage: scripts/sandbox.sh [start]   install deps, build, create/start all
 #        scripts/sandbox.sh stop      stop pgpool and both nodes
@@ -114,13 +117,14 @@ write_pgpool_files() {
 	local p0 p1
 	p0=$(sed -n 1p "$SB/ports")
 	p1=$(sed -n 2p "$SB/ports")
+	free_port_from 9898 | as_user tee "$SB/pcp_port" >/dev/null
 	as_user tee "$CONF" >/dev/null <<EOF
 # pgpool.conf written by scripts/sandbox.sh
 listen_addresses = '127.0.0.1'
 port = $PGPOOL_PORT
 socket_dir = '$SB'
 pcp_listen_addresses = '127.0.0.1'
-pcp_port = $(free_port_from 9898)
+pcp_port = $(cat "$SB/pcp_port")
 pcp_socket_dir = '$SB'
 pid_file_name = '$SB/pgpool.pid'
 logdir = '$SB'
@@ -202,6 +206,10 @@ Sandbox running in $SB
   pgpool  : 127.0.0.1:$PGPOOL_PORT (log: $SB/pgpool.log)
 
 Connect:  psql -h 127.0.0.1 -p $PGPOOL_PORT -U $RUN_USER postgres
+          (as root: runuser -u $RUN_USER -- psql ...; SHOW pool_nodes lists the nodes)
+PCP:      $root/pcp_node_info -h 127.0.0.1 -p $(cat "$SB/pcp_port" 2>/dev/null) -U pgpool -n 0
+          (password: pgpool)
+Programs: $root/pgpool, $root/pcp_*, $root/pg_md5, $root/pg_enc (built in place)
 Stop:     ${envs}scripts/sandbox.sh stop
 EOF
 }

@@ -518,6 +518,7 @@ typedef enum ConfigGroup
 #define CONFIG_FLAG_ADD_ONLY	0x0008	/* restart-only, but reload may add element N */
 #define CONFIG_FLAG_NODE_UNSET	0x0010	/* per-node override: -1 / NULL when unset */
 #define CONFIG_FLAG_SAMPLE_SET	0x0020	/* the sample file sets it (not commented out) */
+#define CONFIG_FLAG_SESSION		0x0040	/* PGPOOL SET may change it for one session */
 
 /*
  * Does this build honour the parameter?  Every row is CONFIG_SUPPORTED unless
@@ -696,6 +697,32 @@ struct LogSettings;
  * syslog_ident, log_line_prefix, print_timestamp.  Strings point into cfg.
  */
 void		config_log_settings(const PoolConfig *cfg, struct LogSettings *out);
+
+/* ---- PGPOOL SET / RESET (config_session.c, run by a child) ---- */
+
+typedef enum ConfigSessionResult
+{
+	CONFIG_SESSION_OK = 0,
+	CONFIG_SESSION_UNKNOWN,		/* no such parameter */
+	CONFIG_SESSION_NOT_SETTABLE,	/* not in the SESSION context */
+	CONFIG_SESSION_INVALID		/* value rejected */
+} ConfigSessionResult;
+
+/*
+ * Change pool_config's parameter name for the current session; value NULL
+ * (PGPOOL SET name TO DEFAULT) means the value it had before the session
+ * changed it.  The first change saves that value; config_session_restore()
+ * puts every saved value back.  On CONFIG_SESSION_INVALID, accepted (if not
+ * NULL) receives the text of the accepted values.
+ */
+ConfigSessionResult config_session_set(const char *name, const char *value,
+									   char *accepted, size_t accepted_len);
+
+/* PGPOOL RESET name (NULL: ALL): the saved value back. */
+ConfigSessionResult config_session_reset(const char *name);
+
+/* At session end: every saved value back.  Returns true if anything changed. */
+bool		config_session_restore(void);
 
 /* ---- generated text ---- */
 

@@ -43,6 +43,13 @@ bool		show_detect(const char *sql, size_t len, char *item, size_t cap);
 bool		show_build_query(const char *item, PqBuf *sql);
 
 /*
+ * Append to sql the query that answers "PGPOOL SHOW name" (name as the
+ * client wrote it; "all" for every parameter).  Returns false, appending
+ * nothing, for a name that is not a parameter.
+ */
+bool		show_build_param(const char *name, PqBuf *sql);
+
+/*
  * A whole frontend message (type, body of len bytes): if it is a Query or a
  * Parse whose text is a SHOW pool_* that pgpool answers, append the
  * rewritten message (same type; a Parse keeps its statement name and

@@ -52,6 +52,8 @@ context_label(const ConfigParam *p)
 {
 	if (p->flags & CONFIG_FLAG_ADD_ONLY)
 		return "restart; reload adds new nodes";
+	if (p->flags & CONFIG_FLAG_SESSION)
+		return "reload; PGPOOL SET";
 	return config_context_name(p->context);
 }
 

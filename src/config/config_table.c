@@ -65,6 +65,9 @@
 #define UNIMPL		.support = CONFIG_NOT_IMPLEMENTED
 #define NO_EFFECT	.support = CONFIG_NO_EFFECT		/* retired by the manual itself */
 
+/* PGPOOL SET may change it for one session (pgpool-II's SESSION context). */
+#define SESSION		.flags = CONFIG_FLAG_SESSION
+
 #define ARRAY(w, et, member, count) { .what = w, \
 	.length = MAX_WD_NODES, .offset = offsetof(PoolConfig, member), .stride = sizeof(et), \
 	.defined_offset = offsetof(et, defined), .count_offset = offsetof(PoolConfig, count) }
@@ -276,7 +279,7 @@ const ConfigParam config_params[] = {
 	P_INT(connection_life_time, RESTART, POOL, "0", 0, INT_MAX,
 		  "seconds a cached backend connection lives unused (0: forever)"),
 	P_INT(client_idle_limit, RELOAD, POOL, "0", 0, INT_MAX,
-		  "disconnect a client idle this many seconds since its last query (0: never)"),
+		  "disconnect a client idle this many seconds since its last query (0: never)", SESSION),
 
 	/* ---- logs ---- */
 	P_STR(log_destination, RELOAD, LOGGING, "stderr",
@@ -285,23 +288,23 @@ const ConfigParam config_params[] = {
 	P_STR(log_line_prefix, RELOAD, LOGGING, "%m: %a pid %p: ",
 		  "printf-like prefix of each log line (%t %m time, %p pid, %a process, %d %u %l %%)"),
 	P_ENUM(log_error_verbosity, RELOAD, LOGGING, "default", verbosities,
-		   "detail of logged messages", UNIMPL),
+		   "detail of logged messages", UNIMPL, SESSION),
 	P_ENUM(client_min_messages, RELOAD, LOGGING, "notice", client_levels,
-		   "lowest level of messages sent to clients", UNIMPL),
+		   "lowest level of messages sent to clients", UNIMPL, SESSION),
 	P_ENUM(log_min_messages, RELOAD, LOGGING, "warning", server_levels,
-		   "lowest level of messages written to the server log"),
+		   "lowest level of messages written to the server log", SESSION),
 	P_BOOL(log_connections, RELOAD, LOGGING, "off", "log each client connection"),
 	P_BOOL(log_disconnections, RELOAD, LOGGING, "off", "log the end of each client session"),
 	P_BOOL(log_pcp_processes, RELOAD, LOGGING, "off", "log the start and end of PCP workers"),
 	P_BOOL(log_hostname, RELOAD, LOGGING, "off",
 		   "show client host names instead of addresses in ps and the log"),
-	P_BOOL(log_statement, RELOAD, LOGGING, "off", "log every SQL statement received"),
+	P_BOOL(log_statement, RELOAD, LOGGING, "off", "log every SQL statement received", SESSION),
 	P_BOOL(log_per_node_statement, RELOAD, LOGGING, "off",
-		   "log every SQL statement with the node it was sent to"),
+		   "log every SQL statement with the node it was sent to", SESSION),
 	P_BOOL(notice_per_node_statement, RELOAD, LOGGING, "off",
-		   "send the client a NOTICE naming the node each statement went to"),
+		   "send the client a NOTICE naming the node each statement went to", SESSION),
 	P_BOOL(log_client_messages, RELOAD, LOGGING, "off", "log every protocol message from clients",
-		   UNIMPL),
+		   SESSION),
 	P_ENUM(log_backend_messages, RELOAD, LOGGING, "none", backend_msgs,
 		   "log protocol messages from backends (terse folds repeats)", UNIMPL),
 	P_ENUM(syslog_facility, RELOAD, LOGGING, "LOCAL0", facilities,
@@ -368,15 +371,15 @@ const ConfigParam config_params[] = {
 	/* ---- load balancing ---- */
 	P_BOOL(load_balance_mode, RESTART, LOAD_BALANCE, "on", "spread read-only queries over nodes"),
 	P_BOOL(ignore_leading_white_space, RELOAD, LOAD_BALANCE, "on",
-		   "ignore white space at the start of queries when classifying them"),
+		   "ignore white space at the start of queries when classifying them", SESSION),
 	P_BOOL(allow_sql_comments, RELOAD, LOAD_BALANCE, "off",
-		   "ignore SQL comments when deciding whether a query can be balanced"),
+		   "ignore SQL comments when deciding whether a query can be balanced", SESSION),
 	P_ENUM(disable_load_balance_on_write, RELOAD, LOAD_BALANCE, "transaction", lb_on_write,
-		   "after a write, which later reads must go to the primary ('dml_adaptive' works as 'transaction', with a warning)"),
+		   "after a write, which later reads must go to the primary ('dml_adaptive' works as 'transaction', with a warning)", SESSION),
 	P_STR(dml_adaptive_object_relationship_list, RELOAD, LOAD_BALANCE, "",
 		  "dml_adaptive: 'object:dependent' pairs whose writes affect each other", UNIMPL),
 	P_BOOL(statement_level_load_balance, RELOAD, LOAD_BALANCE, "off",
-		   "choose the load balance node per statement rather than per session"),
+		   "choose the load balance node per statement rather than per session", SESSION),
 	P_STR(read_only_function_list, RELOAD, LOAD_BALANCE, "",
 		  "functions (regular expressions) that never write: SELECTs calling them balance",
 		  SYN("white_function_list")),
@@ -629,9 +632,9 @@ const ConfigParam config_params[] = {
 	P_INT(relcache_size, RESTART, MISC, "256", 10, INT_MAX, "entries of the catalog lookup cache",
 		  UNIMPL),
 	P_ENUM(check_temp_table, RELOAD, MISC, "catalog", temp_table_checks,
-		   "how to tell temporary tables: catalog lookup, trace CREATE/DROP, or none"),
+		   "how to tell temporary tables: catalog lookup, trace CREATE/DROP, or none", SESSION),
 	P_BOOL(check_unlogged_table, RELOAD, MISC, "on",
-		   "look up whether tables in a SELECT are unlogged (never balanced)"),
+		   "look up whether tables in a SELECT are unlogged (never balanced)", SESSION),
 	P_BOOL(enable_shared_relcache, RESTART, MISC, "on",
 		   "share catalog lookups between children through the query cache", UNIMPL),
 	P_ENUM(relcache_query_target, RELOAD, MISC, "primary", relcache_targets,

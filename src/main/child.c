@@ -14,6 +14,7 @@
 #include "recovery/recovery_gate.h"
 #include "session/multi.h"
 #include "session/query_cache.h"
+#include "session/pgpool_cmd.h"
 #include "session/session.h"
 #include "utils/log.h"
 #include "utils/ps_status.h"
@@ -193,6 +194,7 @@ child_main(int index, const int *listen_fds, int nlisten)
 			continue;
 
 		session_run(fd, (struct sockaddr *) &addr, addrlen);
+		pgpool_cmd_session_end();	/* PGPOOL SET lasts one session */
 		served++;
 		proc_info(index)->connection_count++;
 		idle_since = time(NULL);

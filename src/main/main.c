@@ -189,16 +189,26 @@ main(int argc, char **argv)
 {
 	const char *command;
 
+	bool		loaded;
+
 	ps_status_init(argc, argv);
 	pool_config = &config_storage;
 	command = parse_options(argc, argv);
 	config_init_defaults(pool_config);
-	if (!config_load(pgpool_options.config_file, pool_config) && command == NULL)
+	loaded = config_load(pgpool_options.config_file, pool_config);
+	if (!loaded && command == NULL)
 	{
 		plog(PL_FATAL, "configuration file \"%s\" contains errors", pgpool_options.config_file);
 		return 1;
 	}
-	/* stop and reload need only pid_file_name: a broken file is the daemon's to judge */
+	/* the daemon would keep its old settings: say so instead of signalling it */
+	if (!loaded && strcmp(command, "reload") == 0)
+	{
+		plog(PL_FATAL, "configuration file \"%s\" contains errors; pgpool was not reloaded",
+			 pgpool_options.config_file);
+		return 1;
+	}
+	/* stop needs only pid_file_name: a broken file must not keep pgpool from stopping */
 	main_apply_log_settings(pool_config);
 	if (command && strcmp(command, "stop") == 0)
 		return command_stop(pool_config, pgpool_options.stop_mode);

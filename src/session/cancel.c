@@ -4,6 +4,7 @@
  * memory says which pooled connection carries that backend pid and key.
  */
 #include "session/session.h"
+#include "session/client_log.h"
 
 #include "pool/backend_connect.h"
 #include "pool/node_table.h"
@@ -43,6 +44,8 @@ cancel_forward(int32_t pid, int32_t key)
 	int			child, slot;
 	ProcSlot   *ps;
 
+	if (pool_config->log_client_messages)
+		client_log_cancel(pid);
 	if (!proc_table_find_cancel(pid, key, &child, &slot))
 	{
 		plog(PL_DEBUG1, "cancel request for backend pid %d ignored: no session with that key", pid);

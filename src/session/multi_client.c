@@ -20,6 +20,7 @@
 #include "utils/ps_status.h"
 #include "session/query_cache.h"
 #include "show/show.h"
+#include "session/pgpool_cmd.h"
 #include "utils/str.h"
 
 #include <errno.h>
@@ -668,6 +669,26 @@ on_follow_message(Session *s, const char *msg, size_t len)
 	multi_send(s, &nodes, msg, len);
 }
 
+/*
+ * A PGPOOL command: carried out once the requests before it are answered,
+ * then its stand-in statement is routed like any other.
+ */
+static bool
+on_pgpool_command(Session *s, char type, const char *msg, size_t len)
+{
+	bool		idle = relay_queue_head(&s->multi->queue) == NULL;
+	PqBuf		out;
+	bool		ok;
+
+	if (!idle && s->multi->batch == NULL)
+		return false;
+	pqbuf_init(&out);
+	pgpool_cmd_rewrite_message(s, type, msg + 5, len - 5, idle, &out);
+	ok = multi_route_client_message(s, type, out.data, out.len);
+	pqbuf_free(&out);
+	return ok;
+}
+
 bool
 multi_route_client_message(Session *s, char type, const char *msg, size_t len)
 {
@@ -676,6 +697,8 @@ multi_route_client_message(Session *s, char type, const char *msg, size_t len)
 		return false;
 	if (s->multi->qc && qc_session_local(s, type, msg, len))
 		return true;			/* a portal answered from the query cache */
+	if ((type == PQ_FE_QUERY || type == PQ_FE_PARSE) && pgpool_cmd_in_message(type, msg + 5, len - 5))
+		return on_pgpool_command(s, type, msg, len);
 	switch (type)
 	{
 		case PQ_FE_QUERY:

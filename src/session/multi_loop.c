@@ -10,6 +10,7 @@
 #include "protocol/pq_frame.h"
 #include "multi_int.h"
 #include "session/query_cache.h"
+#include "session/client_log.h"
 
 #include "config/config.h"
 #include "pool/node_table.h"
@@ -146,11 +147,13 @@ take_client_input(Session *s)
 			if (f.type != PQ_FE_COPY_DATA || (size_t) f.len + 1 < MULTI_STREAM_THRESHOLD)
 				break;
 			multi_route_client_message(s, f.type, p, f.size);
+			client_log_message(f.type, f.body, f.body_avail);
 			c->rpos += pq_frame_take(&f, &s->client_skip);
 			continue;
 		}
 		if (!multi_route_client_message(s, f.type, p, f.size))
 			break;
+		client_log_message(f.type, f.body, f.body_avail);
 		c->rpos += pq_frame_take(&f, &s->client_skip);
 	}
 	return SESSION_OK;

@@ -3,11 +3,9 @@
  *
  * pgpool logs in to the other nodes itself (session_auth.h: TLS when
  * ssl = on, then each node's own request answered from pool_passwd or the
- * client's clear-text password).  A node that cannot be reached or refuses
- * is left out of this session and logged.  In native replication a node
- * left out would miss the session's writes: an unreachable node is
- * detached (failover_on_backend_error), and a node that refuses the login
- * ends the session, with the reason, rather than be written past.
+ * client's clear-text password).  A node marked up that cannot be reached
+ * or refuses the login ends the session and is failed over (pgpool-II
+ * 4.3): no session goes on without a node.  Runs in a child process.
  */
 #include "session/multi.h"
 #include "session/session_auth.h"
@@ -21,6 +19,33 @@
 
 #include <stdio.h>
 #include <string.h>
+
+/*
+ * Node n, marked up, refused this session's connection or login: as in
+ * pgpool-II 4.3, failover is requested for it (unless backend_flagN says
+ * DISALLOW_TO_FAILOVER) and the session ends.  Going on without the node
+ * would hide a node that lacks the session's database or user.
+ */
+static SessionStatus
+other_node_failed(Session *s, int n, bool reached, const char *why)
+{
+	const BackendNode *node = &node_table->nodes[n];
+	bool		may_failover = !(pool_config->backends[n].flag & BACKEND_FLAG_DISALLOW_TO_FAILOVER);
+
+	plog_ex(PL_LOG, log_fmt("node %d (%s:%d) %s: %s", n, node->hostname, node->port,
+							reached ? "refused the login" : "could not be reached", why ? why : ""),
+			NULL, "failed to create a backend %d connection for user \"%s\"", n, s->startup.user);
+	if (may_failover)
+	{
+		plog(PL_LOG, "executing failover on backend %d", n);
+		if (session_hooks.request_detach && node_is_up(n))
+			session_hooks.request_detach(n);
+	}
+	session_send_error(s, "FATAL", "08006", "failed to create a backend connection",
+					   may_failover ? "executing failover on backend" :
+					   log_fmt("not executing failover on backend %d: DISALLOW_TO_FAILOVER", n));
+	return SESSION_BACKEND_ERROR;
+}
 
 SessionStatus
 session_connect_other_nodes(Session *s)
@@ -44,20 +69,7 @@ session_connect_other_nodes(Session *s)
 			pq_conn_close(&slot->backends[n].conn);
 			slot->backends[n].conn.fd = -1;
 		}
-		if (strategy_current()->replicate_writes &&
-			(fd >= 0 || !pool_config->failover_on_backend_error))
-		{
-			session_send_error(s, "FATAL", "08006",
-							   log_fmt("could not connect to DB node %d: every node must take this session's writes", n),
-							   log_fmt("node %d (%s:%d): %s", n, node->hostname, node->port, why));
-			return SESSION_BACKEND_ERROR;
-		}
-		plog_ex(PL_LOG, log_fmt("node %d (%s:%d): %s", n, node->hostname, node->port, why), NULL,
-				"session of user \"%s\" continues without backend node %d", s->startup.user, n);
-		if (fd < 0 && strategy_current()->replicate_writes)
-			session_degenerate_node(n);
-		else if (fd < 0)
-			session_backend_failed(n);
+		return other_node_failed(s, n, fd >= 0, why);
 	}
 	return SESSION_OK;
 }

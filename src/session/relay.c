@@ -15,6 +15,8 @@
 #include "pool/node_table.h"
 #include "pool/proc_table.h"
 #include "show/show.h"
+#include "session/client_log.h"
+#include "session/pgpool_cmd.h"
 #include "utils/log.h"
 #include "utils/ps_status.h"
 
@@ -111,16 +113,20 @@ take_client_input(Session *s, PqConn *backend)
 			return st;
 		if (f.status == PQ_FRAME_WHOLE)
 		{
+			client_log_message(f.type, f.body, f.body_avail);
 			note_client_message(s, f.type, f.body, f.body_avail, true);
-			/* SHOW pool_*: pgpool answers by rewriting it (show module) */
+			/* SHOW pool_* and PGPOOL commands: pgpool answers by rewriting them */
 			if ((f.type != PQ_FE_QUERY && f.type != PQ_FE_PARSE) ||
-				!show_rewrite_message(f.type, f.body, f.body_avail, &backend->wbuf))
+				(!pgpool_cmd_rewrite_message(s, f.type, f.body, f.body_avail, s->pending_sync <= 1,
+												 &backend->wbuf) &&
+				 !show_rewrite_message(f.type, f.body, f.body_avail, &backend->wbuf)))
 				pqbuf_put_bytes(&backend->wbuf, p, f.size);
 			c->rpos += pq_frame_take(&f, &s->client_skip);
 			continue;
 		}
 		if ((size_t) f.len + 1 < RELAY_STREAM_THRESHOLD)
 			break;				/* wait for the rest: small enough to buffer */
+		client_log_message(f.type, f.body, f.body_avail);
 		note_client_message(s, f.type, NULL, 0, false);
 		pqbuf_put_bytes(&backend->wbuf, p, f.size);
 		c->rpos += pq_frame_take(&f, &s->client_skip);

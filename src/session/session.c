@@ -6,6 +6,7 @@
  * logged.  Runs in a child process, one session at a time.
  */
 #include "session/session.h"
+#include "session/client_log.h"
 #include "utils/clock.h"
 
 #include "config/config.h"
@@ -50,6 +51,7 @@ session_check_client_header(Session *s, char type, int32_t len)
 	}
 	if (type == PQ_FE_TERMINATE)
 	{
+		client_log_message(type, NULL, 0);
 		s->client.rpos += 5;
 		return SESSION_DONE;
 	}

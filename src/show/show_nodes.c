@@ -66,6 +66,22 @@ node_identity(ShowTable *t, int id, bool with_role)
 		show_value(t, strategy_role_name(id));
 }
 
+/*
+ * pg_role as pgpool-II 4.3 reports it: with a primary, the role the
+ * streaming replication check found, so "unknown" without that check
+ * (sr_check_period = 0) or when the node does not answer; in modes without
+ * a primary, the same as role.
+ */
+static const char *
+node_pg_role(int id, bool reachable)
+{
+	if (!strategy_current()->has_primary)
+		return strategy_role_name(id);
+	if (pool_config->sr_check_period == 0 || !reachable)
+		return "unknown";
+	return strategy_role_name(id);
+}
+
 static void
 node_row(ShowTable *t, int id, int lb_node)
 {
@@ -77,8 +93,7 @@ node_row(ShowTable *t, int id, int lb_node)
 	show_value(t, reachable ? "up" : "down");	/* pg_status */
 	show_valuef(t, "%f", node_lb_weight(id));
 	show_value(t, strategy_role_name(id));
-	/* pg_role: the role pgpool knows (pg_is_in_recovery is not asked) */
-	show_value(t, strategy_role_name(id));
+	show_value(t, node_pg_role(id, reachable));
 	show_valuef(t, "%" PRIu64, n->select_count);
 	show_value(t, id == lb_node ? "true" : "false");
 	if (pool_config->delay_threshold_by_time > 0)

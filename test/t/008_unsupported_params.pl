@@ -9,13 +9,13 @@ use PgpoolTest::Pgpool;
 
 my $node = PgpoolTest::Node->new('node0')->init->start;
 
-# memory_cache_enabled: restart-only, not implemented (no query cache yet);
-# log_client_messages: reloadable, not implemented; set to its default here.
+# serialize_accept: restart-only, not implemented;
+# log_error_verbosity: reloadable, not implemented; set to its default here.
 my $pp = PgpoolTest::Pgpool->new(nodes => [$node],
-	conf => { memory_cache_enabled => 'on', log_client_messages => 'off' });
+	conf => { serialize_accept => 'on', log_error_verbosity => 'default' });
 $pp->write_files;
 my $conf = $pp->conf_file;
-my $mc_line = $pp->conf_line('memory_cache_enabled');
+my $mc_line = $pp->conf_line('serialize_accept');
 
 sub warning_re
 {
@@ -32,12 +32,12 @@ sub count_warnings
 
 ok($pp->start, 'pgpool starts with an unimplemented parameter set') or die "cannot continue";
 my $log = $pp->log_content;
-like($log, warning_re('memory_cache_enabled', $mc_line),
+like($log, warning_re('serialize_accept', $mc_line),
 	'start: warning names the parameter, file and line, with a hint');
-is(count_warnings($log, 'memory_cache_enabled'), 1, 'start: one warning for it');
-is(count_warnings($log, 'log_client_messages'), 0, 'start: a parameter set to its default is silent');
+is(count_warnings($log, 'serialize_accept'), 1, 'start: one warning for it');
+is(count_warnings($log, 'log_error_verbosity'), 0, 'start: a parameter set to its default is silent');
 my @others = $log =~ /parameter "(\w+)" is not supported/g;
-is_deeply(\@others, ['memory_cache_enabled'], 'start: implemented parameters of the test file are silent');
+is_deeply(\@others, ['serialize_accept'], 'start: implemented parameters of the test file are silent');
 {
 	my ($rc, $out) = $pp->psql('select 1');
 	is($out, '1', 'pgpool serves queries');
@@ -47,27 +47,27 @@ is_deeply(\@others, ['memory_cache_enabled'], 'start: implemented parameters of 
 my $pos = $pp->log_position;
 my ($rc) = $pp->reload;
 is($rc, 0, 'pgpool reload exits 0');
-ok($pp->wait_for_log(warning_re('memory_cache_enabled', $mc_line), 20, $pos),
+ok($pp->wait_for_log(warning_re('serialize_accept', $mc_line), 20, $pos),
 	'reload: the warning is logged again')
   or diag substr($pp->log_content, $pos);
 
 # A reloadable unimplemented parameter set on reload warns with its line; the
 # restart-only one is still reported (the warning is about the file).
 $pos = $pp->log_position;
-$pp->set_conf(log_client_messages => 'on');
-my $lcm_line = $pp->conf_line('log_client_messages');
+$pp->set_conf(log_error_verbosity => 'verbose');
+my $lcm_line = $pp->conf_line('log_error_verbosity');
 $pp->reload;
-ok($pp->wait_for_log(warning_re('log_client_messages', $lcm_line), 20, $pos),
+ok($pp->wait_for_log(warning_re('log_error_verbosity', $lcm_line), 20, $pos),
 	'reload: a newly set unimplemented parameter is warned about')
   or diag substr($pp->log_content, $pos);
-ok($pp->wait_for_log(warning_re('memory_cache_enabled', $mc_line), 5, $pos),
+ok($pp->wait_for_log(warning_re('serialize_accept', $mc_line), 5, $pos),
 	'reload: the other one still is');
 
 # Back to the defaults: the next reload is silent.
-$pp->set_conf(log_client_messages => 'off', memory_cache_enabled => 'off');
+$pp->set_conf(log_error_verbosity => 'default', serialize_accept => 'off');
 $pos = $pp->log_position;
 $pp->reload;
-ok($pp->wait_for_log(qr/parameter "memory_cache_enabled" cannot be changed without restarting/, 20, $pos),
+ok($pp->wait_for_log(qr/parameter "serialize_accept" cannot be changed without restarting/, 20, $pos),
 	'reload done (the restart-only change is refused as usual)');
 sleep 1;
 is(count_warnings(substr($pp->log_content, $pos), '\w+'), 0,

@@ -142,6 +142,21 @@ sub rq { my ($sql, %o) = @_; my ($rc, $out, $err) = $pp->psql($sql, db => 'testd
 	is($out, "id|v\n3|v3\n", 'the session after an error works');
 }
 
+# --- PGPOOL SET CACHE DELETE ---------------------------------------------------------
+{
+	my $sql = 'select v from t where id = 6';
+	my $other = 'select v from t where id = 4';
+	rq($sql); rq($sql); rq($other);
+	is(cache_hits($pp, $sql), 1, 'cached before PGPOOL SET CACHE DELETE');
+	my $other_hits = cache_hits($pp, $other);
+	my ($rc, $out, $err) = $pp->psql("PGPOOL SET CACHE DELETE '$sql'", db => 'testdb');
+	is($rc, 0, 'PGPOOL SET CACHE DELETE succeeds') or diag $err;
+	rq($sql);
+	is(cache_hits($pp, $sql), 1, 'the entry is gone: the next read is a miss');
+	rq($other);
+	is(cache_hits($pp, $other), $other_hits + 1, 'other entries stay');
+}
+
 # --- SHOW pool_cache ---------------------------------------------------------
 {
 	my $out = rq('show pool_cache', args => ['-x']);

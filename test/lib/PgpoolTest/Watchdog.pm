@@ -16,7 +16,9 @@ use PgpoolTest::Util qw(free_port test_dir spew slurp chown_test);
 
 # make_cluster($n, $pg_node, %o): $pg_node one PgpoolTest::Node or an
 # arrayref of them; priority (arrayref), conf (hashref for every pgpool),
-# each (arrayref of hashrefs: pgpool i's own parameters), keepalive /
+# each (arrayref of hashrefs: pgpool i's own parameters), class (a
+# subclass of PgpoolTest::Pgpool to create), pool_hba (arrayref of
+# lines), keepalive /
 # deadtime (defaults 1 / 5).  Not started.
 sub make_cluster
 {
@@ -36,8 +38,8 @@ sub make_cluster
 	for my $i (0 .. $n - 1)
 	{
 		my $name = "wd$i";
-		my $pp = PgpoolTest::Pgpool->new(name => $name, nodes => ref $node eq 'ARRAY' ? $node : [$node],
-			port => $ports[$i]{port}, pcp_port => $ports[$i]{pcp},
+		my $pp = ($o{class} // 'PgpoolTest::Pgpool')->new(name => $name, nodes => ref $node eq 'ARRAY' ? $node : [$node],
+			port => $ports[$i]{port}, pcp_port => $ports[$i]{pcp}, pool_hba => $o{pool_hba},
 			conf => {
 				%members,
 				use_watchdog => 'on',

@@ -3,6 +3,7 @@
 #   (all nodes, one node by id / port) through the IPC socket in
 #   wd_ipc_socket_dir; wd_cli --inform DEAD on the two others makes a node
 #   LOST for them, --inform ALIVE brings it back; a wrong auth key fails.
+# - clear_memqcache_on_escalation: the leader empties its query cache.
 # - pcp_reload_config --scope=cluster on one pgpool reloads all three;
 #   pcp_stop_pgpool --scope=cluster stops all three.
 use strict;
@@ -13,10 +14,11 @@ use PgpoolTest::Pcp;
 use PgpoolTest::Pgpool;
 use PgpoolTest::Watchdog;
 use PgpoolTest::Util qw(wait_until);
+use PgpoolTest::Cache qw(cache_conf);
 
 my $node = PgpoolTest::Node->new('node0')->init->start;
 my @pp = PgpoolTest::Watchdog::make_cluster(3, $node, priority => [3, 2, 1],
-	conf => { wd_lifecheck_method => 'external' });
+	conf => { wd_lifecheck_method => 'external', %{ cache_conf() } });
 my @all = (0, 1, 2);
 for my $i (@all) { ok($pp[$i]->start, "pgpool wd$i starts") or die "cannot continue"; }
 ok(wait_until(sub { defined(PgpoolTest::Watchdog::agreed_leader(\@pp, @all)) }, 30), 'one leader, two standbys');
@@ -26,6 +28,11 @@ sub wd_cli
 	my ($i, @args) = @_;
 	return PgpoolTest::Pcp->new($pp[$i])->run('wd_cli', '-f', $pp[$i]->conf_file, @args);
 }
+
+# --- clear_memqcache_on_escalation (on by default) ----------------------------------------
+ok(wait_until(sub { $pp[0]->log_content =~ /the query cache was cleared on escalation/ }, 10),
+	'the leader emptied its query cache when it escalated');
+unlike($pp[1]->log_content . $pp[2]->log_content, qr/cleared on escalation/, 'the standbys did not');
 
 # --- --info ---------------------------------------------------------------------------
 my ($rc, $out, $err) = wd_cli(1, '--info', '--all');

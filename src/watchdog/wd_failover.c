@@ -18,6 +18,7 @@
  * when its own differs for a while (a pgpool that joins, a lost message).
  */
 #include "wd_int.h"
+#include "wd_vote.h"
 
 #include "pool/node_table.h"
 #include "utils/clock.h"
@@ -41,15 +42,8 @@ typedef struct Pending
 	int64_t		deadline_ms;
 } Pending;
 
-typedef struct Vote
-{
-	int			count;
-	uint32_t	voters;			/* bit per watchdog node */
-	int64_t		since_ms;
-} Vote;
-
 static Pending pending[WD_PENDING_MAX];
-static Vote votes[MAX_BACKENDS];
+static WdVote votes[MAX_BACKENDS];
 static int64_t mismatch_since[MAX_BACKENDS];
 
 static const char *
@@ -182,33 +176,27 @@ vote_window_ms(void)
 static bool
 count_vote(const WdFsm *f, int origin, int node)
 {
-	Vote	   *v = &votes[node];
+	WdVote	   *v = &votes[node];
 	int			need = wd_fsm_quorum_required(f);
 
-	if (v->count == 0)
+	switch (wd_vote_cast(v, origin, need, pool_config->allow_multiple_failover_requests_from_node,
+						 clock_monotonic_ms()))
 	{
-		v->voters = 0;
-		v->since_ms = clock_monotonic_ms();
+		case WD_VOTE_DUPLICATE:
+			plog_ex(PL_LOG, log_fmt("watchdog node %d has already voted for the failover of backend node %d",
+									origin, node), NULL,
+					"duplicate failover request from the same pgpool-II node ignored");
+			return false;
+		case WD_VOTE_NOTED:
+			plog_ex(PL_LOG, log_fmt("failover request noted: %d of the %d votes needed for backend node %d",
+									v->count, need, node), NULL,
+					"failover requires the majority vote, waiting for consensus");
+			return false;
+		case WD_VOTE_CONSENSUS:
+			break;
 	}
-	if ((v->voters & (1u << origin)) && !pool_config->allow_multiple_failover_requests_from_node)
-	{
-		plog_ex(PL_LOG, log_fmt("watchdog node %d has already voted for the failover of backend node %d",
-								origin, node), NULL,
-				"duplicate failover request from the same pgpool-II node ignored");
-		return false;
-	}
-	v->voters |= 1u << origin;
-	v->count++;
-	if (v->count < need)
-	{
-		plog_ex(PL_LOG, log_fmt("failover request noted: %d of the %d votes needed for backend node %d",
-								v->count, need, node), NULL,
-				"failover requires the majority vote, waiting for consensus");
-		return false;
-	}
-	plog_ex(PL_LOG, log_fmt("%d node(s) voted in the favor", v->count), NULL,
+	plog_ex(PL_LOG, log_fmt("%d node(s) voted in the favor", need), NULL,
 			"we have got the consensus to perform the failover");
-	memset(v, 0, sizeof(*v));
 	return true;
 }
 
@@ -307,11 +295,8 @@ wd_failover_poll(const WdFsm *f)
 			pending[i].ticket = 0;
 		}
 	for (int i = 0; i < MAX_BACKENDS; i++)
-		if (votes[i].count > 0 && (f->state != WD_STATE_LEADER || now - votes[i].since_ms > window))
-		{
+		if (wd_vote_expire(&votes[i], now, f->state == WD_STATE_LEADER ? window : -1))
 			plog(PL_LOG, "the failover votes for backend node %d expired without consensus", i);
-			memset(&votes[i], 0, sizeof(votes[i]));
-		}
 }
 
 void

@@ -37,6 +37,8 @@ typedef enum FailoverKind
 #define FAILOVER_FLAG_GRACEFUL		0x0001	/* requester waited for clients to leave */
 #define FAILOVER_FLAG_SWITCHOVER	0x0002	/* promote: demote the old primary */
 #define FAILOVER_FLAG_FROM_PCP		0x0004	/* an administrator asked (not a failure) */
+#define FAILOVER_FLAG_CLUSTER		0x0008	/* decided by the watchdog cluster: apply, never route */
+#define FAILOVER_FLAG_NO_COMMAND	0x0010	/* another pgpool (the leader) runs the commands */
 
 typedef enum FailoverResult
 {
@@ -48,7 +50,11 @@ typedef enum FailoverResult
 	FAILOVER_QUEUE_FULL,		/* not queued */
 	FAILOVER_NO_PARENT,			/* the parent is gone */
 	FAILOVER_TIMEOUT,			/* failover_wait gave up */
-	FAILOVER_QUEUED				/* still queued behind a request the parent is busy with */
+	FAILOVER_QUEUED,			/* still queued behind a request the parent is busy with */
+	FAILOVER_NO_QUORUM,			/* watchdog: the cluster does not hold the quorum */
+	FAILOVER_NO_CONSENSUS,		/* watchdog: not enough pgpools saw the failure (yet) */
+	FAILOVER_NO_LEADER,			/* watchdog: no leader to decide */
+	FAILOVER_ROUTED				/* the hook took the request (internal) */
 } FailoverResult;
 
 /* Shared memory for the queue (the parent adds it to the segment). */
@@ -74,6 +80,27 @@ uint32_t	failover_request(FailoverKind kind, int node_id, int flags);
  * pcp_attach_node), and waiting on would deadlock.
  */
 FailoverResult failover_wait(uint32_t ticket, int timeout_ms);
+
+/*
+ * Like failover_request, and when this request is handled its result also
+ * finishes origin_ticket (0: none): the watchdog applies a request another
+ * process of this pgpool made and routed to the cluster's leader.
+ */
+uint32_t	failover_request_linked(FailoverKind kind, int node_id, int flags, uint32_t origin_ticket);
+
+/* Finish a ticket that is still pending (a routed request's outcome). */
+void		failover_finish_ticket(uint32_t ticket, FailoverResult result);
+
+/*
+ * "Request routed elsewhere?"  Set by the parent's setup (the watchdog
+ * when use_watchdog is on; src/failover knows nothing of it).  Called by
+ * the parent for every request without FAILOVER_FLAG_CLUSTER before acting
+ * on it: returning true means the hook took the request (it goes to the
+ * cluster's leader) and finishes the ticket later with
+ * failover_finish_ticket.  NULL: every request is handled here.
+ */
+typedef bool (*FailoverRouteHook) (FailoverKind kind, int node_id, int flags, uint32_t ticket);
+extern FailoverRouteHook failover_route_hook;
 
 /* Words for a result, for error messages. */
 const char *failover_result_text(FailoverResult r);

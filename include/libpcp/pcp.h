@@ -254,6 +254,10 @@ PcpErrorCode pcp_promote_node_ex(PcpConn *conn, int node_id, bool graceful, bool
 /* mode: 's' smart, 'f' fast, 'i' immediate. */
 PcpErrorCode pcp_stop_pgpool(PcpConn *conn, char mode);
 PcpErrorCode pcp_reload_config(PcpConn *conn);
+
+/* scope 'c': every pgpool of the watchdog cluster; 'l': the one connected to. */
+PcpErrorCode pcp_stop_pgpool_scope(PcpConn *conn, char mode, char scope);
+PcpErrorCode pcp_reload_config_scope(PcpConn *conn, char scope);
 /* Empty the whole in-memory query cache. */
 PcpErrorCode pcp_invalidate_query_cache(PcpConn *conn);
 PcpErrorCode pcp_recovery_node(PcpConn *conn, int node_id);

@@ -19,6 +19,7 @@
 #include <stdint.h>
 
 #include "config/config.h"
+#include "failover/failover.h"
 
 #define WD_MAX_NODES MAX_WD_NODES
 #define WD_HOST_LEN 128
@@ -119,6 +120,30 @@ typedef struct WdNodeShared
 	volatile int lifecheck_lost;	/* the lifecheck declared the node lost */
 } WdNodeShared;
 
+/*
+ * What other processes of this pgpool ask the watchdog process to do (a
+ * ring in WdShared, drained every loop): a failover request to take to the
+ * leader, or a command for every pgpool of the cluster.
+ */
+typedef enum WdRequestWhat
+{
+	WD_REQ_FAILOVER = 1,		/* kind, node_id, flags, ticket */
+	WD_REQ_STOP,				/* pcp_stop_pgpool --scope=cluster: mode */
+	WD_REQ_RELOAD				/* pcp_reload_config --scope=cluster */
+} WdRequestWhat;
+
+#define WD_REQ_RING 32
+
+typedef struct WdRequest
+{
+	int			what;			/* WdRequestWhat */
+	int			kind;			/* FailoverKind */
+	int			node_id;
+	int			flags;
+	uint32_t	ticket;
+	char		mode;			/* s, f, i */
+} WdRequest;
+
 typedef struct WdShared
 {
 	int			nnodes;
@@ -131,6 +156,10 @@ typedef struct WdShared
 	int			escalated;		/* this node holds the VIP (escalation ran) */
 	volatile int isolated;		/* trusted servers unreachable (lifecheck) */
 	volatile int lifecheck_ready;	/* lifecheck has started checking */
+	volatile int watchdog_pid;	/* the watchdog process, 0 while none */
+	int			req_head;		/* ring of WdRequest, under SHMEM_LOCK_WATCHDOG */
+	int			req_count;
+	WdRequest	req[WD_REQ_RING];
 	WdNodeShared nodes[WD_MAX_NODES];
 } WdShared;
 
@@ -150,6 +179,21 @@ const WdClusterConfig *wd_cluster(void);
 
 /* A consistent copy of the shared state (PCP reads this). */
 void		wd_shared_snapshot(WdShared *out);
+
+/*
+ * The parent's failover_route_hook when use_watchdog is on: hand the
+ * request to the watchdog process, which takes it to the cluster's leader
+ * (wd_failover.c).  Always true: the ticket is finished by the cluster's
+ * answer (or a time-out).
+ */
+bool		wd_failover_route(FailoverKind kind, int node_id, int flags, uint32_t ticket);
+
+/*
+ * PCP worker: ask the watchdog to send stop (mode s/f/i) or reload
+ * (what WD_REQ_STOP / WD_REQ_RELOAD) to every other pgpool of the cluster,
+ * and wait up to a second for it to be sent.  false: not queued.
+ */
+bool		wd_request_cluster_command(WdRequestWhat what, char mode);
 
 /* ---- processes ------------------------------------------------------------- */
 

@@ -18,6 +18,8 @@
 #include <signal.h>
 #include <stdlib.h>
 
+FailoverRouteHook failover_route_hook;
+
 static void
 signal_children(void)
 {
@@ -95,10 +97,20 @@ handle_detach(const FailoverRequest *r)
 	plog(PL_LOG, "starting degeneration. shutdown host %s(%d)", n->hostname, n->port);
 	log_new_main(old_main, node_table->main_node_id);
 	signal_children();
-	run_configured_command("failover_command", pool_config->failover_command, id, old_main,
-						   node_table->main_node_id, old_primary);
-	if (strategy_current()->wal_streams && id == old_primary)
-		failover_follow_primary(id, old_main, old_primary, -1);
+	if (r->flags & FAILOVER_FLAG_NO_COMMAND)
+	{
+		/* the watchdog leader runs the commands; its status reaches us by the beacon */
+		plog(PL_LOG, "failover: failover_command runs on the watchdog leader, not here");
+		if (id == old_primary)
+			strategy_find_primary(pool_config);
+	}
+	else
+	{
+		run_configured_command("failover_command", pool_config->failover_command, id, old_main,
+							   node_table->main_node_id, old_primary);
+		if (strategy_current()->wal_streams && id == old_primary)
+			failover_follow_primary(id, old_main, old_primary, -1);
+	}
 	plog(PL_LOG, "failover done. shutdown host %s(%d)", n->hostname, n->port);
 	return FAILOVER_DONE;
 }
@@ -128,8 +140,9 @@ handle_attach(const FailoverRequest *r)
 	strategy_find_primary(pool_config);
 	log_new_main(old_main, node_table->main_node_id);
 	signal_children();
-	run_configured_command("failback_command", pool_config->failback_command, id, old_main,
-						   node_table->main_node_id, old_primary);
+	if (!(r->flags & FAILOVER_FLAG_NO_COMMAND))
+		run_configured_command("failback_command", pool_config->failback_command, id, old_main,
+							   node_table->main_node_id, old_primary);
 	plog(PL_LOG, "failback done. reconnect host %s(%d)", n->hostname, n->port);
 	return FAILOVER_DONE;
 }
@@ -176,6 +189,8 @@ handle_promote(const FailoverRequest *r)
 		 node_table->nodes[old_primary].port);
 	node_table_set_status(old_primary, NODE_STATUS_DOWN);
 	signal_children();
+	if (r->flags & FAILOVER_FLAG_NO_COMMAND)
+		return FAILOVER_DONE;
 	if (r->flags & FAILOVER_FLAG_SWITCHOVER)
 		run_configured_command("failover_command", pool_config->failover_command, old_primary,
 							   old_main, id, old_primary);
@@ -196,6 +211,13 @@ failover_handle_requests(void)
 	{
 		FailoverResult res;
 
+		if (!(r.flags & FAILOVER_FLAG_CLUSTER) && failover_route_hook &&
+			failover_route_hook((FailoverKind) r.kind, r.node_id, r.flags, r.ticket))
+		{
+			/* the cluster's leader decides; the ticket stays pending until then */
+			failover_queue_finish(r.ticket, FAILOVER_PENDING);
+			continue;
+		}
 		switch (r.kind)
 		{
 			case FAILOVER_DETACH:
@@ -213,5 +235,6 @@ failover_handle_requests(void)
 				break;
 		}
 		failover_queue_finish(r.ticket, res);
+		failover_finish_ticket(r.origin_ticket, res);
 	}
 }

@@ -17,6 +17,7 @@ typedef struct FailoverRequest
 	int			node_id;
 	int			flags;			/* FAILOVER_FLAG_* */
 	pid_t		requester;
+	uint32_t	origin_ticket;	/* also finished with this request's result, 0 none */
 } FailoverRequest;
 
 typedef struct FailoverTicketResult

@@ -46,6 +46,12 @@ failover_parent_pid(void)
 uint32_t
 failover_request(FailoverKind kind, int node_id, int flags)
 {
+	return failover_request_linked(kind, node_id, flags, 0);
+}
+
+uint32_t
+failover_request_linked(FailoverKind kind, int node_id, int flags, uint32_t origin_ticket)
+{
 	FailoverQueue *q = failover_queue;
 	uint32_t	ticket = 0;
 
@@ -64,6 +70,7 @@ failover_request(FailoverKind kind, int node_id, int flags)
 		r->node_id = node_id;
 		r->flags = flags;
 		r->requester = getpid();
+		r->origin_ticket = origin_ticket;
 		q->results[ticket % FAILOVER_RESULT_SLOTS].ticket = ticket;
 		q->results[ticket % FAILOVER_RESULT_SLOTS].result = FAILOVER_PENDING;
 		q->count++;
@@ -115,6 +122,20 @@ failover_queue_finish(uint32_t ticket, FailoverResult result)
 		slot->result = result;
 	if (failover_queue->current_ticket == ticket)
 		failover_queue->current_ticket = 0;
+	shmem_unlock(SHMEM_LOCK_FAILOVER);
+}
+
+void
+failover_finish_ticket(uint32_t ticket, FailoverResult result)
+{
+	FailoverTicketResult *slot;
+
+	if (failover_queue == NULL || ticket == 0)
+		return;
+	slot = &failover_queue->results[ticket % FAILOVER_RESULT_SLOTS];
+	shmem_lock(SHMEM_LOCK_FAILOVER);
+	if (slot->ticket == ticket && slot->result == FAILOVER_PENDING)
+		slot->result = result;
 	shmem_unlock(SHMEM_LOCK_FAILOVER);
 }
 
@@ -184,6 +205,14 @@ failover_result_text(FailoverResult r)
 			return "timed out waiting for the request to be handled";
 		case FAILOVER_QUEUED:
 			return "queued behind another request the main process is handling";
+		case FAILOVER_NO_QUORUM:
+			return "the watchdog cluster does not hold the quorum";
+		case FAILOVER_NO_CONSENSUS:
+			return "the watchdog cluster has not reached the consensus";
+		case FAILOVER_NO_LEADER:
+			return "the watchdog cluster has no leader";
+		case FAILOVER_ROUTED:
+			return "routed to the watchdog cluster leader";
 	}
 	return "unknown result";
 }

@@ -291,18 +291,34 @@ pcp_recovery_node(PcpConn *conn, int node_id)
 PcpErrorCode
 pcp_stop_pgpool(PcpConn *conn, char mode)
 {
+	return pcp_stop_pgpool_scope(conn, mode, 'l');
+}
+
+PcpErrorCode
+pcp_stop_pgpool_scope(PcpConn *conn, char mode, char scope)
+{
 	char		m[2] = {mode, '\0'};
-	const char *args[1] = {m};
+	char		sc[2] = {scope, '\0'};
+	const char *args[2] = {m, sc};
 
 	if (mode != 's' && mode != 'f' && mode != 'i')
 		return pcp_set_error(conn, PCP_ERR_INVAL, "invalid shutdown mode \"%c\"", mode);
-	return pcp_run_command(conn, PCP_CMD_STOP_PGPOOL, 1, args, NULL, NULL);
+	/* the local scope is the old one-argument form: any server understands it */
+	return pcp_run_command(conn, PCP_CMD_STOP_PGPOOL, scope == 'c' ? 2 : 1, args, NULL, NULL);
 }
 
 PcpErrorCode
 pcp_reload_config(PcpConn *conn)
 {
-	return pcp_run_command(conn, PCP_CMD_RELOAD_CONFIG, 0, NULL, NULL, NULL);
+	return pcp_reload_config_scope(conn, 'l');
+}
+
+PcpErrorCode
+pcp_reload_config_scope(PcpConn *conn, char scope)
+{
+	const char *args[1] = {"c"};
+
+	return pcp_run_command(conn, PCP_CMD_RELOAD_CONFIG, scope == 'c' ? 1 : 0, args, NULL, NULL);
 }
 
 PcpErrorCode

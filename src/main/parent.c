@@ -240,6 +240,9 @@ parent_main(void)
 	}
 	status_file_load(pool_config->logdir, pgpool_options.discard_status);
 	status_file_save(pool_config->logdir);
+	/* with a watchdog, the cluster's leader decides every node status change */
+	if (pool_config->use_watchdog)
+		failover_route_hook = wd_failover_route;
 	strategy_select(pool_config);
 	strategy_find_primary(pool_config);
 	/* pgpool -c: the WAL worker starts from new slots (and so clears the cache) */

@@ -12,6 +12,7 @@
 #include "pool/node_table.h"
 #include "recovery/recovery.h"
 #include "utils/log.h"
+#include "watchdog/watchdog.h"
 
 #include <signal.h>
 #include <string.h>
@@ -82,6 +83,24 @@ pcp_do_promote_node(PcpSession *s, int argc, const char *const *argv)
 						strchr(argv[1], 's') ? FAILOVER_FLAG_SWITCHOVER : 0);
 }
 
+/* --scope=cluster: the watchdog sends the command to every other pgpool. */
+static PcpErrorCode
+cluster_command(PcpSession *s, WdRequestWhat what, char mode)
+{
+	if (!pool_config->use_watchdog)
+	{
+		s->signal_parent = 0;
+		return pcp_reply_error(s, PCP_ERR_INVAL, "Set use_watchdog = on, or use --scope=local.",
+							   "the cluster scope needs the watchdog");
+	}
+	if (!wd_request_cluster_command(what, mode))
+	{
+		s->signal_parent = 0;
+		return pcp_reply_error(s, PCP_ERR_BACKEND, NULL, "the watchdog's request queue is full");
+	}
+	return PCP_OK;
+}
+
 PcpErrorCode
 pcp_do_stop_pgpool(PcpSession *s, int argc, const char *const *argv)
 {
@@ -96,16 +115,22 @@ pcp_do_stop_pgpool(PcpSession *s, int argc, const char *const *argv)
 	else
 		return pcp_reply_error(s, PCP_ERR_INVAL, "Valid modes are s(mart), f(ast) and i(mmediate).",
 							   "invalid shutdown mode \"%s\"", m);
-	plog(PL_LOG, "PCP: user \"%s\" requested %s shutdown", s->user,
-		 s->signal_parent == SIGTERM ? "smart" : s->signal_parent == SIGINT ? "fast" : "immediate");
+	plog(PL_LOG, "PCP: user \"%s\" requested %s shutdown%s", s->user,
+		 s->signal_parent == SIGTERM ? "smart" : s->signal_parent == SIGINT ? "fast" : "immediate",
+		 argc > 1 && strcmp(argv[1], "c") == 0 ? " of the whole watchdog cluster" : "");
+	if (argc > 1 && strcmp(argv[1], "c") == 0)
+		return cluster_command(s, WD_REQ_STOP, m[0]);
 	return PCP_OK;
 }
 
 PcpErrorCode
 pcp_do_reload_config(PcpSession *s, int argc, const char *const *argv)
 {
-	plog(PL_LOG, "PCP: user \"%s\" requested a configuration reload", s->user);
+	plog(PL_LOG, "PCP: user \"%s\" requested a configuration reload%s", s->user,
+		 argc > 0 && strcmp(argv[0], "c") == 0 ? " of the whole watchdog cluster" : "");
 	s->signal_parent = SIGHUP;
+	if (argc > 0 && strcmp(argv[0], "c") == 0)
+		return cluster_command(s, WD_REQ_RELOAD, 0);
 	return PCP_OK;
 }
 

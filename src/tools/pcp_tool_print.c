@@ -220,7 +220,7 @@ pcp_print_promote_node(PcpConn *conn, const PcpToolArgs *a)
 PcpErrorCode
 pcp_print_stop_pgpool(PcpConn *conn, const PcpToolArgs *a)
 {
-	return print_success(pcp_stop_pgpool(conn, a->mode), a);
+	return print_success(pcp_stop_pgpool_scope(conn, a->mode, a->scope), a);
 }
 
 PcpErrorCode
@@ -232,7 +232,7 @@ pcp_print_recovery_node(PcpConn *conn, const PcpToolArgs *a)
 PcpErrorCode
 pcp_print_reload_config(PcpConn *conn, const PcpToolArgs *a)
 {
-	return print_success(pcp_reload_config(conn), a);
+	return print_success(pcp_reload_config_scope(conn, a->scope), a);
 }
 
 PcpErrorCode

@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "watchdog/watchdog.h"
+#include "wd_fsm.h"
 #include "wd_message.h"
 
 /* ---- wd_net.c: TCP between the watchdogs (the watchdog process) ---------- */
@@ -48,6 +49,31 @@ void		wd_escalate_poll(void);
 void		wd_escalate_shutdown(void);
 /* Replace $_IP_$ with ip and prefix path when cmd is not absolute; malloc'd. */
 char	   *wd_escalate_expand(const char *cmd, const char *path, const char *ip);
+
+/* ---- wd_main.c ------------------------------------------------------------- */
+
+/* Send a message of this node (its current state) with a text payload (NULL: none). */
+void		wd_send(int to, char type, const char *payload);
+
+/* ---- wd_failover.c: backend failover across pgpools (watchdog process) ----- */
+
+/* Take the requests of this pgpool's processes off the ring; expire old votes and waits. */
+void		wd_failover_poll(const WdFsm *f);
+
+/* FAILOVER REQUEST, FAILOVER, COMMAND and the leader's INFO (backend status). */
+void		wd_failover_on_message(const WdFsm *f, const WdMessage *m);
+
+/* The backend status vector an INFO carries ("B" + one letter a node). */
+void		wd_failover_status_payload(char *buf, size_t cap);
+
+/* Send the cluster commands still on the ring (shutdown: before leaving). */
+void		wd_failover_flush_commands(void);
+
+/* ---- wd_ipc.c: the UNIX socket wd_cli talks to (watchdog process) ---------- */
+
+bool		wd_ipc_open(const PoolConfig *cfg, int wd_port);
+void		wd_ipc_poll(const WdFsm *f);
+void		wd_ipc_close(void);
 
 /* ---- time ------------------------------------------------------------------- */
 int64_t		wd_now_us(void);

@@ -8,6 +8,7 @@
 #include "wd_fsm.h"
 #include "wd_int.h"
 
+#include "cache/qcache.h"
 #include "main/pgpool_main.h"
 #include "utils/clock.h"
 #include "utils/log.h"
@@ -59,13 +60,39 @@ on_reload(int sig)
 }
 
 static void
-send_msg(int to, char type)
+on_wake(int sig)
+{
+	(void) sig;					/* only ends the wait: the loop drains the request ring */
+}
+
+void
+wd_send(int to, char type, const char *payload)
 {
 	WdMessage	m;
+	char		status[WD_MAX_PAYLOAD];
 
 	wd_msg_init(&m, type, fsm.self, fsm.state, fsm.leader, fsm.priority, fsm.start_us);
 	m.seq = ++seq;
+	/* every INFO carries the backend status: the standbys take the leader's */
+	if (payload == NULL && type == WD_MSG_INFO)
+	{
+		wd_failover_status_payload(status, sizeof(status));
+		payload = status;
+	}
+	if (payload)
+	{
+		size_t		len = strlen(payload);
+
+		m.payload_len = (uint16_t) (len < WD_MAX_PAYLOAD ? len : WD_MAX_PAYLOAD);
+		memcpy(m.payload, payload, m.payload_len);
+	}
 	wd_net_send(to, &m);
+}
+
+static void
+send_msg(int to, char type)
+{
+	wd_send(to, type, NULL);
 }
 
 static void
@@ -83,6 +110,7 @@ on_message(void *arg, const WdMessage *m)
 	(void) arg;
 	wd_fsm_on_message(&fsm, m, clock_monotonic_ms(), &out);
 	send_out(&out);
+	wd_failover_on_message(&fsm, m);
 }
 
 static void
@@ -139,6 +167,12 @@ follow_escalation(bool *was)
 	if (!should && fsm.state == WD_STATE_LEADER)
 		plog(PL_LOG, "the leader node has lost the quorum: releasing the delegate IP");
 	*was = should;
+	/* the new leader's cache may hold results the old leader's writes made stale */
+	if (should && pool_config->clear_memqcache_on_escalation && qc_enabled())
+	{
+		qc_clear_all();
+		plog(PL_LOG, "watchdog: the query cache was cleared on escalation (clear_memqcache_on_escalation)");
+	}
 	wd_escalate_request(should);
 }
 
@@ -146,8 +180,11 @@ static void
 shutdown_watchdog(void)
 {
 	plog(PL_LOG, "watchdog: shutting down");
+	wd_failover_flush_commands();
 	fsm.state = WD_STATE_SHUTDOWN;
 	send_msg(-1, WD_MSG_QUIT);
+	wd_ipc_close();
+	wd_shared->watchdog_pid = 0;
 	wd_net_close();
 	wd_escalate_shutdown();
 	exit(0);
@@ -162,6 +199,7 @@ setup(int64_t *silence_ms)
 		{SIGQUIT, on_shutdown, true},
 		{SIGHUP, on_reload, true},
 		{SIGUSR1, SIG_IGN, false},
+		{SIGUSR2, on_wake, true},
 		{SIGPIPE, SIG_IGN, false},
 	};
 	const WdClusterConfig *c = wd_cluster();
@@ -176,6 +214,8 @@ setup(int64_t *silence_ms)
 	signals_install(actions, sizeof(actions) / sizeof(actions[0]), NULL);
 	if (!wd_net_open(c, cfg))
 		exit(1);
+	wd_ipc_open(cfg, c->nodes[c->self].wd_port);
+	wd_shared->watchdog_pid = getpid();
 	if (cfg->wd_lifecheck_method == WDLM_HEARTBEAT)
 		*silence_ms = 2000 + 2000LL * cfg->wd_heartbeat_deadtime;
 	else
@@ -220,6 +260,8 @@ wd_main(int index)
 		}
 		follow_escalation(&escalated);
 		wd_escalate_poll();
+		wd_failover_poll(&fsm);
+		wd_ipc_poll(&fsm);
 		publish();
 	}
 }

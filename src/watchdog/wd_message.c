@@ -174,6 +174,8 @@ wd_msg_type_name(char type)
 			return "FAILOVER";
 		case WD_MSG_HEARTBEAT:
 			return "HEARTBEAT";
+		case WD_MSG_COMMAND:
+			return "COMMAND";
 	}
 	return "UNKNOWN";
 }

@@ -36,7 +36,8 @@ typedef enum WdMsgType
 	WD_MSG_QUIT = 'Q',			/* I am shutting down */
 	WD_MSG_FAILOVER_REQ = 'F',	/* to the leader: my health check saw a backend fail */
 	WD_MSG_FAILOVER_DO = 'G',	/* from the leader: apply this backend status */
-	WD_MSG_HEARTBEAT = 'H'		/* UDP lifecheck */
+	WD_MSG_HEARTBEAT = 'H',		/* UDP lifecheck */
+	WD_MSG_COMMAND = 'C'		/* stop or reload this pgpool (--scope=cluster) */
 } WdMsgType;
 
 typedef struct WdMessage

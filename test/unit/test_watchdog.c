@@ -21,6 +21,7 @@
 #include "watchdog/watchdog.h"
 #include "../../src/watchdog/wd_fsm.h"
 #include "../../src/watchdog/wd_message.h"
+#include "../../src/watchdog/wd_vote.h"
 
 /* ---- frames ------------------------------------------------------------------ */
 
@@ -368,6 +369,30 @@ test_node_id_file(void **state)
 	unlink(conf);
 }
 
+/* Consensus: one vote per pgpool, the quorum's count of votes decides. */
+static void
+test_failover_votes(void **state)
+{
+	WdVote		v = {0};
+
+	(void) state;
+	assert_int_equal(wd_vote_cast(&v, 2, 2, false, 1000), WD_VOTE_NOTED);
+	/* the same pgpool again (its next health check): not a second vote */
+	assert_int_equal(wd_vote_cast(&v, 2, 2, false, 2000), WD_VOTE_DUPLICATE);
+	assert_int_equal(v.count, 1);
+	assert_int_equal(wd_vote_cast(&v, 0, 2, false, 3000), WD_VOTE_CONSENSUS);
+	assert_int_equal(v.count, 0);
+	/* allow_multiple_failover_requests_from_node: one pgpool can make it */
+	assert_int_equal(wd_vote_cast(&v, 1, 2, true, 4000), WD_VOTE_NOTED);
+	assert_int_equal(wd_vote_cast(&v, 1, 2, true, 4500), WD_VOTE_CONSENSUS);
+	/* old votes are forgotten */
+	assert_int_equal(wd_vote_cast(&v, 1, 3, false, 5000), WD_VOTE_NOTED);
+	assert_false(wd_vote_expire(&v, 6000, 15000));
+	assert_true(wd_vote_expire(&v, 21000, 15000));
+	assert_int_equal(wd_vote_cast(&v, 1, 3, false, 21000), WD_VOTE_NOTED);
+	assert_int_equal(v.count, 1);
+}
+
 int
 main(void)
 {
@@ -380,6 +405,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_isolation_and_quorum, fsm_setup, teardown),
 		cmocka_unit_test_setup_teardown(test_config_spellings, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_node_id_file, setup, teardown),
+		cmocka_unit_test(test_failover_votes),
 	};
 
 	return run_with_tmpdir("watchdog", tests, sizeof(tests) / sizeof(tests[0]));

@@ -190,7 +190,8 @@ sub exec_defaults
 
 # Start a command in the background as the test user, in its own process
 # group.  Options: stdin, stdout, stderr (file paths; stderr 'stdout' joins
-# them), env, cwd.  Returns its pid.
+# them), env, cwd, as_root (keep the current user: "ip netns exec" and
+# commands that configure interfaces need root).  Returns its pid.
 sub spawn
 {
 	my ($cmd, %o) = @_;
@@ -205,7 +206,8 @@ sub spawn
 			open(STDOUT, '>>', $o{stdout} // '/dev/null') or die "stdout: $!";
 			if (($o{stderr} // '') eq 'stdout') { open(STDERR, '>&', \*STDOUT) or die "stderr: $!"; }
 			else { open(STDERR, '>>', $o{stderr} // '/dev/null') or die "stderr: $!"; }
-			as_test_user($o{cwd});
+			if ($o{as_root}) { chdir($o{cwd} // '/'); }
+			else { as_test_user($o{cwd}); }
 			my $env = $o{env} // {};
 			$ENV{$_} = $env->{$_} for keys %$env;
 			exec(@$cmd) or die "exec $cmd->[0]: $!";

@@ -14,8 +14,12 @@ use PgpoolTest::Pcp;
 use PgpoolTest::Pgpool;
 use PgpoolTest::Util qw(free_port test_dir spew slurp chown_test);
 
-# make_cluster($n, $pg_node, %o): priority (arrayref), conf (hashref for
-# every pgpool), keepalive / deadtime (defaults 1 / 5).  Not started.
+# make_cluster($n, $pg_node, %o): $pg_node one PgpoolTest::Node or an
+# arrayref of them; priority (arrayref), conf (hashref for every pgpool),
+# each (arrayref of hashrefs: pgpool i's own parameters), class (a
+# subclass of PgpoolTest::Pgpool to create), pool_hba (arrayref of
+# lines), keepalive /
+# deadtime (defaults 1 / 5).  Not started.
 sub make_cluster
 {
 	my ($n, $node, %o) = @_;
@@ -34,8 +38,8 @@ sub make_cluster
 	for my $i (0 .. $n - 1)
 	{
 		my $name = "wd$i";
-		my $pp = PgpoolTest::Pgpool->new(name => $name, nodes => [$node],
-			port => $ports[$i]{port}, pcp_port => $ports[$i]{pcp},
+		my $pp = ($o{class} // 'PgpoolTest::Pgpool')->new(name => $name, nodes => ref $node eq 'ARRAY' ? $node : [$node],
+			port => $ports[$i]{port}, pcp_port => $ports[$i]{pcp}, pool_hba => $o{pool_hba},
 			conf => {
 				%members,
 				use_watchdog => 'on',
@@ -52,7 +56,9 @@ sub make_cluster
 				arping_cmd => "true",
 				wd_escalation_command => "echo $name >> $dir/escalation.log",
 				wd_de_escalation_command => "echo $name >> $dir/de_escalation.log",
+				wd_ipc_socket_dir => "$dir/$name",
 				%{ $o{conf} // {} },
+				%{ ($o{each} // [])->[$i] // {} },
 			});
 		spew($pp->dir . '/pgpool_node_id', "$i\n");
 		chown_test($pp->dir . '/pgpool_node_id');
@@ -118,6 +124,16 @@ sub signal_all
 	my @p = pids($pp);
 	kill $sig, @p;
 	return scalar @p;
+}
+
+# Status of backend node $id as pgpool $pp sees it (pcp_node_info):
+# 'up', 'down' or undef.
+sub backend_status
+{
+	my ($pp, $id) = @_;
+	my ($rc, $out) = PgpoolTest::Pcp->new($pp)->legacy('pcp_node_info', $id);
+	return undef if $rc || $out !~ /^\S+ \d+ (\d+) /;
+	return $1 == 3 ? 'down' : 'up';
 }
 
 # Lines of a log file in the test directory.

@@ -6,6 +6,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 /* Copy src into dst of size cap, always NUL-terminated; returns strlen(src). */
 size_t		str_copy(char *dst, const char *src, size_t cap);
@@ -26,6 +27,9 @@ void	   *mem_realloc(void *p, size_t n);
  * out (pointers into the modified s).  Returns the number of pieces.
  */
 int			str_split(char *s, char sep, char **out, int max);
+
+/* FNV-1a hash of a NUL-terminated string (in-process hash tables). */
+uint32_t	str_hash(const char *s);
 
 /* Trim leading and trailing white space in place; returns s (moved). */
 char	   *str_trim(char *s);

@@ -114,16 +114,6 @@ func_writes_uncached(const RouterConfig *rc, const char *name)
 	return false;
 }
 
-static uint32_t
-name_hash(const char *s)
-{
-	uint32_t	h = 2166136261u;
-
-	while (*s)
-		h = (h ^ (uint8_t) *s++) * 16777619u;
-	return h;
-}
-
 bool
 router_config_func_writes(const RouterConfig *rc, const char *name)
 {
@@ -134,7 +124,7 @@ router_config_func_writes(const RouterConfig *rc, const char *name)
 
 	if (rc->write.n == 0 && rc->read_only.n == 0)
 		return func_writes_uncached(rc, name);
-	h = name_hash(name);
+	h = str_hash(name);
 	for (i = (int) (h & (MEMO_SIZE - 1));; i = (i + 1) & (MEMO_SIZE - 1))
 	{
 		MemoSlot   *slot = &m->memo[i];

@@ -10,16 +10,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static uint32_t
-key_hash(const char *key)
-{
-	uint32_t	h = 2166136261u;	/* FNV-1a */
-
-	for (const char *c = key; *c; c++)
-		h = (h ^ (uint8_t) *c) * 16777619u;
-	return h;
-}
-
 void
 catalog_memo_init(CatalogMemo *m, int size, void (*free_value) (void *))
 {
@@ -54,7 +44,7 @@ catalog_memo_get(CatalogMemo *m, const char *key)
 
 	if (m->slots == NULL)
 		return NULL;
-	sl = find_slot(m, key, key_hash(key));
+	sl = find_slot(m, key, str_hash(key));
 	if (sl == NULL || sl->key == NULL)
 		return NULL;
 	if (expire > 0 && time(NULL) - sl->stored >= expire)
@@ -65,7 +55,7 @@ catalog_memo_get(CatalogMemo *m, const char *key)
 void
 catalog_memo_put(CatalogMemo *m, const char *key, void *value)
 {
-	uint32_t	h = key_hash(key);
+	uint32_t	h = str_hash(key);
 	CatalogMemoSlot *sl;
 
 	if (m->slots == NULL)

@@ -67,16 +67,6 @@ static bool ddl_pending;		/* bump the counter again once it has run */
 static bool path_in_transaction;	/* search_path/role set in the open transaction */
 static bool path_changed;		/* ... in this session: only its own answers count */
 
-static uint32_t
-key_hash(const char *key)
-{
-	uint32_t	h = 2166136261u;	/* FNV-1a */
-
-	for (const char *c = key; *c; c++)
-		h = (h ^ (uint8_t) *c) * 16777619u;
-	return h;
-}
-
 /* Build the key of a function name; false if it does not fit. */
 static bool
 make_key(char *key, const Session *s, const char *func)
@@ -152,7 +142,7 @@ entry_find(const char *key, uint32_t hash)
 static void
 entry_store(const char *key, char vol, bool session)
 {
-	uint32_t	hash = key_hash(key);
+	uint32_t	hash = str_hash(key);
 	FvEntry    *victim = NULL;
 
 	for (int p = 0; p < FV_PROBE; p++)
@@ -291,7 +281,7 @@ func_volatility(Session *s, const StmtFacts *f)
 		FvEntry    *e = NULL;
 
 		if (make_key(key, s, f->funcs[i]))
-			e = entry_find(key, key_hash(key));
+			e = entry_find(key, str_hash(key));
 		if (e != NULL)
 		{
 			if (e->vol > worst)

@@ -41,30 +41,30 @@ append(QcCapture *c, const char *frame, size_t size)
 	pqbuf_put_bytes(&c->data, frame, size);
 }
 
-static void
-simple_frame(QcCapture *c, char type, const char *frame, size_t size)
+/* A message of the answer itself; false for one that spoils it. */
+static bool
+answer_frame(QcCapture *c, char type, const char *frame, size_t size)
 {
 	switch (type)
 	{
 		case PQ_BE_ROW_DESCRIPTION:
 			c->has_desc = true;
-			append(c, frame, size);
-			break;
+			/* fall through */
 		case PQ_BE_DATA_ROW:
 			append(c, frame, size);
-			break;
+			return true;
 		case PQ_BE_COMMAND_COMPLETE:
 			if (c->complete)
-				c->failed = true;	/* a second statement */
+				return false;	/* a second statement */
 			c->complete = true;
 			append(c, frame, size);
-			break;
-		case PQ_BE_READY_FOR_QUERY:
+			return true;
 		case PQ_BE_PARAMETER_STATUS:
-			break;
+		case PQ_BE_PARAMETER_DESCRIPTION:
+		case PQ_BE_READY_FOR_QUERY:
+			return true;
 		default:
-			c->failed = true;
-			break;
+			return false;		/* an error, a notice, a suspended portal, NoData, ... */
 	}
 }
 
@@ -78,29 +78,10 @@ extended_frame(QcCapture *c, char type, const char *frame, size_t size)
 	}
 	if (!c->active)
 		return;
-	switch (type)
-	{
-		case PQ_BE_ROW_DESCRIPTION:
-			c->has_desc = true;
-			append(c, frame, size);
-			break;
-		case PQ_BE_DATA_ROW:
-			append(c, frame, size);
-			break;
-		case PQ_BE_COMMAND_COMPLETE:
-			c->complete = true;
-			c->active = false;
-			append(c, frame, size);
-			break;
-		case PQ_BE_PARAMETER_STATUS:
-		case PQ_BE_PARAMETER_DESCRIPTION:
-			break;
-		default:
-			/* an error, a notice, a suspended portal, NoData */
-			c->failed = true;
-			c->active = false;
-			break;
-	}
+	if (!answer_frame(c, type, frame, size))
+		c->failed = true;
+	if (c->complete || c->failed)
+		c->active = false;
 }
 
 void
@@ -114,7 +95,10 @@ qc_capture_frame(QcCapture *c, char type, const char *frame, size_t size, bool w
 		return;
 	}
 	if (c->bind_ordinal == 0)
-		simple_frame(c, type, frame, size);
+	{
+		if (!answer_frame(c, type, frame, size))
+			c->failed = true;
+	}
 	else
 		extended_frame(c, type, frame, size);
 }

@@ -61,10 +61,11 @@ build_query(PqBuf *sql, const char *schema, const char *name)
 				  "ON d2.classid = 'pg_rewrite'::regclass AND d2.objid = w2.oid "
 				  "AND d2.refclassid = 'pg_proc'::regclass "
 				  "JOIN pg_proc p ON p.oid = d2.refobjid AND p.provolatile <> 'i' "
-				  "WHERE w2.ev_class = c.oid) "
+				  "WHERE w2.ev_class = c.oid), "
+				  "CASE WHEN c.relkind = 'v' THEN pg_get_viewdef(c.oid) END "
 				  "FROM r JOIN pg_class c ON c.oid = r.oid "
 				  "JOIN pg_namespace n ON n.oid = c.relnamespace "
-				  "GROUP BY 1, 2, 3, 4, 5 ORDER BY 6, 1");
+				  "GROUP BY 1, 2, 3, 4, 5, 8 ORDER BY 6, 1");
 }
 
 static bool
@@ -100,6 +101,30 @@ info_from_rows(const CatalogRows *rows)
 	return ri;
 }
 
+/*
+ * PostgreSQL records no dependency on built-in objects (system catalogs,
+ * now(), random(), ...), so a view is also judged by its definition: one
+ * reading the clock or a system catalog, or calling a function that is
+ * not immutable, is marked 'V' (not cacheable).
+ */
+static void
+judge_views(Session *s, QcRelInfo *ri, const CatalogRows *rows)
+{
+	for (int i = 0; i < rows->nrows && i < ri->nrels; i++)
+	{
+		const char *def = rows->cells[i * rows->ncols + 7];
+		const StmtFacts *vf;
+
+		if (def == NULL || ri->rels[i].relkind != 'v')
+			continue;
+		vf = router_analyze(def, strlen(def));
+		if (vf->kind != ROUTER_STMT_SELECT ||
+			(vf->flags & (ROUTER_F_READS_CLOCK | ROUTER_F_SYSTEM_CATALOG | ROUTER_F_SEQUENCE_FUNC)) ||
+			(vf->nfuncs > 0 && func_volatility(s, vf) != 'i'))
+			ri->rels[i].relkind = 'V';
+	}
+}
+
 static void
 make_key(char *key, size_t cap, const Session *s, const char *schema, const char *name)
 {
@@ -130,7 +155,7 @@ qc_rel_lookup(Session *s, const char *schema, const char *name)
 	pqbuf_init(&sql);
 	build_query(&sql, schema, name);
 	pqbuf_put_byte(&sql, '\0');
-	ok = catalog_query(s, s->multi->primary, sql.data, 7, &rows);
+	ok = catalog_query(s, s->multi->primary, sql.data, 8, &rows);
 	pqbuf_free(&sql);
 	if (!ok)
 	{
@@ -138,6 +163,7 @@ qc_rel_lookup(Session *s, const char *schema, const char *name)
 		return NULL;
 	}
 	ri = info_from_rows(&rows);
+	judge_views(s, ri, &rows);
 	ri->resolved_at = clock;
 	catalog_rows_free(&rows);
 	catalog_memo_put(&memo, key, ri);

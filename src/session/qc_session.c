@@ -157,6 +157,7 @@ prepare(Session *s, const StmtFacts *f, QcKeyBuilder *kb, char protocol, const c
 		return NULL;
 	if ((*why = qc_policy_functions(f, qc_func_volatility(s, f), force)) != NULL)
 		return NULL;
+	f = router_facts_retain(f);	/* judging views analyses their definitions */
 	c = mem_alloc(sizeof(QcCapture));
 	qc_capture_init(c);
 	qc_key_begin(kb);
@@ -175,6 +176,7 @@ prepare(Session *s, const StmtFacts *f, QcKeyBuilder *kb, char protocol, const c
 		if (*why)
 		{
 			capture_drop(c);
+			router_facts_release(f);
 			return NULL;
 		}
 		for (int k = 0; k < ri->nrels; k++)
@@ -183,16 +185,19 @@ prepare(Session *s, const StmtFacts *f, QcKeyBuilder *kb, char protocol, const c
 	}
 	c->as_of = s->tx_status == 'I' ? qc_clock_now() : s->multi->qc->tx_as_of;
 	str_copy(c->text, f->text, sizeof(c->text));
+	router_facts_release(f);
 	return c;
 }
 
 static void
-log_hit(const char *text)
+log_hit(const char *text, size_t len)
 {
+	int			n = len > INT32_MAX ? INT32_MAX : (int) len;
+
 	if (pool_config->log_per_node_statement || pool_config->log_statement)
-		plog(PL_LOG, "query result fetched from cache. statement: %s", text);
+		plog(PL_LOG, "query result fetched from cache. statement: %.*s", n, text);
 	else
-		plog(PL_DEBUG1, "query result fetched from cache. statement: %s", text);
+		plog(PL_DEBUG1, "query result fetched from cache. statement: %.*s", n, text);
 }
 
 static void
@@ -230,7 +235,7 @@ qc_session_query(Session *s, const char *sql, size_t len)
 		pqbuf_free(&hit);
 		capture_drop(c);
 		qc_count_hit();
-		log_hit(f->text);
+		log_hit(sql, len);
 		(void) pq_conn_flush(&s->client, -1);	/* a client gone shows at its next read */
 		return true;
 	}
@@ -315,7 +320,7 @@ qc_session_bind(Session *s, const char *sql, size_t sql_len, const char *msg, si
 		pqbuf_free(&hit);
 		capture_drop(c);
 		qc_count_hit();
-		log_hit(f->text);
+		log_hit(sql, sql_len);
 		return true;
 	}
 	pqbuf_free(&hit);

@@ -66,13 +66,9 @@ table_facts_invalidate(void)
 static uint32_t
 make_key(char *key, size_t cap, const Session *s, const char *schema, const char *name)
 {
-	uint32_t	h = 2166136261u;	/* FNV-1a */
-
 	snprintf(key, cap, "%s\x1f%s\x1f%s", s->startup.database ? s->startup.database : "",
 			 schema ? schema : "", name);
-	for (const char *c = key; *c; c++)
-		h = (h ^ (uint8_t) *c) * 16777619u;
-	return h;
+	return str_hash(key);
 }
 
 static TableFactsEntry *

@@ -113,3 +113,13 @@ str_split(char *s, char sep, char **out, int max)
 	}
 	return n;
 }
+
+uint32_t
+str_hash(const char *s)
+{
+	uint32_t	h = 2166136261u;
+
+	while (*s)
+		h = (h ^ (uint8_t) *s++) * 16777619u;
+	return h;
+}

@@ -35,7 +35,7 @@ my %COLUMNS = (
 	pool_version => 'pool_version',
 	pool_cache => 'num_cache_hits|num_selects|cache_hit_ratio|num_hash_entries|'
 	  . 'used_hash_entries|num_cache_entries|used_cache_entries_size|free_cache_entries_size|'
-	  . 'fragment_cache_entries_size',
+	  . 'fragment_cache_entries_size|invalidation_source|wal_node_id|wal_lag_bytes|wal_lag_seconds',
 	pool_health_check_stats => 'node_id|hostname|port|status|role|last_status_change|'
 	  . 'total_count|success_count|fail_count|skip_count|retry_count|average_retry_count|'
 	  . 'max_retry_count|max_duration|min_duration|average_duration|last_health_check|'
@@ -155,7 +155,8 @@ for my $item (sort keys %COLUMNS)
 	my ($rc, $lines) = show('SHOW pool_version');
 	like($lines->[1], qr/^4\.3\.\d+ \(\w+\)$/, 'pool_version: pgpool-II release and name');
 	($rc, $lines) = show('SHOW pool_cache');
-	is_deeply([ @$lines[ 1 .. $#$lines ] ], ['0|0|0.00|0|0|0|0|0|0'], 'pool_cache: one row of zeros');
+	is_deeply([ @$lines[ 1 .. $#$lines ] ], ['0|0|0.00|0|0|0|0|0|0|pgpool|||'],
+		'pool_cache: one row of zeros when the cache is off');
 	($rc, $lines) = show('SHOW pool_health_check_stats');
 	my @r = rows_of($lines);
 	is_deeply([ map { $_->{port} } @r ], [ $node0->port, $node1->port ],

@@ -54,14 +54,49 @@ sub rq { my ($sql, %o) = @_; my ($rc, $out, $err) = $pp->psql($sql, db => 'testd
 
 # --- never cached ------------------------------------------------------------
 {
+	rq("create unlogged table ul (id int); insert into ul values (1);
+		create view v_cat as select relname from pg_class where relname = 'ul';
+		create view v_plain as select id, v from t;
+		create function vol() returns int language sql volatile as 'select 1';
+		create function imm(int) returns int language sql immutable as 'select \$1 + 1';");
 	for my $sql ('select now() is not null from t where id = 1',
+		'select current_timestamp is not null from t where id = 1',
+		'select random() < 2 from t where id = 1',
+		'select vol() from t where id = 1',
 		'select v from t where id = 1 for update',
+		'select v from t where id = 1 for share',
 		'/*NO QUERY CACHE*/ select v from t where id = 1',
-		'select count(*) from pg_class where relname = \'t\'')
+		'select count(*) from pg_class where relname = \'t\'',
+		'select id from ul',
+		'select relname from v_cat')
 	{
 		rq($sql); rq($sql);
-		is(hits_of($sql), 0, "not cached: $sql");
+		is(cache_hits($pp, $sql), 0, "not cached: $sql");
 	}
+	my $tmp = "create temp table tt (id int);\ninsert into tt values (1);\nselect id from tt;\nselect id from tt;\n";
+	rq($tmp, script => 1);
+	is(cache_hits($pp, 'select id from tt;'), 0, 'not cached: a temporary table');
+	rq('select v into t_copy from t where id = 1');
+	rq('select v into t_copy2 from t where id = 1');
+	is(cache_hits($pp, 'select v into t_copy from t where id = 1'), 0, 'not cached: SELECT INTO');
+}
+
+# --- cached: immutable functions, views over tables, FORCE QUERY CACHE -------------
+{
+	my $sql = 'select imm(id) from t where id = 1';
+	rq($sql); rq($sql);
+	is(cache_hits($pp, $sql), 1, 'cached: an immutable function');
+	$sql = 'select v from v_plain where id = 2';
+	rq($sql); rq($sql);
+	is(cache_hits($pp, $sql), 1, 'cached: a view over a table');
+	rq("update t set v = 'via view' where id = 2");
+	is(rq($sql), 'via view', 'a write to the table under the view invalidates it');
+	$sql = '/*FORCE QUERY CACHE*/ select id from ul';
+	rq($sql); rq($sql);
+	is(cache_hits($pp, $sql), 1, 'FORCE QUERY CACHE caches an unlogged table');
+	$sql = '/*FORCE QUERY CACHE*/ select v from t where id = 1 for update';
+	rq($sql); rq($sql);
+	is(cache_hits($pp, $sql), 0, 'but never a locking read');
 }
 
 # --- extended protocol: a prepared statement with parameters ------------------

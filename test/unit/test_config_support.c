@@ -51,9 +51,9 @@ test_non_default_warns_with_file_and_line(void **state)
 	char		detail[256];
 
 	assert_int_equal(load_and_report(&c, "num_init_children = 5\n"
-									 "memory_cache_enabled = on\n"), 1);
+									 "logging_collector = on\n"), 1);
 	assert_int_equal(ncaptured, 1);
-	w = unsupported("memory_cache_enabled");
+	w = unsupported("logging_collector");
 	assert_non_null(w);
 	snprintf(detail, sizeof(detail), "in file \"%s\" line 2", conf_path);
 	assert_string_equal(w->detail, detail);
@@ -61,7 +61,7 @@ test_non_default_warns_with_file_and_line(void **state)
 	/* the same configuration reported again (a reload) warns again */
 	ncaptured = 0;
 	assert_int_equal(config_report_unsupported(&c), 1);
-	assert_non_null(unsupported("memory_cache_enabled"));
+	assert_non_null(unsupported("logging_collector"));
 	config_free(&c);
 }
 
@@ -114,11 +114,11 @@ test_later_line_decides(void **state)
 	char		detail[256];
 
 	/* set, then back to the default: silent */
-	assert_int_equal(load_and_report(&c, "use_watchdog = on\n# comment\nuse_watchdog = off\n"), 0);
+	assert_int_equal(load_and_report(&c, "logging_collector = on\n# comment\nlogging_collector = off\n"), 0);
 	config_free(&c);
 	/* default, then set: the warning names the later line */
-	assert_int_equal(load_and_report(&c, "use_watchdog = off\n\nuse_watchdog = on\n"), 1);
-	w = unsupported("use_watchdog");
+	assert_int_equal(load_and_report(&c, "logging_collector = off\n\nlogging_collector = on\n"), 1);
+	w = unsupported("logging_collector");
 	assert_non_null(w);
 	snprintf(detail, sizeof(detail), "in file \"%s\" line 3", conf_path);
 	assert_string_equal(w->detail, detail);
@@ -132,20 +132,18 @@ test_numbered_synonym_obsolete(void **state)
 	const Captured *w;
 
 	assert_int_equal(load_and_report(&c, "enable_query_cache = on\n"
-									 "heartbeat_hostname1 = 'peer1'\n"
-									 "white_memqcache_table_list = 't.*'\n"
-									 "parallel_mode = on\n"), 4);
-	assert_int_equal(ncaptured, 4);
+									 "system_dbname = 'sys'\n"
+									 "parallel_mode = on\n"), 3);
+	assert_int_equal(ncaptured, 3);
 	w = find_captured(PL_WARNING, "parameter \"enable_query_cache\" is obsolete and has no effect");
 	assert_non_null(w);
 	assert_non_null(strstr(w->detail, "line 1"));
 	assert_ptr_equal(w, &captured[0]);	/* in line order */
-	assert_non_null(unsupported("heartbeat_hostname1"));
-	assert_ptr_equal(unsupported("heartbeat_hostname1"), &captured[1]);
 	/* a 3.x spelling is reported under the 4.x name; the line tells which */
-	w = unsupported("cache_safe_memqcache_table_list");
+	w = unsupported("system_db_dbname");
 	assert_non_null(w);
-	assert_non_null(strstr(w->detail, "line 3"));
+	assert_non_null(strstr(w->detail, "line 2"));
+	assert_ptr_equal(w, &captured[1]);
 	assert_non_null(unsupported("parallel_mode"));
 	config_free(&c);
 }
@@ -167,7 +165,7 @@ test_copy_and_set_option(void **state)
 
 	/* no file, no line: settings made by name are not reported */
 	config_init_defaults(&c);
-	assert_true(config_set_option(&c, "memory_cache_enabled", "on"));
+	assert_true(config_set_option(&c, "logging_collector", "on"));
 	assert_int_equal(config_report_unsupported(&c), 0);
 	config_free(&c);
 }
@@ -179,7 +177,7 @@ test_labels(void **state)
 
 	assert_null(config_support_label(config_param_find("num_init_children", &index)));
 	assert_null(config_support_label(config_param_find("replicate_select", &index)));
-	assert_string_equal(config_support_label(config_param_find("memory_cache_enabled", &index)),
+	assert_string_equal(config_support_label(config_param_find("logging_collector", &index)),
 						"not implemented");
 	assert_string_equal(config_support_label(config_param_find("enable_query_cache", &index)),
 						"obsolete, no effect");

@@ -117,6 +117,7 @@ typedef struct QcSession
 	bool		dirty_db;		/* a write whose tables are unknown: the whole database */
 	uint32_t	dirty_db_hash;
 	bool		forget_names;	/* SET search_path ran: relation names resolve differently */
+	uint64_t	settings_salt;	/* hash of the session's SET/RESET statements (part of every key) */
 	uint64_t	batch_seq;		/* the batch whose Binds are counted */
 	int			batch_binds;
 	QcCapture **pending;		/* answers waiting for COMMIT */

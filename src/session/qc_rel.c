@@ -128,14 +128,17 @@ judge_views(Session *s, QcRelInfo *ri, const CatalogRows *rows)
 static void
 make_key(char *key, size_t cap, const Session *s, const char *schema, const char *name)
 {
-	snprintf(key, cap, "%s\x1f%s\x1f%s\x1f%s", s->startup.database ? s->startup.database : "",
-			 s->startup.user ? s->startup.user : "", schema ? schema : "", name);
+	const char *options = pq_startup_get(&s->startup, "options");
+
+	/* options may carry -c search_path */
+	snprintf(key, cap, "%s\x1f%s\x1f%s\x1f%s\x1f%s", s->startup.database ? s->startup.database : "",
+			 s->startup.user ? s->startup.user : "", options ? options : "", schema ? schema : "", name);
 }
 
 const QcRelInfo *
 qc_rel_lookup(Session *s, const char *schema, const char *name)
 {
-	char		key[600];
+	char		key[1024];
 	QcRelInfo  *ri;
 	CatalogRows rows;
 	PqBuf		sql;

@@ -142,6 +142,24 @@ add_table(QcCapture *c, uint32_t db_hash, uint32_t oid)
 }
 
 /*
+ * What else shapes an answer's bytes: the startup packet's parameters
+ * (client_encoding, DateStyle, options such as -c search_path or
+ * extra_float_digits) and the SET statements the session ran.
+ */
+static void
+add_settings(QcKeyBuilder *kb, const Session *s)
+{
+	for (int i = 0; i < s->startup.nparams; i++)
+	{
+		if (strcmp(s->startup.names[i], "application_name") == 0)
+			continue;
+		qc_key_add(kb, s->startup.names[i], strlen(s->startup.names[i]));
+		qc_key_add(kb, s->startup.values[i], strlen(s->startup.values[i]));
+	}
+	qc_key_add(kb, &s->multi->qc->settings_salt, sizeof(s->multi->qc->settings_salt));
+}
+
+/*
  * A capture for f if it may be cached: the relations it reads resolved and
  * judged, the key's common part (database, user, protocol, text, table
  * oids) started in kb.  NULL (and *why) if not.
@@ -164,6 +182,7 @@ prepare(Session *s, const StmtFacts *f, QcKeyBuilder *kb, char protocol, const c
 	qc_key_add(kb, &protocol, 1);
 	qc_key_add(kb, s->startup.database ? s->startup.database : "", strlen(s->startup.database ? s->startup.database : ""));
 	qc_key_add(kb, s->startup.user ? s->startup.user : "", strlen(s->startup.user ? s->startup.user : ""));
+	add_settings(kb, s);
 	qc_key_add(kb, f->text, f->text_len);
 	for (int i = 0; i < f->nrels; i++)
 	{

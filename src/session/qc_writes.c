@@ -61,6 +61,21 @@ note_written(Session *s, QcSession *q, const StmtFacts *f)
 	}
 }
 
+/*
+ * A SET may change how answers look (DateStyle, extra_float_digits,
+ * bytea_output, ...): the session's keys change with it, so only sessions
+ * that ran the same SETs share answers.
+ */
+static void
+note_setting(QcSession *q, const StmtFacts *f)
+{
+	uint64_t	h = q->settings_salt ^ 0x9e3779b97f4a7c15ULL;
+
+	for (size_t i = 0; i < f->text_len; i++)
+		h = (h ^ (uint8_t) f->text[i]) * 0x100000001b3ULL;
+	q->settings_salt = h;
+}
+
 static bool
 names(const StmtFacts *f, const char *what)
 {
@@ -82,6 +97,7 @@ qc_session_note(Session *s, const StmtFacts *f)
 	{
 		case ROUTER_STMT_SET:
 		case ROUTER_STMT_RESET:
+			note_setting(q, f);
 			if (names(f, "role") || names(f, "session_authorization"))
 				q->disabled = true;
 			if (names(f, "search_path") || (f->flags & ROUTER_F_ALL) || f->kind == ROUTER_STMT_RESET)
@@ -91,6 +107,7 @@ qc_session_note(Session *s, const StmtFacts *f)
 			}
 			return;
 		case ROUTER_STMT_DISCARD:
+			note_setting(q, f);
 			qc_rel_forget();
 			q->forget_names = true;
 			return;

@@ -86,6 +86,19 @@ sub as
 	is(cache_hits($pp, $sql), 1, 'but is not answered from the login user\'s cache');
 }
 
+# --- settings that shape the answer's bytes ---------------------------------------------
+{
+	$node->psql("create table dates (id int primary key, d date); insert into dates values (1, '2020-01-02');
+		grant select on dates to alice;", db => 'testdb');
+	my $sql = 'select d from dates where id = 1;';
+	is(as('alice', $sql), '2020-01-02', 'ISO dates by default');
+	is(as('alice', $sql), '2020-01-02', 'again, from the cache');
+	my ($rc, $out) = $pp->psql($sql, db => 'testdb', user => 'alice', env => { PGOPTIONS => '-c DateStyle=German' });
+	is($out, '02.01.2020', 'a session started with another DateStyle gets its own answer');
+	($rc, $out) = $pp->psql("set datestyle = 'SQL, DMY';\n$sql\n", db => 'testdb', user => 'alice', script => 1);
+	like($out, qr{^02/01/2020$}m, 'so does a session that SET it');
+}
+
 # --- table lists ------------------------------------------------------------------------
 {
 	my $sql = 'select id from hidden';

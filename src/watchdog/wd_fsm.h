@@ -35,6 +35,8 @@ typedef struct WdPeer
 	int			priority;
 	int64_t		start_us;
 	int64_t		last_ms;		/* when heard from last */
+	int			membership;		/* WdMembership: counted in the quorum when WD_MEMBER */
+	int64_t		down_since_ms;	/* not alive since (0: alive) */
 } WdPeer;
 
 typedef struct WdFsm
@@ -49,7 +51,14 @@ typedef struct WdFsm
 	int64_t		state_since_ms;
 	int			leader;
 	bool		rejected;		/* our candidacy was rejected */
-	bool		isolated;
+	bool		isolated;		/* trusted servers unreachable */
+	bool		net_trouble;	/* every monitored interface is down */
+	int64_t		init_ms;
+	/* membership: wd_remove_shutdown_nodes, wd_lost_node_removal_timeout,
+	 * wd_no_show_node_removal_timeout (ms; 0 = never) */
+	bool		remove_shutdown;
+	int64_t		lost_removal_ms;
+	int64_t		noshow_removal_ms;
 	WdPeer		peers[WD_MAX_NODES];	/* peers[self] unused */
 } WdFsm;
 
@@ -80,6 +89,15 @@ void		wd_fsm_on_disconnect(WdFsm *f, int peer, int64_t now_ms, WdOut *out);
 /* Lifecheck verdicts. */
 void		wd_fsm_set_lost(WdFsm *f, int peer, bool lost, int64_t now_ms, WdOut *out);
 void		wd_fsm_set_isolated(WdFsm *f, bool isolated, int64_t now_ms, WdOut *out);
+
+/* wd_monitoring_interfaces_list: are all the monitored interfaces down? */
+void		wd_fsm_set_network_trouble(WdFsm *f, bool trouble, int64_t now_ms, WdOut *out);
+
+/* Membership settings (reloadable): seconds, 0 = never. */
+void		wd_fsm_set_membership(WdFsm *f, bool remove_shutdown, int lost_removal_s, int noshow_removal_s);
+
+/* Nodes with membership, this one included: the quorum counts over them. */
+int			wd_fsm_member_count(const WdFsm *f);
 
 /* Is the peer alive as far as this node knows? */
 bool		wd_fsm_peer_alive(const WdFsm *f, int peer);

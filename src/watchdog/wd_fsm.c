@@ -215,8 +215,41 @@ wd_fsm_should_escalate(const WdFsm *f)
 {
 	int			q = wd_fsm_quorum(f);
 
-	return f->state == WD_STATE_LEADER && !cut_off(f) &&
-		(q == WD_QUORUM_EXISTS || (q == WD_QUORUM_EDGE && f->half_votes));
+	if (f->state != WD_STATE_LEADER || cut_off(f) ||
+		!(q == WD_QUORUM_EXISTS || (q == WD_QUORUM_EDGE && f->half_votes)))
+		return false;
+	for (int i = 0; i < f->nnodes; i++)
+		if (i != f->self && wd_fsm_peer_alive(f, i) &&
+			(f->peers[i].state == WD_STATE_LEADER ||
+			 (f->peers[i].leader >= 0 && f->peers[i].leader != f->self)))
+			return false;
+	return true;
+}
+
+bool
+wd_fsm_escalate_now(const WdFsm *f, int64_t now_ms)
+{
+	return wd_fsm_should_escalate(f) && f->quorum_since_ms > 0 &&
+		now_ms - f->quorum_since_ms >= WD_SETTLE_MS && now_ms - f->conflict_ms >= WD_SETTLE_MS;
+}
+
+/* Keep quorum_since_ms and conflict_ms (every tick). */
+static void
+note_quorum(WdFsm *f, int64_t now_ms)
+{
+	int			q = wd_fsm_quorum(f);
+	bool		ok = !cut_off(f) && (q == WD_QUORUM_EXISTS || (q == WD_QUORUM_EDGE && f->half_votes));
+
+	if (!ok)
+		f->quorum_since_ms = 0;
+	else if (f->quorum_since_ms == 0)
+		f->quorum_since_ms = now_ms;
+	for (int i = 0; i < f->nnodes; i++)
+		if (i != f->self && wd_fsm_peer_alive(f, i) &&
+			(f->peers[i].state == WD_STATE_LEADER ||
+			 (f->peers[i].leader >= 0 && f->peers[i].leader != f->self)) &&
+			f->state == WD_STATE_LEADER)
+			f->conflict_ms = now_ms;
 }
 
 /* Follow node id as the leader. */
@@ -404,6 +437,7 @@ wd_fsm_on_tick(WdFsm *f, int64_t now_ms, WdOut *out)
 	expire_silent_peers(f, now_ms);
 	check_leader(f, now_ms, out);
 	update_membership(f, now_ms);
+	note_quorum(f, now_ms);
 	if (cut_off(f))
 		return;
 	switch (f->state)

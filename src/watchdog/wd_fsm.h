@@ -23,6 +23,7 @@
 #define WD_JOIN_MS 1500			/* JOINING: listen this long for a leader */
 #define WD_STAND_MS 1000		/* STANDING FOR LEADER: wait this long for rejections */
 #define WD_PARTICIPATE_MS 4000	/* PARTICIPATING: wait this long for the declaration */
+#define WD_SETTLE_MS 1000		/* quorum regained, or another leader seen: wait before taking the VIP */
 
 typedef struct WdPeer
 {
@@ -56,6 +57,8 @@ typedef struct WdFsm
 	int64_t		init_ms;
 	/* membership: wd_remove_shutdown_nodes, wd_lost_node_removal_timeout,
 	 * wd_no_show_node_removal_timeout (ms; 0 = never) */
+	int64_t		quorum_since_ms;	/* the quorum has held since (0: it does not) */
+	int64_t		conflict_ms;	/* a live peer last claimed or followed another leader */
 	bool		remove_shutdown;
 	int64_t		lost_removal_ms;
 	int64_t		noshow_removal_ms;
@@ -109,8 +112,19 @@ int			wd_fsm_alive_count(const WdFsm *f);	/* this node included */
 int			wd_fsm_quorum(const WdFsm *f);	/* WD_QUORUM_* */
 int			wd_fsm_quorum_required(const WdFsm *f);
 
-/* Should this node hold the VIP now (leader with quorum)? */
+/*
+ * Should this node hold the VIP (leader with quorum, no live peer claiming
+ * or following another leader)?
+ */
 bool		wd_fsm_should_escalate(const WdFsm *f);
+
+/*
+ * May it take the VIP now?  Besides, the quorum must have held and no
+ * other leader been seen for WD_SETTLE_MS: a leader that gets its quorum
+ * back as a partition heals waits to hear of the other side's leader (and
+ * resign) instead of taking the address the other leader still holds.
+ */
+bool		wd_fsm_escalate_now(const WdFsm *f, int64_t now_ms);
 
 /* Is candidate a better leader than b?  (priority, start time, node id) */
 bool		wd_fsm_better(int prio_a, int64_t start_a, int id_a, int prio_b, int64_t start_b, int id_b);

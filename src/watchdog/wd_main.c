@@ -178,7 +178,8 @@ publish(void)
 static void
 follow_escalation(bool *was)
 {
-	bool		should = wd_fsm_should_escalate(&fsm);
+	bool		should = *was ? wd_fsm_should_escalate(&fsm) :
+		wd_fsm_escalate_now(&fsm, clock_monotonic_ms());
 
 	if (should == *was)
 		return;

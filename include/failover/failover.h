@@ -39,6 +39,8 @@ typedef enum FailoverKind
 #define FAILOVER_FLAG_FROM_PCP		0x0004	/* an administrator asked (not a failure) */
 #define FAILOVER_FLAG_CLUSTER		0x0008	/* decided by the watchdog cluster: apply, never route */
 #define FAILOVER_FLAG_NO_COMMAND	0x0010	/* another pgpool (the leader) runs the commands */
+#define FAILOVER_FLAG_QUARANTINE	0x0020	/* watchdog: detach = quarantine here only,
+											 * attach = lift the quarantine */
 
 typedef enum FailoverResult
 {
@@ -97,9 +99,10 @@ void		failover_finish_ticket(uint32_t ticket, FailoverResult result);
  * the parent for every request without FAILOVER_FLAG_CLUSTER before acting
  * on it: returning true means the hook took the request (it goes to the
  * cluster's leader) and finishes the ticket later with
- * failover_finish_ticket.  NULL: every request is handled here.
+ * failover_finish_ticket.  requester: the process that asked (for logs).  NULL: every request is handled here.
  */
-typedef bool (*FailoverRouteHook) (FailoverKind kind, int node_id, int flags, uint32_t ticket);
+typedef bool (*FailoverRouteHook) (FailoverKind kind, int node_id, int flags, uint32_t ticket,
+								   pid_t requester);
 extern FailoverRouteHook failover_route_hook;
 
 /* Words for a result, for error messages. */

@@ -64,6 +64,9 @@ typedef struct BackendNode
 	bool		delayed;		/* over delay_threshold: gets no reads */
 	char		replication_state[32];	/* pg_stat_replication.state, "" if unknown */
 	char		replication_sync_state[32];
+	bool		quarantine;		/* watchdog: down here only, until the health
+								 * check succeeds or the cluster detaches it
+								 * (status is NODE_STATUS_DOWN meanwhile) */
 	HealthCheckStats hc;
 } BackendNode;
 
@@ -96,12 +99,32 @@ node_is_up(int id)
 		 node_table->nodes[id].status == NODE_STATUS_CONNECT_WAIT);
 }
 
+/* Down here but still health-checked: quarantined by the watchdog. */
+static inline bool
+node_is_quarantined(int id)
+{
+	return id >= 0 && id < node_table->num_backends &&
+		node_table->nodes[id].status == NODE_STATUS_DOWN && node_table->nodes[id].quarantine;
+}
+
 /* A session connected to the node: "waiting" becomes "up" (pcp_node_info status 2). */
 void		node_table_note_connected(int id);
 
-/* Mark a node up or down (parent or failover), recomputing the main node. */
+/*
+ * Mark a node up or down (parent or failover), recomputing the main node.
+ * Ends a quarantine: this is the cluster's (or the administrator's) word.
+ */
 void		node_table_set_status(int id, NodeStatus status);
 
+/*
+ * Quarantine (on: down for this pgpool only, pgpool_status untouched) or
+ * lift it (off: "waiting" again).  The parent, for the watchdog.
+ */
+void		node_table_set_quarantine(int id, bool on);
+
 const char *node_status_name(int status);
+
+/* A node's status name as SHOW pool_nodes / pcp_node_info print it ("quarantine" too). */
+const char *node_status_name_of(int id);
 
 #endif

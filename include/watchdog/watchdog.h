@@ -142,6 +142,7 @@ typedef struct WdRequest
 	int			flags;
 	uint32_t	ticket;
 	char		mode;			/* s, f, i */
+	int			requester;		/* pid that asked (failover), for logs */
 } WdRequest;
 
 typedef struct WdShared
@@ -186,7 +187,8 @@ void		wd_shared_snapshot(WdShared *out);
  * (wd_failover.c).  Always true: the ticket is finished by the cluster's
  * answer (or a time-out).
  */
-bool		wd_failover_route(FailoverKind kind, int node_id, int flags, uint32_t ticket);
+bool		wd_failover_route(FailoverKind kind, int node_id, int flags, uint32_t ticket,
+							  pid_t requester);
 
 /*
  * PCP worker: ask the watchdog to send stop (mode s/f/i) or reload

@@ -65,6 +65,37 @@ log_new_main(int old_main, int new_main)
 			 new_main);
 }
 
+/*
+ * Watchdog quarantine: the cluster did not (yet) agree that the node
+ * failed, so only this pgpool stops using it.  No command, no new primary,
+ * pgpool_status untouched; the health check keeps checking the node.
+ */
+static FailoverResult
+handle_quarantine(int id, bool on)
+{
+	BackendNode *n = &node_table->nodes[id];
+
+	if (on)
+	{
+		if (n->status == NODE_STATUS_DOWN)
+			return FAILOVER_DONE;
+		plog(PL_LOG, "starting quarantine. shutdown host %s(%d)", n->hostname, n->port);
+		node_table_set_quarantine(id, true);
+		signal_children();
+		plog(PL_LOG, "quarantine done. shutdown host %s(%d)", n->hostname, n->port);
+		return FAILOVER_DONE;
+	}
+	if (!node_is_quarantined(id))
+		return FAILOVER_DONE;
+	plog(PL_LOG, "starting fail back. reconnect host %s(%d)", n->hostname, n->port);
+	plog_ex(PL_LOG, "the health check succeeded on the quarantined node", NULL,
+			"quarantine of node %d is lifted", id);
+	node_table_set_quarantine(id, false);
+	signal_children();
+	plog(PL_LOG, "failback done. reconnect host %s(%d)", n->hostname, n->port);
+	return FAILOVER_DONE;
+}
+
 static FailoverResult
 handle_detach(const FailoverRequest *r)
 {
@@ -84,7 +115,10 @@ handle_detach(const FailoverRequest *r)
 				"degenerate backend request for node %d refused", id);
 		return FAILOVER_DISALLOWED;
 	}
-	if (n->status == NODE_STATUS_DOWN)
+	if (r->flags & FAILOVER_FLAG_QUARANTINE)
+		return handle_quarantine(id, true);
+	/* a quarantined node is detached for real (the cluster agreed) */
+	if (n->status == NODE_STATUS_DOWN && !n->quarantine)
 	{
 		plog(PL_LOG, "degenerate backend request for node %d ignored: the node is already down", id);
 		return FAILOVER_DONE;
@@ -128,6 +162,8 @@ handle_attach(const FailoverRequest *r)
 		return FAILOVER_INVALID_NODE;
 	}
 	n = &node_table->nodes[id];
+	if (r->flags & FAILOVER_FLAG_QUARANTINE)
+		return handle_quarantine(id, false);
 	if (node_is_up(id))
 	{
 		plog(PL_LOG, "failback request for node %d ignored: the node is already up", id);
@@ -212,7 +248,7 @@ failover_handle_requests(void)
 		FailoverResult res;
 
 		if (!(r.flags & FAILOVER_FLAG_CLUSTER) && failover_route_hook &&
-			failover_route_hook((FailoverKind) r.kind, r.node_id, r.flags, r.ticket))
+			failover_route_hook((FailoverKind) r.kind, r.node_id, r.flags, r.ticket, r.requester))
 		{
 			/* the cluster's leader decides; the ticket stays pending until then */
 			failover_queue_finish(r.ticket, FAILOVER_PENDING);

@@ -2,7 +2,8 @@
  * health_check.c: one process per backend node that logs into it every
  * health_check_period seconds.  A node that fails health_check_max_retries
  * + 1 attempts in a row (health_check_retry_delay apart) is reported for
- * failover; a short outage inside that window is ridden out.
+ * failover; a short outage inside that window is ridden out.  A node the
+ * watchdog quarantined (down here only) is checked on too.
  */
 #include "health/health.h"
 
@@ -142,7 +143,7 @@ check_once(int node, const HealthSettings *hs)
 			plog(PL_LOG, "health check retrying on DB node: %d (round:%d)", node, attempt);
 			worker_sleep(hs->retry_delay);
 		}
-		if (!node_is_up(node))
+		if (!node_is_up(node) && !node_is_quarantined(node))
 			return;				/* detached meanwhile */
 		ok = health_probe(node, hs, why, sizeof(why));
 		if (ok)
@@ -150,7 +151,15 @@ check_once(int node, const HealthSettings *hs)
 		plog_ex(PL_LOG, why, NULL, "health check failed on node %d", node);
 	}
 	record(&node_table->nodes[node].hc, ok, ok ? attempt : hs->max_retries, elapsed_ms(&start));
-	if (!ok)
+	if (node_is_quarantined(node))
+	{
+		/* still failing: ask again, so the cluster may yet agree and detach it */
+		if (ok)
+			health_report_back(node);
+		else
+			health_report_failure(node);
+	}
+	else if (!ok)
 		health_report_failure(node);
 	else if (attempt > 0)
 		plog(PL_LOG, "health check on DB node %d succeeded after %d retries", node, attempt);
@@ -176,7 +185,8 @@ health_check_main(int node)
 			continue;
 		}
 		worker_sleep(hs.period);
-		if (!node_is_up(node))
+		/* a quarantined node is checked on: its recovery lifts the quarantine */
+		if (!node_is_up(node) && !node_is_quarantined(node))
 		{
 			node_table->nodes[node].hc.skip_count++;
 			node_table->nodes[node].hc.last_skip_health_check = time(NULL);

@@ -1,5 +1,6 @@
 /*
- * health_failover.c: what a failed health check asks for.
+ * health_failover.c: what a failed (or, for a quarantined node, a
+ * successful) health check asks for.  Runs in the health check processes.
  */
 #include "health/health.h"
 
@@ -19,4 +20,13 @@ health_report_failure(int node)
 	}
 	plog(PL_LOG, "health check failed on node %d: requesting failover", node);
 	failover_request(FAILOVER_DETACH, node, 0);
+}
+
+void
+health_report_back(int node)
+{
+	/* the quarantine is this pgpool's own: lifted here, without the leader */
+	plog(PL_LOG, "health check succeeded on quarantined node %d: requesting failback", node);
+	failover_request(FAILOVER_ATTACH, node,
+					 FAILOVER_FLAG_CLUSTER | FAILOVER_FLAG_NO_COMMAND | FAILOVER_FLAG_QUARANTINE);
 }

@@ -86,7 +86,7 @@ pcp_do_node_info(PcpSession *s, int argc, const char *const *argv)
 	row[PCP_NI_PORT] = num[1];
 	row[PCP_NI_STATUS] = num[2];
 	row[PCP_NI_WEIGHT] = num[3];
-	row[PCP_NI_STATUS_NAME] = node_status_name(n.status);
+	row[PCP_NI_STATUS_NAME] = node_status_name_of(id);
 	row[PCP_NI_PG_STATUS] = node_pg_status(&n);
 	row[PCP_NI_ROLE] = strategy_role_name(id);
 	/* the role pgpool knows; pg_is_in_recovery() is not asked here */
@@ -207,7 +207,7 @@ pcp_do_health_check_stats(PcpSession *s, int argc, const char *const *argv)
 	row[PCP_HC_ID] = head[0];
 	row[PCP_HC_HOST] = n.hostname;
 	row[PCP_HC_PORT] = head[1];
-	row[PCP_HC_STATUS] = node_status_name(n.status);
+	row[PCP_HC_STATUS] = node_status_name_of(id);
 	row[PCP_HC_ROLE] = strategy_role_name(id);
 	row[PCP_HC_LAST_CHANGE] = head[2];
 	health_fields(&n.hc, num, row);

@@ -109,10 +109,11 @@ node_table_set_status(int id, NodeStatus status)
 	bool		changed;
 
 	shmem_lock(SHMEM_LOCK_NODES);
-	changed = node_table->nodes[id].status != (int) status;
+	changed = node_table->nodes[id].status != (int) status || node_table->nodes[id].quarantine;
 	if (changed)
 	{
 		node_table->nodes[id].status = status;
+		node_table->nodes[id].quarantine = false;
 		node_table->nodes[id].status_changed = time(NULL);
 	}
 	recompute_main_node();
@@ -120,6 +121,40 @@ node_table_set_status(int id, NodeStatus status)
 	/* "waiting" and "up" are the same to the file: only real changes rewrite it */
 	if (changed && (status == NODE_STATUS_DOWN || status == NODE_STATUS_CONNECT_WAIT))
 		status_file_save(pool_config->logdir);
+}
+
+void
+node_table_set_quarantine(int id, bool on)
+{
+	BackendNode *n;
+
+	if (id < 0 || id >= node_table->num_backends)
+		return;
+	n = &node_table->nodes[id];
+	shmem_lock(SHMEM_LOCK_NODES);
+	if (on && n->status != NODE_STATUS_DOWN)
+	{
+		n->status = NODE_STATUS_DOWN;
+		n->quarantine = true;
+		n->status_changed = time(NULL);
+	}
+	else if (!on && n->status == NODE_STATUS_DOWN && n->quarantine)
+	{
+		n->status = NODE_STATUS_CONNECT_WAIT;
+		n->quarantine = false;
+		n->status_changed = time(NULL);
+	}
+	recompute_main_node();
+	shmem_unlock(SHMEM_LOCK_NODES);
+	/* a quarantine is this pgpool's passing view: pgpool_status is not rewritten */
+}
+
+const char *
+node_status_name_of(int id)
+{
+	if (node_is_quarantined(id))
+		return "quarantine";
+	return node_status_name(node_table->nodes[id].status);
 }
 
 const char *

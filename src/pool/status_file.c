@@ -74,6 +74,9 @@ status_file_save(const char *logdir)
 	{
 		int			st = node_table->nodes[i].status;
 
+		/* a quarantine is not written: after a restart the node is checked afresh */
+		if (node_table->nodes[i].quarantine)
+			st = NODE_STATUS_UP;
 		fprintf(f, "%s\n", st == NODE_STATUS_DOWN ? "down" : st == NODE_STATUS_UNUSED ? "unused" : "up");
 	}
 	if (fclose(f) != 0 || rename(tmp, path) != 0)

@@ -24,11 +24,11 @@ node_listed(int id)
 	return node_table->nodes[id].status != NODE_STATUS_UNUSED;
 }
 
-/* Status text: up, waiting, down (pcp_node_info's vocabulary). */
+/* Status text: up, waiting, down, quarantine (pcp_node_info's vocabulary). */
 static const char *
 node_status_text(int id)
 {
-	return node_status_name(node_table->nodes[id].status);
+	return node_status_name_of(id);
 }
 
 /* Weight normalised over the configured nodes, as pgpool-II prints it. */

@@ -39,6 +39,7 @@
 typedef struct Pending
 {
 	uint32_t	ticket;
+	int			requester;		/* pid, for the quarantine's log line */
 	int64_t		deadline_ms;
 } Pending;
 
@@ -93,9 +94,9 @@ ring_take(WdRequest *out)
 }
 
 bool
-wd_failover_route(FailoverKind kind, int node_id, int flags, uint32_t ticket)
+wd_failover_route(FailoverKind kind, int node_id, int flags, uint32_t ticket, pid_t requester)
 {
-	WdRequest	r = {WD_REQ_FAILOVER, kind, node_id, flags, ticket, 0};
+	WdRequest	r = {WD_REQ_FAILOVER, kind, node_id, flags, ticket, 0, (int) requester};
 
 	if (!ring_put(&r))
 	{
@@ -108,7 +109,7 @@ wd_failover_route(FailoverKind kind, int node_id, int flags, uint32_t ticket)
 bool
 wd_request_cluster_command(WdRequestWhat what, char mode)
 {
-	WdRequest	r = {what, 0, -1, 0, 0, mode};
+	WdRequest	r = {what, 0, -1, 0, 0, mode, 0};
 	struct timespec ts = {0, 20 * 1000000L};
 
 	if (!ring_put(&r))
@@ -122,23 +123,51 @@ wd_request_cluster_command(WdRequestWhat what, char mode)
 /* ---- tickets waiting for the leader's answer ------------------------------------ */
 
 static void
-pending_add(uint32_t ticket)
+pending_add(uint32_t ticket, int requester)
 {
 	for (int i = 0; i < WD_PENDING_MAX; i++)
 		if (pending[i].ticket == 0)
 		{
 			pending[i].ticket = ticket;
+			pending[i].requester = requester;
 			pending[i].deadline_ms = clock_monotonic_ms() + WD_PENDING_MS;
 			return;
 		}
 }
 
-static void
+/* Forget a ticket; returns its requester's pid (0 if unknown). */
+static int
 pending_done(uint32_t ticket)
 {
+	int			pid = 0;
+
 	for (int i = 0; i < WD_PENDING_MAX; i++)
 		if (pending[i].ticket == ticket)
+		{
+			pid = pending[i].requester;
 			pending[i].ticket = 0;
+		}
+	return pid;
+}
+
+/*
+ * A failure-driven detach the cluster did not carry out for want of quorum
+ * or consensus: this pgpool alone stops using the node (quarantine) until
+ * its health check succeeds again or the cluster detaches it.
+ */
+static void
+quarantine_if_refused(int kind, int node, int flags, int requester, FailoverResult res)
+{
+	if (kind != FAILOVER_DETACH || (flags & FAILOVER_FLAG_FROM_PCP) ||
+		(res != FAILOVER_NO_QUORUM && res != FAILOVER_NO_CONSENSUS) ||
+		node < 0 || node >= node_table->num_backends || node_table->nodes[node].status == NODE_STATUS_DOWN)
+		return;
+	plog_ex(PL_LOG, res == FAILOVER_NO_QUORUM ? "watchdog does not hold the quorum" :
+			"watchdog is taking time to build consensus", NULL,
+			"degenerate backend request for 1 node(s) from pid [%d], is changed to quarantine node request by watchdog",
+			requester);
+	failover_request(FAILOVER_DETACH, node,
+					 FAILOVER_FLAG_CLUSTER | FAILOVER_FLAG_NO_COMMAND | FAILOVER_FLAG_QUARANTINE);
 }
 
 /* ---- the leader ----------------------------------------------------------------- */
@@ -154,10 +183,14 @@ send_failover(int to, int kind, int node, int flags, int origin, uint32_t ticket
 
 /* Tell the origin its request was not carried out. */
 static void
-refuse(const WdFsm *f, int origin, int kind, int node, int flags, uint32_t ticket, FailoverResult res)
+refuse(const WdFsm *f, int origin, int kind, int node, int flags, uint32_t ticket, FailoverResult res,
+	   int requester)
 {
 	if (origin == f->self)
+	{
+		quarantine_if_refused(kind, node, flags, requester, res);
 		failover_finish_ticket(ticket, res);
+	}
 	else
 		send_failover(origin, kind, node, flags, origin, ticket, res);
 }
@@ -202,14 +235,15 @@ count_vote(const WdFsm *f, int origin, int node)
 
 /* The leader decides on a request from origin (maybe itself). */
 static void
-leader_consider(const WdFsm *f, int origin, int kind, int node, int flags, uint32_t ticket)
+leader_consider(const WdFsm *f, int origin, int kind, int node, int flags, uint32_t ticket,
+				int requester)
 {
 	int			q = wd_fsm_quorum(f);
 	bool		quorum = q == WD_QUORUM_EXISTS || (q == WD_QUORUM_EDGE && f->half_votes);
 
 	if (node < 0 || node >= MAX_BACKENDS || kind < FAILOVER_DETACH || kind > FAILOVER_PROMOTE)
 	{
-		refuse(f, origin, kind, node, flags, ticket, FAILOVER_INVALID_NODE);
+		refuse(f, origin, kind, node, flags, ticket, FAILOVER_INVALID_NODE, requester);
 		return;
 	}
 	plog(PL_LOG, "watchdog received the failover command from pgpool-II node %d: %s for backend node %d",
@@ -218,13 +252,13 @@ leader_consider(const WdFsm *f, int origin, int kind, int node, int flags, uint3
 	{
 		plog_ex(PL_LOG, "Rejecting the failover request", NULL,
 				"failover requires the quorum to hold, which is not present at the moment");
-		refuse(f, origin, kind, node, flags, ticket, FAILOVER_NO_QUORUM);
+		refuse(f, origin, kind, node, flags, ticket, FAILOVER_NO_QUORUM, requester);
 		return;
 	}
 	if (kind == FAILOVER_DETACH && !(flags & FAILOVER_FLAG_FROM_PCP) &&
 		pool_config->failover_require_consensus && !count_vote(f, origin, node))
 	{
-		refuse(f, origin, kind, node, flags, ticket, FAILOVER_NO_CONSENSUS);
+		refuse(f, origin, kind, node, flags, ticket, FAILOVER_NO_CONSENSUS, requester);
 		return;
 	}
 	plog(PL_LOG, "processing the failover command [%s] for backend node %d on all pgpool-II nodes",
@@ -244,7 +278,7 @@ route_request(const WdFsm *f, const WdRequest *r)
 
 	if (f->state == WD_STATE_LEADER)
 	{
-		leader_consider(f, f->self, r->kind, r->node_id, r->flags, r->ticket);
+		leader_consider(f, f->self, r->kind, r->node_id, r->flags, r->ticket, r->requester);
 		return;
 	}
 	if (f->state != WD_STATE_STANDBY || f->leader < 0)
@@ -259,7 +293,7 @@ route_request(const WdFsm *f, const WdRequest *r)
 	plog(PL_LOG, "sending the failover request [%s] for backend node %d to the watchdog cluster leader node %d",
 		 kind_name(r->kind), r->node_id, f->leader);
 	wd_send(f->leader, WD_MSG_FAILOVER_REQ, pl);
-	pending_add(r->ticket);
+	pending_add(r->ticket, r->requester);
 }
 
 static void
@@ -323,6 +357,9 @@ wd_failover_status_payload(char *buf, size_t cap)
 	{
 		int			st = node_table->nodes[i].status;
 
+		/* a quarantine is this pgpool's own: the cluster still sees the node up */
+		if (node_table->nodes[i].quarantine)
+			st = NODE_STATUS_UP;
 		buf[n++] = st == NODE_STATUS_UNUSED ? '-' : st == NODE_STATUS_DOWN ? 'd' : 'u';
 	}
 	buf[n] = '\0';
@@ -339,8 +376,9 @@ sync_status(const char *payload)
 	{
 		char		want = payload[1 + i];
 		int			st = node_table->nodes[i].status;
-		bool		differs = (want == 'd' && (st == NODE_STATUS_UP || st == NODE_STATUS_CONNECT_WAIT)) ||
-			(want == 'u' && st == NODE_STATUS_DOWN);
+		bool		differs = (want == 'd' && (st == NODE_STATUS_UP || st == NODE_STATUS_CONNECT_WAIT ||
+											   node_table->nodes[i].quarantine)) ||
+			(want == 'u' && st == NODE_STATUS_DOWN && !node_table->nodes[i].quarantine);
 
 		if (!differs)
 			mismatch_since[i] = 0;
@@ -368,11 +406,14 @@ on_failover(const WdFsm *f, const WdMessage *m)
 		return;
 	if (result != FAILOVER_DONE)
 	{
+		int			requester;
+
 		if (origin != f->self)
 			return;
-		pending_done(ticket);
+		requester = pending_done(ticket);
 		plog(PL_LOG, "the watchdog cluster leader node %d did not carry out the failover request for backend node %d: %s",
 			 m->sender, node, failover_result_text((FailoverResult) result));
+		quarantine_if_refused(kind, node, flags, requester, (FailoverResult) result);
 		failover_finish_ticket(ticket, (FailoverResult) result);
 		return;
 	}
@@ -400,7 +441,7 @@ on_request(const WdFsm *f, const WdMessage *m)
 		send_failover(m->sender, kind, node, flags, m->sender, ticket, FAILOVER_NO_LEADER);
 		return;
 	}
-	leader_consider(f, m->sender, kind, node, flags, ticket);
+	leader_consider(f, m->sender, kind, node, flags, ticket, 0);
 }
 
 static void

@@ -12,6 +12,13 @@
 
 #define WD_REJOIN_MS 300		/* JOINING after the leader was lost: a short look around */
 
+/* Isolated by the trusted servers or by the monitored interfaces. */
+static inline bool
+cut_off(const WdFsm *f)
+{
+	return f->isolated || f->net_trouble;
+}
+
 static void
 emit(WdOut *out, int to, char type)
 {
@@ -71,8 +78,73 @@ wd_fsm_init(WdFsm *f, int nnodes, int self, int priority, int64_t start_us, bool
 	f->state = WD_STATE_LOADING;
 	f->state_since_ms = now_ms;
 	f->leader = -1;
+	f->init_ms = now_ms;
 	for (int i = 0; i < nnodes; i++)
 		f->peers[i].leader = -1;
+}
+
+void
+wd_fsm_set_membership(WdFsm *f, bool remove_shutdown, int lost_removal_s, int noshow_removal_s)
+{
+	f->remove_shutdown = remove_shutdown;
+	f->lost_removal_ms = 1000LL * lost_removal_s;
+	f->noshow_removal_ms = 1000LL * noshow_removal_s;
+}
+
+int
+wd_fsm_member_count(const WdFsm *f)
+{
+	int			n = 0;
+
+	for (int i = 0; i < f->nnodes; i++)
+		if (i == f->self || f->peers[i].membership == WD_MEMBER)
+			n++;
+	return n;
+}
+
+static void
+revoke(WdPeer *p, int i, int why, const char *detail)
+{
+	if (p->membership == why)
+		return;
+	p->membership = why;
+	plog_ex(PL_LOG, detail, NULL, "watchdog node %d is no longer a member of the cluster: %s", i,
+			wd_membership_name(why));
+}
+
+/*
+ * Membership: a node alive is a member; one that shut down (with
+ * wd_remove_shutdown_nodes), was lost or never showed up for longer than
+ * its timeout is not, so the quorum is counted without it.
+ */
+static void
+update_membership(WdFsm *f, int64_t now_ms)
+{
+	for (int i = 0; i < f->nnodes; i++)
+	{
+		WdPeer	   *p = &f->peers[i];
+
+		if (i == f->self)
+			continue;
+		if (wd_fsm_peer_alive(f, i))
+		{
+			if (p->membership != WD_MEMBER)
+				plog(PL_LOG, "watchdog node %d is a member of the cluster again", i);
+			p->membership = WD_MEMBER;
+			p->down_since_ms = 0;
+			continue;
+		}
+		if (p->down_since_ms == 0)
+			p->down_since_ms = now_ms;
+		if (p->seen && p->shutdown && f->remove_shutdown)
+			revoke(p, i, WD_REVOKED_SHUTDOWN, "the node was shut down (wd_remove_shutdown_nodes)");
+		else if (p->seen && !p->shutdown && f->lost_removal_ms > 0 &&
+				 now_ms - p->down_since_ms >= f->lost_removal_ms)
+			revoke(p, i, WD_REVOKED_LOST, "the node was lost for longer than wd_lost_node_removal_timeout");
+		else if (!p->seen && f->noshow_removal_ms > 0 && now_ms - f->init_ms >= f->noshow_removal_ms)
+			revoke(p, i, WD_REVOKED_NO_SHOW,
+				   "the node did not show up within wd_no_show_node_removal_timeout");
+	}
 }
 
 bool
@@ -81,9 +153,10 @@ wd_fsm_peer_alive(const WdFsm *f, int i)
 	const WdPeer *p = &f->peers[i];
 
 	if (i == f->self || i < 0 || i >= f->nnodes)
-		return i == f->self && !f->isolated;
+		return i == f->self && !cut_off(f);
 	return p->seen && p->connected && !p->lost && !p->shutdown &&
-		p->state != WD_STATE_NETWORK_ISOLATION && p->state != WD_STATE_SHUTDOWN &&
+		p->state != WD_STATE_NETWORK_ISOLATION && p->state != WD_STATE_IN_NETWORK_TROUBLE &&
+		p->state != WD_STATE_SHUTDOWN &&
 		p->state != WD_STATE_LOST && p->state != WD_STATE_DEAD;
 }
 
@@ -118,10 +191,11 @@ int
 wd_fsm_quorum(const WdFsm *f)
 {
 	int			alive = wd_fsm_alive_count(f);
+	int			members = wd_fsm_member_count(f);
 
-	if (alive * 2 > f->nnodes)
+	if (alive * 2 > members)
 		return WD_QUORUM_EXISTS;
-	if (alive * 2 == f->nnodes)
+	if (alive * 2 == members)
 		return WD_QUORUM_EDGE;
 	return WD_QUORUM_ABSENT;
 }
@@ -129,9 +203,11 @@ wd_fsm_quorum(const WdFsm *f)
 int
 wd_fsm_quorum_required(const WdFsm *f)
 {
-	if (f->half_votes && f->nnodes % 2 == 0)
-		return f->nnodes / 2;
-	return f->nnodes / 2 + 1;
+	int			members = wd_fsm_member_count(f);
+
+	if (f->half_votes && members % 2 == 0)
+		return members / 2;
+	return members / 2 + 1;
 }
 
 bool
@@ -139,8 +215,41 @@ wd_fsm_should_escalate(const WdFsm *f)
 {
 	int			q = wd_fsm_quorum(f);
 
-	return f->state == WD_STATE_LEADER && !f->isolated &&
-		(q == WD_QUORUM_EXISTS || (q == WD_QUORUM_EDGE && f->half_votes));
+	if (f->state != WD_STATE_LEADER || cut_off(f) ||
+		!(q == WD_QUORUM_EXISTS || (q == WD_QUORUM_EDGE && f->half_votes)))
+		return false;
+	for (int i = 0; i < f->nnodes; i++)
+		if (i != f->self && wd_fsm_peer_alive(f, i) &&
+			(f->peers[i].state == WD_STATE_LEADER ||
+			 (f->peers[i].leader >= 0 && f->peers[i].leader != f->self)))
+			return false;
+	return true;
+}
+
+bool
+wd_fsm_escalate_now(const WdFsm *f, int64_t now_ms)
+{
+	return wd_fsm_should_escalate(f) && f->quorum_since_ms > 0 &&
+		now_ms - f->quorum_since_ms >= WD_SETTLE_MS && now_ms - f->conflict_ms >= WD_SETTLE_MS;
+}
+
+/* Keep quorum_since_ms and conflict_ms (every tick). */
+static void
+note_quorum(WdFsm *f, int64_t now_ms)
+{
+	int			q = wd_fsm_quorum(f);
+	bool		ok = !cut_off(f) && (q == WD_QUORUM_EXISTS || (q == WD_QUORUM_EDGE && f->half_votes));
+
+	if (!ok)
+		f->quorum_since_ms = 0;
+	else if (f->quorum_since_ms == 0)
+		f->quorum_since_ms = now_ms;
+	for (int i = 0; i < f->nnodes; i++)
+		if (i != f->self && wd_fsm_peer_alive(f, i) &&
+			(f->peers[i].state == WD_STATE_LEADER ||
+			 (f->peers[i].leader >= 0 && f->peers[i].leader != f->self)) &&
+			f->state == WD_STATE_LEADER)
+			f->conflict_ms = now_ms;
 }
 
 /* Follow node id as the leader. */
@@ -186,7 +295,7 @@ check_leader(WdFsm *f, int64_t now_ms, WdOut *out)
 static void
 on_leader_claim(WdFsm *f, int id, int64_t now_ms, WdOut *out)
 {
-	if (f->isolated)
+	if (cut_off(f))
 		return;
 	if (f->state == WD_STATE_LEADER)
 	{
@@ -214,7 +323,7 @@ on_stand(WdFsm *f, int id, int64_t now_ms, WdOut *out)
 	bool		contender = f->state == WD_STATE_STANDING || f->state == WD_STATE_JOINING ||
 		f->state == WD_STATE_INITIALIZING;
 
-	if (f->isolated)
+	if (cut_off(f))
 		return;
 	if (f->state == WD_STATE_LEADER || has_leader)
 	{
@@ -327,7 +436,9 @@ wd_fsm_on_tick(WdFsm *f, int64_t now_ms, WdOut *out)
 
 	expire_silent_peers(f, now_ms);
 	check_leader(f, now_ms, out);
-	if (f->isolated)
+	update_membership(f, now_ms);
+	note_quorum(f, now_ms);
+	if (cut_off(f))
 		return;
 	switch (f->state)
 	{
@@ -396,5 +507,23 @@ wd_fsm_set_isolated(WdFsm *f, bool isolated, int64_t now_ms, WdOut *out)
 		return;
 	}
 	plog(PL_LOG, "trusted servers are reachable again: rejoining the watchdog cluster");
-	set_state(f, WD_STATE_JOINING, now_ms, out);
+	set_state(f, f->net_trouble ? WD_STATE_IN_NETWORK_TROUBLE : WD_STATE_JOINING, now_ms, out);
+}
+
+void
+wd_fsm_set_network_trouble(WdFsm *f, bool trouble, int64_t now_ms, WdOut *out)
+{
+	if (f->net_trouble == trouble)
+		return;
+	f->net_trouble = trouble;
+	if (trouble)
+	{
+		plog_ex(PL_WARNING, NULL, "the node resigns from the cluster until an interface is up again",
+				"every network interface in wd_monitoring_interfaces_list is down: this node is in network trouble");
+		f->leader = -1;
+		set_state(f, WD_STATE_IN_NETWORK_TROUBLE, now_ms, out);
+		return;
+	}
+	plog(PL_LOG, "a monitored network interface is up again: rejoining the watchdog cluster");
+	set_state(f, f->isolated ? WD_STATE_NETWORK_ISOLATION : WD_STATE_JOINING, now_ms, out);
 }

@@ -75,6 +75,11 @@ bool		wd_ipc_open(const PoolConfig *cfg, int wd_port);
 void		wd_ipc_poll(const WdFsm *f);
 void		wd_ipc_close(void);
 
+/* ---- wd_netif.c: wd_monitoring_interfaces_list (watchdog process) ---------- */
+
+/* 1: a monitored interface is up; 0: every one is down; -1: nothing monitored. */
+int			wd_netif_check(const char *list);
+
 /* ---- time ------------------------------------------------------------------- */
 int64_t		wd_now_us(void);
 

@@ -133,6 +133,22 @@ take_lifecheck(WdOut *out)
 		if (i != fsm.self)
 			wd_fsm_set_lost(&fsm, i, wd_shared->nodes[i].lifecheck_lost != 0, now, out);
 	wd_fsm_set_isolated(&fsm, wd_shared->isolated != 0, now, out);
+	wd_fsm_set_membership(&fsm, pool_config->wd_remove_shutdown_nodes,
+						  pool_config->wd_lost_node_removal_timeout,
+						  pool_config->wd_no_show_node_removal_timeout);
+}
+
+/* wd_monitoring_interfaces_list, once a second. */
+static void
+check_interfaces(int64_t now, WdOut *out)
+{
+	static int64_t next;
+
+	if (now < next)
+		return;
+	next = now + 1000;
+	wd_fsm_set_network_trouble(&fsm, wd_netif_check(pool_config->wd_monitoring_interfaces_list) == 0,
+							   now, out);
 }
 
 static void
@@ -152,15 +168,18 @@ publish(void)
 	wd_shared->leader = fsm.leader;
 	wd_shared->quorum = wd_fsm_quorum(&fsm);
 	wd_shared->quorum_required = wd_fsm_quorum_required(&fsm);
+	for (int i = 0; i < fsm.nnodes; i++)
+		wd_shared->nodes[i].membership = i == fsm.self ? WD_MEMBER : fsm.peers[i].membership;
 	wd_shared->alive_remote = alive;
-	wd_shared->member_remote = fsm.nnodes - 1;
+	wd_shared->member_remote = wd_fsm_member_count(&fsm) - 1;
 	shmem_unlock(SHMEM_LOCK_WATCHDOG);
 }
 
 static void
 follow_escalation(bool *was)
 {
-	bool		should = wd_fsm_should_escalate(&fsm);
+	bool		should = *was ? wd_fsm_should_escalate(&fsm) :
+		wd_fsm_escalate_now(&fsm, clock_monotonic_ms());
 
 	if (should == *was)
 		return;
@@ -251,6 +270,7 @@ wd_main(int index)
 		}
 		take_lifecheck(&out);
 		now = clock_monotonic_ms();
+		check_interfaces(now, &out);
 		wd_fsm_on_tick(&fsm, now, &out);
 		send_out(&out);
 		if (now >= next_beacon)

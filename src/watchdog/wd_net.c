@@ -27,6 +27,7 @@
 #define WD_MAX_INBOUND 64
 #define WD_OUTBUF 65536
 #define WD_RECONNECT_MS 1000
+#define WD_USER_TIMEOUT_MS 3000	/* unacknowledged data: the connection is dead */
 
 typedef struct Inbound
 {
@@ -127,6 +128,7 @@ out_connect(int peer)
 	Outbound   *o = &outbound[peer];
 	struct addrinfo *res = resolve(cl->nodes[peer].host, cl->nodes[peer].wd_port, 0);
 	int			one = 1;
+	unsigned int user_timeout = WD_USER_TIMEOUT_MS;
 
 	o->next_try_ms = clock_monotonic_ms() + WD_RECONNECT_MS;
 	if (res == NULL)
@@ -136,6 +138,13 @@ out_connect(int peer)
 	{
 		set_nonblock(o->fd);
 		setsockopt(o->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+		/*
+		 * Data unacknowledged this long (a link down, a partition) aborts the
+		 * connection: a fresh one is made, instead of resuming on a stale one
+		 * whose retransmissions back off for many seconds after the network
+		 * heals (the peer would miss our messages and stand for leader).
+		 */
+		setsockopt(o->fd, IPPROTO_TCP, TCP_USER_TIMEOUT, &user_timeout, sizeof(user_timeout));
 		if (connect(o->fd, res->ai_addr, res->ai_addrlen) == 0)
 			o->connecting = false;
 		else if (errno == EINPROGRESS)

@@ -2,8 +2,8 @@
 # nodes (raw mode, health check every second), failover_require_consensus
 # and failover_when_quorum_exists on (the defaults).
 # - Only wd2 cannot log in to node 1 (its own health_check_user1 is a
-#   NOLOGIN role): one vote of the two needed, node 1 stays up everywhere
-#   and failover_command never runs.
+#   NOLOGIN role): one vote of the two needed, node 1 stays up on the
+#   others (quarantined on wd2: see 075) and failover_command never runs.
 # - node 1 stopped: every health check fails, the leader gets the
 #   consensus, node 1 is down on all three and failover_command ran once,
 #   on the leader; pgpool_status says so on all three.
@@ -43,7 +43,7 @@ ok(wait_until(sub { $pp[0]->log_content =~ /failover requires the majority vote,
 like($pp[2]->log_content, qr/sending the failover request \[DEGENERATE_BACKEND_REQUEST\] for backend node 1 to the watchdog cluster leader node 0/,
 	'wd2 sent its request to the leader');
 sleep 3;
-is_deeply([map { $st->($pp[$_], 1) } @all], [qw(up up up)], 'node 1 stays up on all three');
+is_deeply([map { $st->($pp[$_], 1) } @all], [qw(up up quarantine)], 'node 1 stays up on wd0 and wd1, quarantined on wd2');
 ok(!-e "$dir/failover.log", 'failover_command did not run');
 unlike($pp[0]->log_content, qr/we have got the consensus/, 'no consensus');
 
@@ -62,6 +62,7 @@ like($pp[1]->log_content, qr/received the failover command \[DEGENERATE_BACKEND_
 
 # --- manual actions on a standby apply cluster-wide ----------------------------------
 $n1->start;
+$n1->psql('ALTER ROLE hc_nologin LOGIN');	# else wd2 quarantines node 1 again
 my $pcp1 = PgpoolTest::Pcp->new($pp[1]);
 my ($rc, $out, $err) = $pcp1->legacy('pcp_attach_node', 1);
 is($rc, 0, 'pcp_attach_node on the standby wd1') or diag $out, $err;

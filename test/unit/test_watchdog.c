@@ -293,6 +293,58 @@ test_isolation_and_quorum(void **state)
 	assert_string_equal(wd_state_name(WD_STATE_PARTICIPATING), "PARTICIPATING IN ELECTION");
 }
 
+/* Network trouble (all monitored interfaces down) and membership removal. */
+static void
+test_network_trouble_and_membership(void **state)
+{
+	start_node(0, 3);
+	start_node(1, 2);
+	start_node(2, 1);
+	run(6000);
+	assert_int_equal(nodes[0].state, WD_STATE_LEADER);
+	/* the leader's interfaces go down: it resigns, node 1 takes over */
+	wd_fsm_set_network_trouble(&nodes[0], true, now, NULL);
+	assert_int_equal(nodes[0].state, WD_STATE_IN_NETWORK_TROUBLE);
+	assert_false(wd_fsm_should_escalate(&nodes[0]));
+	run(4000);
+	assert_int_equal(nodes[1].state, WD_STATE_LEADER);
+	assert_int_equal(nodes[0].state, WD_STATE_IN_NETWORK_TROUBLE);
+	wd_fsm_set_network_trouble(&nodes[0], false, now, NULL);
+	run(4000);
+	assert_int_equal(nodes[0].state, WD_STATE_STANDBY);
+	assert_int_equal(nodes[0].leader, 1);
+
+	/* two nodes lost: no quorum, until wd_lost_node_removal_timeout takes them out */
+	wd_fsm_set_membership(&nodes[1], false, 3, 0);
+	kill_node(0);
+	kill_node(2);
+	run(1000);
+	assert_false(wd_fsm_should_escalate(&nodes[1]));
+	assert_int_equal(wd_fsm_member_count(&nodes[1]), 3);
+	run(3000);
+	assert_int_equal(wd_fsm_member_count(&nodes[1]), 1);
+	assert_int_equal(nodes[1].peers[0].membership, WD_REVOKED_LOST);
+	assert_int_equal(wd_fsm_quorum(&nodes[1]), WD_QUORUM_EXISTS);
+	assert_true(wd_fsm_should_escalate(&nodes[1]));
+	/* back: a member again */
+	start_node(0, 3);
+	run(4000);
+	assert_int_equal(nodes[1].peers[0].membership, WD_MEMBER);
+	assert_int_equal(wd_fsm_member_count(&nodes[1]), 2);
+	assert_string_equal(wd_membership_name(WD_REVOKED_LOST), "REVOKED-LOST");
+
+	/* a node that never showed up, and a clean shutdown */
+	wd_fsm_init(&nodes[2], N, 2, 1, 0, false, 10000, now);
+	wd_fsm_set_membership(&nodes[2], true, 0, 2);
+	nodes[2].peers[0].seen = nodes[2].peers[0].connected = nodes[2].peers[0].shutdown = true;
+	nodes[2].peers[0].state = WD_STATE_SHUTDOWN;
+	wd_fsm_on_tick(&nodes[2], now + 100, NULL);
+	assert_int_equal(nodes[2].peers[0].membership, WD_REVOKED_SHUTDOWN);
+	assert_int_equal(nodes[2].peers[1].membership, WD_MEMBER);
+	wd_fsm_on_tick(&nodes[2], now + 2100, NULL);
+	assert_int_equal(nodes[2].peers[1].membership, WD_REVOKED_NO_SHOW);
+}
+
 /* ---- configuration: 3.x and 4.3 names give the same cluster ------------------------ */
 
 static void
@@ -403,6 +455,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_leader_death_and_rejoin, fsm_setup, teardown),
 		cmocka_unit_test_setup_teardown(test_split_brain_heals, fsm_setup, teardown),
 		cmocka_unit_test_setup_teardown(test_isolation_and_quorum, fsm_setup, teardown),
+		cmocka_unit_test_setup_teardown(test_network_trouble_and_membership, fsm_setup, teardown),
 		cmocka_unit_test_setup_teardown(test_config_spellings, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_node_id_file, setup, teardown),
 		cmocka_unit_test(test_failover_votes),

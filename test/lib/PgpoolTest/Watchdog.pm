@@ -127,13 +127,13 @@ sub signal_all
 }
 
 # Status of backend node $id as pgpool $pp sees it (pcp_node_info):
-# 'up', 'down' or undef.
+# 'up', 'down', 'quarantine' (status 3 too) or undef.
 sub backend_status
 {
 	my ($pp, $id) = @_;
-	my ($rc, $out) = PgpoolTest::Pcp->new($pp)->legacy('pcp_node_info', $id);
-	return undef if $rc || $out !~ /^\S+ \d+ (\d+) /;
-	return $1 == 3 ? 'down' : 'up';
+	my ($rc, $out) = PgpoolTest::Pcp->new($pp)->opts('pcp_node_info', '-n', $id);
+	return undef if $rc || $out !~ /^\S+ \d+ (\d+) \S+ (\S+)/;
+	return $1 != 3 ? 'up' : $2 eq 'quarantine' ? 'quarantine' : 'down';
 }
 
 # Lines of a log file in the test directory.

@@ -289,6 +289,15 @@ route_request(const WdFsm *f, const WdRequest *r)
 		failover_finish_ticket(r->ticket, FAILOVER_NO_LEADER);
 		return;
 	}
+	if (pool_config->failover_when_quorum_exists && wd_fsm_quorum(f) != WD_QUORUM_EXISTS &&
+		!(wd_fsm_quorum(f) == WD_QUORUM_EDGE && f->half_votes))
+	{
+		/* the leader would refuse too; and a leader this node lost sight of never answers */
+		plog_ex(PL_LOG, "Rejecting the failover request", NULL,
+				"failover requires the quorum to hold, which is not present at the moment");
+		refuse(f, f->self, r->kind, r->node_id, r->flags, r->ticket, FAILOVER_NO_QUORUM, r->requester);
+		return;
+	}
 	snprintf(pl, sizeof(pl), "%d %d %d %u", r->kind, r->node_id, r->flags, r->ticket);
 	plog(PL_LOG, "sending the failover request [%s] for backend node %d to the watchdog cluster leader node %d",
 		 kind_name(r->kind), r->node_id, f->leader);

@@ -210,6 +210,31 @@ my ($sel) = $adm->request('GET', '/metrics')->{body} =~ /^pgpool_backend_select_
 my ($show) = ($pp->psql('SHOW pool_nodes'))[1] =~ /^0\|(?:[^|]*\|){7}(\d+)\|/m;
 is($sel, $show, 'select count: the same as SHOW pool_nodes\' select_cnt');
 
+{
+	# the PCP command behind select counts and the cache's numbers, as a tool
+	require PgpoolTest::Pcp;
+	my ($rc, $out, $err) = PgpoolTest::Pcp->new($pp)->opts('pcp_stats');
+	is($rc, 0, 'pcp_stats exits 0') or diag $err;
+	like($out, qr/^select_count 0 \d+\nselect_count 1 \d+\ncache_enabled - 0\n\z/, 'pcp_stats: name node value lines');
+}
+
+# --- HTTPS ----------------------------------------------------------------------------------
+{
+	my $d = $adm->dir;
+	my ($rc) = PgpoolTest::Util::run_cmd(['openssl', 'req', '-x509', '-newkey', 'rsa:2048', '-nodes',
+		'-keyout', "$d/tls.key", '-out', "$d/tls.crt", '-days', '1', '-subj', '/CN=127.0.0.1']);
+	my $tls = PgpoolTest::Admin->new($pp, name => 'admin-tls', tls_ca => "$d/tls.crt",
+		args => ['--tls-cert', "$d/tls.crt", '--tls-key', "$d/tls.key"]);
+	SKIP: {
+		skip 'openssl could not make a certificate', 3 if $rc;
+		ok($tls->start, 'pgpooladmin with --tls-cert/--tls-key starts');
+		my $res = $tls->request('POST', '/login', json => { user => 'pgpool', password => 'pgpool' });
+		is($res->{code}, 200, 'login over HTTPS (certificate verified)');
+		like($res->{headers}{'set-cookie'} // '', qr/; Secure/, 'the cookie is Secure');
+	}
+	$tls->stop;
+}
+
 # --- hostile clients ------------------------------------------------------------------------
 for my $path ('/static/../pgpool/pgpool.conf', '/static/%2e%2e/%2e%2e/etc/passwd', '/static/.hidden',
 	'/static/app.js/../../x', '/../../etc/passwd')

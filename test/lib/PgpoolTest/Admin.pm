@@ -16,15 +16,17 @@ use JSON::PP;
 use PgpoolTest::Util qw(pgpool_bin run_cmd spawn wait_pid kill_pid free_port wait_until
   test_dir slurp spew chown_test tail_text on_cleanup);
 
-# new($pgpool, %opts): args (extra pgpooladmin options), port.
+# new($pgpool, %opts): args (extra pgpooladmin options), port, name (its
+# directory, default "admin"), tls_ca (serve HTTPS: curl trusts this PEM).
 sub new
 {
 	my ($class, $pp, %o) = @_;
-	my $dir = test_dir() . '/admin';
+	my $dir = test_dir() . '/' . ($o{name} // 'admin');
 	mkdir $dir unless -d $dir;
 	chown_test($dir);
 	my $self = bless { pp => $pp, dir => $dir, port => $o{port} // free_port(),
-		args => $o{args} // [], log => "$dir/pgpooladmin.log", ncurl => 0 }, $class;
+		args => $o{args} // [], log => "$dir/pgpooladmin.log", ncurl => 0,
+		tls_ca => $o{tls_ca} }, $class;
 	$self->{passfile} = "$dir/pcppass";
 	spew($self->{passfile}, "*:*:pgpool:pgpool\n");
 	chmod 0600, $self->{passfile};
@@ -35,7 +37,11 @@ sub new
 
 sub port { $_[0]{port} }
 sub dir { $_[0]{dir} }
-sub url { my ($self, $path) = @_; return "http://127.0.0.1:$self->{port}" . ($path // ''); }
+sub url
+{
+	my ($self, $path) = @_;
+	return ($self->{tls_ca} ? 'https' : 'http') . "://127.0.0.1:$self->{port}" . ($path // '');
+}
 sub log_content { slurp($_[0]{log}) }
 
 # The page's files, copied where the test user can read them.
@@ -119,6 +125,7 @@ sub request
 	my $base = "$self->{dir}/curl-" . ++$self->{ncurl};
 	my @cmd = ('curl', '-s', '-S', '--max-time', $o{timeout} // 30, '-X', $method,
 		'-D', "$base.h", '-o', "$base.b", '-w', '%{http_code}', '--path-as-is');
+	push @cmd, '--cacert', $self->{tls_ca} if $self->{tls_ca};
 	push @cmd, '-u', "$o{user}:$o{password}" if defined $o{user};
 	push @cmd, '-b', $o{cookie}, '-c', $o{cookie} if $o{cookie};
 	push @cmd, '-H', $_ for @{ $o{headers} // [] };

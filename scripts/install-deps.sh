@@ -11,6 +11,7 @@ packages=(
 	libipc-run-perl perl procps iproute2 netcat-openbsd
 	openssl libpam-modules passwd util-linux
 	libmicrohttpd-dev libjansson-dev curl
+	# big, for test/t/081_admin_ui.pl only (it skips without them)
 	chromium chromium-driver python3-selenium
 )
 

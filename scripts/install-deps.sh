@@ -10,6 +10,9 @@ packages=(
 	postgresql-15 postgresql-client-15 postgresql-server-dev-15
 	libipc-run-perl perl procps iproute2 netcat-openbsd
 	openssl libpam-modules passwd util-linux
+	libmicrohttpd-dev libjansson-dev curl
+	# big, for test/t/081_admin_ui.pl only (it skips without them)
+	chromium chromium-driver python3-selenium
 )
 
 SUDO=""

@@ -217,6 +217,21 @@ typedef struct PcpWatchdogInfo
 	PcpWatchdogNode *nodes;		/* this pgpool first */
 } PcpWatchdogInfo;
 
+/* One counter of pcp_stats: "select_count" of node 1, "cache_hits", ... */
+typedef struct PcpStat
+{
+	char		name[64];
+	int			node_id;		/* -1 when the counter is not per node */
+	int64_t		value;
+} PcpStat;
+
+typedef struct PcpStatList
+{
+	int			count;
+	PcpStat    *items;
+} PcpStatList;
+
+void		pcp_free_stat_list(PcpStatList *list);
 void		pcp_free_watchdog_info(PcpWatchdogInfo *info);
 void		pcp_free_pid_list(PcpPidList *list);
 void		pcp_free_proc_info_list(PcpProcInfoList *list);
@@ -264,6 +279,12 @@ PcpErrorCode pcp_recovery_node(PcpConn *conn, int node_id);
 PcpErrorCode pcp_health_check_stats(PcpConn *conn, int node_id, PcpHealthCheckStats *out);
 /* index -1: every watchdog node; 0: the pgpool asked; k: its k-th peer. */
 PcpErrorCode pcp_watchdog_info(PcpConn *conn, int index, PcpWatchdogInfo *out);
+
+/*
+ * Counters the other commands do not report: select counts per node and
+ * the query cache's numbers (SHOW pool_cache); names in src/pcp/pcp_stats.c.
+ */
+PcpErrorCode pcp_stats(PcpConn *conn, PcpStatList *out);
 
 /* ---- helpers for tools ------------------------------------------------------ */
 

@@ -193,6 +193,44 @@ pcp_free_proc_info_list(PcpProcInfoList *list)
 	memset(list, 0, sizeof(*list));
 }
 
+/* ---- stats ------------------------------------------------------------------------------- */
+
+static PcpErrorCode
+row_stats(PcpConn *conn, const PcpPacket *row, void *arg)
+{
+	PcpStatList *list = arg;
+	PcpStat    *st;
+
+	if (check_fields(conn, row, 3) != PCP_OK)
+		return conn->last_error;
+	st = list_push((void **) &list->items, &list->count, sizeof(PcpStat));
+	if (st == NULL)
+		return pcp_set_error(conn, PCP_ERR_NOMEM, "out of memory");
+	field_copy(row, 0, st->name, sizeof(st->name));
+	st->node_id = *pcp_packet_field(row, 1) ? (int) field_ll(row, 1) : -1;
+	st->value = field_ll(row, 2);
+	return PCP_OK;
+}
+
+PcpErrorCode
+pcp_stats(PcpConn *conn, PcpStatList *out)
+{
+	PcpErrorCode rc;
+
+	memset(out, 0, sizeof(*out));
+	rc = pcp_run_command(conn, PCP_CMD_STATS, 0, NULL, row_stats, out);
+	if (rc != PCP_OK)
+		pcp_free_stat_list(out);
+	return rc;
+}
+
+void
+pcp_free_stat_list(PcpStatList *list)
+{
+	free(list->items);
+	memset(list, 0, sizeof(*list));
+}
+
 /* ---- pool_status ------------------------------------------------------------------------- */
 
 static PcpErrorCode

@@ -282,3 +282,24 @@ pcp_print_health_check_stats(PcpConn *conn, const PcpToolArgs *a)
 			   (unsigned long long) h.min_duration, h.average_duration, t[1], t[2], t[3], t[4]);
 	return PCP_OK;
 }
+
+/* pcp_stats: one "name node value" line per counter ("-" when not per node). */
+PcpErrorCode
+pcp_print_stats(PcpConn *conn, const PcpToolArgs *a)
+{
+	PcpStatList list;
+	PcpErrorCode rc = pcp_stats(conn, &list);
+
+	if (rc != PCP_OK)
+		return rc;
+	for (int i = 0; i < list.count; i++)
+	{
+		if (list.items[i].node_id >= 0)
+			printf("%s %d %lld\n", list.items[i].name, list.items[i].node_id,
+				   (long long) list.items[i].value);
+		else
+			printf("%s - %lld\n", list.items[i].name, (long long) list.items[i].value);
+	}
+	pcp_free_stat_list(&list);
+	return PCP_OK;
+}

@@ -90,7 +90,7 @@ like($pp[2]->log_content, qr/taking the leader's backend status/, 'the log says 
 $pp[1]->stop;
 $pp[2]->stop;
 ok(wait_until(sub { (PgpoolTest::Watchdog::info($pp[0], '-v'))[1] =~ /QUORUM ABSENT/ }, 15), 'wd0 alone: no quorum');
-($rc, $out, $err) = PgpoolTest::Pcp->new($pp[0])->legacy('pcp_detach_node', 1);
+($rc, $out, $err) = PgpoolTest::Pcp->new($pp[0])->legacy('pcp_detach_node', { timeout => 30 }, 1);
 isnt($rc, 0, 'pcp_detach_node is refused');
 like($err, qr/quorum/, 'because the cluster does not hold the quorum') or diag $err;
 is($st->($pp[0], 1), 'up', 'node 1 stays up');

@@ -138,6 +138,9 @@ typedef enum RouterIsolation
 #define ROUTER_F_READS_CLOCK	0x800000	/* any statement reads the clock (query cache) */
 #define ROUTER_F_NO_QUERY_CACHE 0x200000	/* a comment says NO QUERY CACHE */
 #define ROUTER_F_FORCE_QUERY_CACHE 0x400000	/* a comment says FORCE QUERY CACHE */
+#define ROUTER_F_READ_WRITE		0x1000000	/* BEGIN / SET TRANSACTION ... READ WRITE
+											 * (a standby refuses it) */
+#define ROUTER_F_SET_LOCAL		0x2000000	/* SET LOCAL: lasts until the transaction ends */
 
 /* RouterRel.flags */
 #define ROUTER_REL_WRITTEN		0x01	/* target of DML, TRUNCATE, COPY FROM, ALTER, LOCK */
@@ -266,6 +269,7 @@ typedef struct RouterSession
 	bool		in_transaction; /* explicit transaction block open */
 	bool		write_in_transaction;	/* a write ran in this transaction */
 	bool		write_in_session;	/* a write ran earlier in this session */
+	bool		failed_in_transaction;	/* some node reported an error in this transaction */
 	RouterIsolation txn_isolation;	/* named for the current transaction */
 	RouterIsolation session_isolation;	/* default_transaction_isolation */
 } RouterSession;

@@ -30,8 +30,11 @@ router_session_txn_status(RouterSession *s, char status)
 	{
 		/* the transaction ended: its writes and isolation level go with it */
 		s->write_in_transaction = false;
+		s->failed_in_transaction = false;
 		s->txn_isolation = ROUTER_ISO_DEFAULT;
 	}
+	else if (status == 'E')
+		s->failed_in_transaction = true;
 	s->in_transaction = in;
 }
 
@@ -46,6 +49,7 @@ static void
 end_transaction(RouterSession *s, bool chain)
 {
 	s->write_in_transaction = false;
+	s->failed_in_transaction = false;
 	if (!chain)
 	{
 		s->in_transaction = false;
@@ -66,6 +70,7 @@ note_statement(RouterSession *s, const StmtFacts *f)
 		case ROUTER_STMT_BEGIN:
 			s->in_transaction = true;
 			s->write_in_transaction = false;
+			s->failed_in_transaction = false;
 			s->txn_isolation = f->isolation;
 			break;
 		case ROUTER_STMT_COMMIT:

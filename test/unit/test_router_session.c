@@ -62,6 +62,29 @@ test_disable_load_balance_on_write(void **state)
 	rt_run("ROLLBACK", 'I');
 	rt_expect(PGBENCH_SELECT, LB, "load_balance");
 
+	/* after a write, session state and savepoints go to the primary only */
+	rt_run("BEGIN", 'T');
+	rt_expect("SET work_mem = '8MB'", ROUTER_TARGET_ALL_NODES, "session_state");
+	rt_expect("SAVEPOINT a", ROUTER_TARGET_ALL_NODES_IN_TRANSACTION, "transaction_control");
+	rt_run("UPDATE t SET a = 1", 'T');
+	rt_expect("SET work_mem = '8MB'", PRIMARY, "state_after_write");
+	rt_expect("RESET work_mem", PRIMARY, "state_after_write");
+	rt_expect("SET ROLE bob", PRIMARY, "state_after_write");
+	rt_expect("SAVEPOINT b", PRIMARY, "state_after_write");
+	rt_expect("ROLLBACK TO b", PRIMARY, "state_after_write");
+	rt_expect("COMMIT", ROUTER_TARGET_ALL_NODES_IN_TRANSACTION, "transaction_control");
+	rt_run("COMMIT", 'I');
+
+	/* after an error in the transaction: no load balancing until it ends */
+	CONFIGURE("disable_load_balance_on_write", "off");
+	rt_run("BEGIN", 'T');
+	rt_run("SELECT 1/0", 'E');
+	rt_run("ROLLBACK TO a", 'T');
+	rt_expect(PGBENCH_SELECT, PRIMARY, "failed_in_transaction");
+	rt_run("ROLLBACK", 'I');
+	rt_expect(PGBENCH_SELECT, LB, "load_balance");
+	CONFIGURE("disable_load_balance_on_write", "transaction");
+
 	/* a SELECT calling nextval() is a write for this purpose too */
 	rt_run("BEGIN", 'T');
 	rt_run("SELECT nextval('s')", 'T');

@@ -139,6 +139,31 @@ bool		table_facts_insert_lock_known(const Session *s);
 /* Forget every table's facts (after DDL). */
 void		table_facts_invalidate(void);
 
+/* ---- multi_txsync.c: one transaction state on every node (primary/standby modes) ---- */
+
+/* Node n's ReadyForQuery said status. */
+void		multi_tx_note_status(Session *s, int n, char status);
+
+/* The statement was sent to nodes (BEGIN opens, COMMIT/ROLLBACK end transactions there). */
+void		multi_tx_note_sent(Session *s, const StmtFacts *f, const NodeMask *nodes);
+
+/* Nodes with an open transaction, and the primary (transaction control goes there). */
+NodeMask	multi_tx_open_nodes(const Session *s);
+
+/* BEGIN ... SERIALIZABLE / READ WRITE: the primary gets it as written, the others a plain BEGIN. */
+bool		multi_tx_plain_begin_elsewhere(const StmtFacts *f);
+
+/* Send a Query (or Parse) of such a BEGIN: as written to the primary, plain to the rest. */
+void		multi_tx_send_begin(Session *s, const NodeMask *nodes, char type, const char *msg, size_t len);
+
+/* A session SET the router kept on the primary (rule state_after_write): replay after COMMIT. */
+void		multi_tx_remember_set(Session *s, const StmtFacts *f, const char *rule);
+
+/* e's lead answered with status: bring the other nodes to the same state (nothing else in flight). */
+void		multi_tx_reconcile(Session *s, const RelayEntry *e, char status);
+
+void		multi_tx_free(MultiState *m);
+
 /* Consume what node n has buffered, as far as the reply queue allows. */
 SessionStatus multi_process_node(Session *s, int n, bool *progress);
 

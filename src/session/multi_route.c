@@ -178,6 +178,7 @@ void
 multi_route_free_trace(MultiState *m)
 {
 	func_volatility_end_session();
+	multi_tx_free(m);
 	prepared_forget(m, NULL);
 	free(m->prepared);
 	m->prepared = NULL;
@@ -289,6 +290,7 @@ multi_route_sql(Session *s, const char *sql, size_t len)
 	d = router_route(facts, &ctx);
 	r.write = d.is_write;
 	r.reason = d.reason;
+	r.rule = d.rule;
 	r.show_pool = facts->kind == ROUTER_STMT_SHOW_POOL;
 	r.end_others_tx = facts->kind == ROUTER_STMT_PREPARE_TRANSACTION &&
 		!strategy_current()->replicate_writes;
@@ -306,8 +308,16 @@ multi_route_sql(Session *s, const char *sql, size_t len)
 			if (facts->kind == ROUTER_STMT_SELECT)
 				count_select(m->lb_node);
 			break;
-		case ROUTER_TARGET_ALL_NODES:
 		case ROUTER_TARGET_ALL_NODES_IN_TRANSACTION:
+			r.nodes = multi_tx_open_nodes(s);
+			r.lead = m->primary;
+			/* COMMIT reaches the others once the primary committed (see multi_txsync.c) */
+			r.ordered = !strategy_current()->replicate_writes && node_mask_count(&r.nodes) > 1 &&
+				facts->kind == ROUTER_STMT_COMMIT;
+			if (strategy_current()->replicate_writes && node_mask_count(&r.nodes) > 1)
+				replicated_route(&r, facts);
+			break;
+		case ROUTER_TARGET_ALL_NODES:
 			r.nodes = m->connected;
 			r.lead = m->primary;
 			if (strategy_current()->replicate_writes && node_mask_count(&r.nodes) > 1)
@@ -324,6 +334,7 @@ multi_route_sql(Session *s, const char *sql, size_t len)
 			break;
 	}
 	router_session_note(&m->router_session, facts, &d);
+	multi_tx_remember_set(s, facts, d.rule);
 	func_volatility_note(s, facts);
 	if (facts->flags & ROUTER_F_TEMP_OBJECT)
 		m->temp_objects = true;

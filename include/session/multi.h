@@ -40,7 +40,11 @@ typedef struct MultiState
 	RelayEntry *batch;			/* open extended-protocol batch, or NULL */
 	NodeMask	stmt_nodes;		/* where the batch's current statement runs (within batch->nodes) */
 	RouterSession router_session;	/* transaction state, writes, isolation */
-	const StmtFacts **prepared;	/* SQL PREPAREs of the session (retained facts) */
+	struct SqlPrepared
+	{
+		const StmtFacts *facts; /* the PREPARE statement's (retained) */
+		NodeMask	nodes;		/* where the name exists */
+	}		   *prepared;		/* SQL PREPAREs of the session */
 	int			nprepared;
 	char	  **temp_tables;	/* tables this session created TEMP or UNLOGGED (check_temp_table) */
 	uint8_t    *temp_flags;		/* ROUTER_REL_TEMP / ROUTER_REL_UNLOGGED per name */
@@ -49,6 +53,7 @@ typedef struct MultiState
 	char	  **replay;			/* session SETs run on the primary only, for the others after COMMIT */
 	int			nreplay;
 	bool		replay_on_commit;	/* a COMMIT of a healthy transaction was sent */
+	bool		discard_until_sync;	/* pgpool answered 25P02: skip the batch up to Sync */
 	int64_t		skip[MAX_BACKENDS];	/* bytes of a large reply message still to pass */
 	DeferOut   *defer[MAX_BACKENDS];	/* bytes held for the lead's answer (NULL: none yet) */
 	uint64_t	lead_answered;	/* newest ordered request the lead has answered */

@@ -381,6 +381,8 @@ on_query(Session *s, const char *msg, size_t len)
 		rewritten = multi_replicate_rewrite(s, r.facts);
 		multi_replicate_open(s, r.facts, &wrapped);
 	}
+	if (!s->multi->batch)
+		multi_prepared_ensure(s, r.facts, &r.nodes);
 	e = relay_queue_push(&s->multi->queue, &r.nodes, r.lead);
 	entry_from_route(e, &r);
 	qc_session_attach(s, e);
@@ -449,6 +451,8 @@ on_parse(Session *s, const char *msg, size_t len)
 		len = p.len;
 		sql = rewritten;
 	}
+	if (s->multi->batch == NULL)
+		multi_prepared_ensure(s, r.facts, &r.nodes);
 	if (!batch_for(s, &r, false))
 	{
 		pqbuf_free(&p);
@@ -641,6 +645,8 @@ multi_route_client_message(Session *s, char type, const char *msg, size_t len)
 		return false;
 	if (s->multi->qc && qc_session_local(s, type, msg, len))
 		return true;			/* a portal answered from the query cache */
+	if (multi_aborted_answer(s, type, msg, len))
+		return true;			/* pgpool gave PostgreSQL's 25P02 itself */
 	switch (type)
 	{
 		case PQ_FE_QUERY:

@@ -164,6 +164,25 @@ void		multi_tx_reconcile(Session *s, const RelayEntry *e, char status);
 
 void		multi_tx_free(MultiState *m);
 
+/*
+ * multi_aborted.c: in an aborted transaction, answer a statement that a
+ * node not holding it would run with 25P02; true if pgpool consumed msg.
+ */
+bool		multi_aborted_answer(Session *s, char type, const char *msg, size_t len);
+
+/* ---- multi_prepared.c: SQL PREPARE / EXECUTE / DEALLOCATE ---- */
+
+/* EXECUTE name, EXPLAIN EXECUTE, CREATE TABLE AS EXECUTE: the PREPARE's facts, or NULL. */
+const StmtFacts *multi_prepared_facts(const MultiState *m, const StmtFacts *facts);
+
+/* PREPARE, DEALLOCATE, DISCARD ALL were routed to r: remember, or send DEALLOCATE where the name is. */
+void		multi_prepared_route(Session *s, const StmtFacts *facts, MultiRoute *r);
+
+/* A statement using a prepared name goes to nodes: prepare it first where it is missing. */
+bool		multi_prepared_ensure(Session *s, const StmtFacts *facts, const NodeMask *nodes);
+
+void		multi_prepared_free(MultiState *m);
+
 /* Consume what node n has buffered, as far as the reply queue allows. */
 SessionStatus multi_process_node(Session *s, int n, bool *progress);
 

@@ -138,50 +138,12 @@ trace_check(void *arg, const RouterRel *rel, RouterRelQuestion q)
 	return false;
 }
 
-/* SQL-level PREPARE name AS ...: EXECUTE name routes by the prepared statement. */
-static const StmtFacts *
-prepared_find(const MultiState *m, const char *name)
-{
-	for (int i = 0; i < m->nprepared; i++)
-		if (strcmp(m->prepared[i]->name, name) == 0)
-			return m->prepared[i];
-	return NULL;
-}
-
-static void
-prepared_forget(MultiState *m, const char *name)
-{
-	for (int i = 0; i < m->nprepared; i++)
-		if (name == NULL || strcmp(m->prepared[i]->name, name) == 0)
-		{
-			router_facts_release(m->prepared[i]);
-			m->prepared[i--] = m->prepared[--m->nprepared];
-		}
-}
-
-static void
-prepared_update(MultiState *m, const StmtFacts *facts)
-{
-	if (facts->kind == ROUTER_STMT_PREPARE && facts->name)
-	{
-		prepared_forget(m, facts->name);
-		m->prepared = mem_realloc(m->prepared, sizeof(*m->prepared) * (m->nprepared + 1));
-		m->prepared[m->nprepared++] = router_facts_retain(facts);
-	}
-	else if (facts->kind == ROUTER_STMT_DEALLOCATE)
-		prepared_forget(m, (facts->flags & ROUTER_F_ALL) ? NULL : facts->name);
-	else if (facts->kind == ROUTER_STMT_DISCARD && (facts->flags & ROUTER_F_ALL))
-		prepared_forget(m, NULL);
-}
-
 void
 multi_route_free_trace(MultiState *m)
 {
 	func_volatility_end_session();
 	multi_tx_free(m);
-	prepared_forget(m, NULL);
-	free(m->prepared);
-	m->prepared = NULL;
+	multi_prepared_free(m);
 	for (int i = 0; i < m->ntemp; i++)
 		free(m->temp_tables[i]);
 	free(m->temp_tables);
@@ -283,8 +245,7 @@ multi_route_sql(Session *s, const char *sql, size_t len)
 	ctx.session = &m->router_session;
 	ctx.rel_check = trace_check;
 	ctx.rel_check_arg = s;
-	if (facts->kind == ROUTER_STMT_EXECUTE && facts->name)
-		ctx.prepared = prepared_find(m, facts->name);
+	ctx.prepared = multi_prepared_facts(m, facts);
 	ctx.temp_objects = m->temp_objects;
 	ctx.volatility = statement_volatility(s, facts, &ctx);
 	d = router_route(facts, &ctx);
@@ -347,7 +308,7 @@ multi_route_sql(Session *s, const char *sql, size_t len)
 		trace_update(m, facts);
 	if (facts->kind == ROUTER_STMT_PREPARE || facts->kind == ROUTER_STMT_DEALLOCATE ||
 		facts->kind == ROUTER_STMT_DISCARD)
-		prepared_update(m, facts);
+		multi_prepared_route(s, facts, &r);
 	plog(PL_DEBUG1, "route: %s -> %s (%s)", router_stmt_kind_name(facts->kind),
 		 router_target_name(d.target), d.reason ? d.reason : "");
 	return r;

@@ -152,11 +152,53 @@ sub rows_of { my ($note) = @_; return $n0->query("SELECT count(*) FROM t WHERE n
 	like($r->{out}, qr/^4MB$/m, 'after ROLLBACK nothing is replayed');
 }
 
+# --- SQL PREPARE goes where its statement goes; EXECUTE and friends follow it -----------------------
+{
+	direct_fails("PREPARE pw AS INSERT INTO t VALUES ('x');\nEXECUTE pw;\n",
+		qr/cannot execute INSERT in a read-only transaction/, 'EXECUTE of a prepared INSERT fails');
+	my $from = length($pp->log_content);
+	my $r = ran("PREPARE pw AS INSERT INTO t VALUES ('prep-w');\nEXECUTE pw;\nEXPLAIN EXECUTE pw;\n"
+		  . "DEALLOCATE pw;\n");
+	ok($r->{err} !~ /ERROR/, 'through pgpool a prepared INSERT runs') or diag $r->{err};
+	is(rows_of('prep-w'), 1, '... and wrote its row');
+	my $lines = log_statements($pp, $from);
+	is_deeply(nodes_ran($lines, qr/^(PREPARE|EXECUTE|EXPLAIN EXECUTE|DEALLOCATE) pw/), [0],
+		'... PREPARE, EXECUTE, EXPLAIN EXECUTE and DEALLOCATE on the primary');
+
+	$from = length($pp->log_content);
+	$r = ran("PREPARE ps AS $P;\nEXECUTE ps;\nEXPLAIN EXECUTE ps;\nDEALLOCATE ps;\n");
+	nodes_are($r, [1], 'a prepared SELECT runs on the standby');
+	$lines = log_statements($pp, $from);
+	is_deeply(nodes_ran($lines, qr/^(PREPARE|EXECUTE|EXPLAIN EXECUTE|DEALLOCATE) ps/), [1],
+		'... PREPARE, EXECUTE, EXPLAIN EXECUTE and DEALLOCATE all on the standby');
+
+	direct_fails("CREATE TEMP TABLE tt (a int);\n", qr/cannot create temporary tables during recovery|read-only/,
+		'a temporary table cannot exist there');
+	$r = ran("CREATE TEMP TABLE tt (a int);\nINSERT INTO tt VALUES (1);\nPREPARE pt AS $P, a FROM tt;\nEXECUTE pt;\n");
+	nodes_are($r, [0], 'a prepared read of a temporary table: PREPARE and EXECUTE on the primary');
+
+	direct_fails("CREATE TABLE ctas1 AS SELECT 1;\n", qr/read-only transaction/, 'CREATE TABLE AS fails');
+	$from = length($pp->log_content);
+	$r = ran("PREPARE pc AS SELECT 'P', inet_server_port();\nEXECUTE pc;\nCREATE TABLE ctas1 AS EXECUTE pc;\n"
+		  . "CREATE TEMP TABLE tx (a int);\nEXECUTE pc;\nDEALLOCATE pc;\nEXECUTE pc;\n");
+	nodes_are($r, [ 1, 0 ], 'CREATE TABLE AS EXECUTE, and EXECUTE once the session reads from the '
+		  . 'primary (temporary table): the primary, prepared there first');
+	like($r->{err}, qr/prepared statement "pc" does not exist/, 'after DEALLOCATE it is gone everywhere');
+	is($n0->query('SELECT count(*) FROM ctas1', db => 'testdb'), 1, 'the table was created on the primary');
+	$lines = log_statements($pp, $from);
+	is_deeply(nodes_ran($lines, qr/^DEALLOCATE pc/), [ 0, 1 ], 'DEALLOCATE pc ran on both nodes');
+
+	$from = length($pp->log_content);
+	$r = ran("PREPARE a1 AS $P;\nPREPARE a2 AS INSERT INTO t VALUES ('a2');\nDEALLOCATE ALL;\nEXECUTE a1;\n");
+	is_deeply(nodes_ran(log_statements($pp, $from), qr/^DEALLOCATE ALL/), [ 0, 1 ], 'DEALLOCATE ALL: every node');
+	like($r->{err}, qr/prepared statement "a1" does not exist/, '... and the names are gone');
+}
+
 # --- the extended protocol -------------------------------------------------------------------------
 SKIP:
 {
 	my $bin = ($ENV{PGPOOL_BUILDDIR} // '.') . '/test/tools/pq_pipeline';
-	skip 'test/tools/pq_pipeline not built', 6 unless -x $bin;
+	skip 'test/tools/pq_pipeline not built', 11 unless -x $bin;
 	my $conninfo = sprintf('host=127.0.0.1 port=%d dbname=testdb user=%s connect_timeout=10',
 		$pp->port, pg_user());
 	my $pq = sub {
@@ -173,6 +215,12 @@ SKIP:
 	like($r->{out}, qr/^ok: ROLLBACK$/m, 'extended: a failed write, COMMIT rolls back');
 	like($r->{out}, qr/^4MB$/m, '... on the standby too');
 	unlike($r->{out}, qr/mismatch/, '... no kind mismatch');
+	$r = $pq->('CREATE TEMP TABLE tt (a int)', 'SYNC', "PREPARE pe AS $P FROM tt", 'SYNC', 'EXECUTE pe',
+		'SYNC', 'DEALLOCATE pe');
+	is($r->{rc}, 0, 'extended: a prepared read of a temporary table') or diag $r->{out};
+	$r = $pq->("PREPARE pe AS $P", 'SYNC', 'EXECUTE pe', 'SYNC', 'CREATE TABLE ctas2 AS EXECUTE pe');
+	is($r->{rc}, 0, 'extended: CREATE TABLE AS EXECUTE') or diag $r->{out};
+	nodes_are($r, [1], '... EXECUTE on the standby');
 	$r = $pq->('BEGIN', 'SYNC', 'SELECT 1/0', 'SYNC', $P, 'SYNC', 'ROLLBACK', 'SYNC', $P);
 	like($r->{out}, qr/\[25P02\] ERROR:  current transaction is aborted/, 'extended: after a failed read: 25P02');
 	nodes_are($r, [1], '... until ROLLBACK');

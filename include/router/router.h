@@ -184,6 +184,7 @@ typedef struct StmtFacts
 	const char *const *funcs;	/* functions called, as written: "f", "s.f" */
 	int			nrels;
 	const RouterRel *rels;
+	int32_t		terminate_pid;	/* pg_terminate_backend(<integer constant>): the pid, else 0 */
 	const char *error;			/* ROUTER_STMT_UNPARSABLE: the parser's message */
 	int			error_pos;		/* 1-based position of the error, 0 if unknown */
 	const char *text;			/* the statement text (NUL-terminated copy) */

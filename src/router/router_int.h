@@ -36,6 +36,7 @@ typedef struct RouterBuild
 	size_t		error;
 	int			error_pos;
 	bool		explain_only;	/* walking the query of an EXPLAIN without ANALYZE */
+	int32_t		terminate_pid;	/* pg_terminate_backend(<constant>) */
 
 	char	   *pool;			/* NUL-terminated strings, back to back */
 	size_t		pool_len;

@@ -11,6 +11,7 @@
 
 #include "config/config.h"
 #include "pool/node_table.h"
+#include "pool/proc_table.h"
 #include "replication/strategy.h"
 #include "router/router.h"
 #include "utils/log.h"
@@ -232,6 +233,33 @@ statement_volatility(Session *s, const StmtFacts *facts, const RouterCtx *ctx)
 	return vol == 0 ? 'v' : vol;
 }
 
+/*
+ * pg_terminate_backend(pid): the node running that backend, if it is one
+ * of pgpool's connections (a standby's backend is unknown to the primary).
+ * Terminating it is no node failure (session_backend_failed checks).
+ */
+static void
+terminate_target(Session *s, const StmtFacts *facts, MultiRoute *r)
+{
+	MultiState *m = s->multi;
+	int			node;
+
+	if (proc_table == NULL || facts->nstmts != 1)
+		return;
+	if (!proc_table_find_backend(facts->terminate_pid, &node))
+	{
+		plog(PL_LOG, "found the pg_terminate_backend request for backend pid:%d, "
+			 "but the backend does not belong to pgpool", facts->terminate_pid);
+		return;
+	}
+	plog(PL_LOG, "found the pg_terminate_backend request for backend pid:%d on backend node:%d",
+		 facts->terminate_pid, node);
+	if (!node_mask_has(&m->connected, node))
+		return;
+	r->nodes = node_mask_single(node);
+	r->lead = node;
+}
+
 MultiRoute
 multi_route_sql(Session *s, const char *sql, size_t len)
 {
@@ -294,6 +322,8 @@ multi_route_sql(Session *s, const char *sql, size_t len)
 				count_select(m->primary);
 			break;
 	}
+	if (facts->terminate_pid != 0)
+		terminate_target(s, facts, &r);
 	router_session_note(&m->router_session, facts, &d);
 	multi_tx_remember_set(s, facts, d.rule);
 	func_volatility_note(s, facts);

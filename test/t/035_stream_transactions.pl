@@ -15,6 +15,7 @@ use warnings;
 use Test::More;
 use PgpoolTest::Node;
 use PgpoolTest::Pgpool;
+use PgpoolTest::Background;
 use PgpoolTest::Stream qw(make_cluster stream_pgpool node_of ports_in log_statements nodes_ran
   pq_extended_bin);
 use PgpoolTest::Util qw(pg_user run_cmd);
@@ -192,6 +193,41 @@ sub rows_of { my ($note) = @_; return $n0->query("SELECT count(*) FROM t WHERE n
 	$r = ran("PREPARE a1 AS $P;\nPREPARE a2 AS INSERT INTO t VALUES ('a2');\nDEALLOCATE ALL;\nEXECUTE a1;\n");
 	is_deeply(nodes_ran(log_statements($pp, $from), qr/^DEALLOCATE ALL/), [ 0, 1 ], 'DEALLOCATE ALL: every node');
 	like($r->{err}, qr/prepared statement "a1" does not exist/, '... and the names are gone');
+}
+
+# --- pg_terminate_backend: to the node holding the backend, no failover ----------------------------
+{
+	# an idle session whose reads ran on the standby
+	my $victim = PgpoolTest::Background->start([ PgpoolTest::Util::pg_bin('psql'), '-X', '-A', '-t', '-h', '127.0.0.1',
+		'-p', $pp->port, '-U', pg_user(), '-d', 'testdb', '-c', "$P", '-c', '\\! sleep 6', '-c', "$P" ],
+		env => { PGAPPNAME => 'victim' });
+	my $pid;
+	for (1 .. 50)
+	{
+		$pid = $n1->query(q{SELECT pid FROM pg_stat_activity WHERE application_name = 'victim'
+			AND query LIKE '%inet_server_port%'}, db => 'testdb');
+		last if $pid;
+		select(undef, undef, undef, 0.2);
+	}
+	ok($pid, 'a session through pgpool reads on the standby') or diag 'no victim backend';
+	my ($rc, $out, $err) = $n0->psql("SELECT pg_terminate_backend($pid)", db => 'testdb');
+	like($err, qr/is not a PostgreSQL (server|backend) process/, 'directly on the primary '
+		  . 'pg_terminate_backend of the standby\'s backend fails');
+	my $from = length($pp->log_content);
+	my $r = ran("SELECT pg_terminate_backend($pid);\n");
+	like($r->{out}, qr/^t$/m, 'through pgpool it terminates the backend') or diag $r->{err};
+	like(substr($pp->log_content, $from),
+		qr/found the pg_terminate_backend request for backend pid:$pid on backend node:1/,
+		'... LOG "found the pg_terminate_backend request for backend pid:N on backend node:1"');
+	my ($vrc, $vout, $verr) = $victim->finish(30);
+	like($verr, qr/terminating connection due to administrator command|unable to read data/,
+		'the victim\'s session ended');
+	my @up = map { $_->{status} } PgpoolTest::Stream::show_rows($pp, 'SHOW pool_nodes', db => 'testdb');
+	is_deeply(\@up, [ 'up', 'up' ], '... and no node was detached') or diag explain \@up;
+	unlike(substr($pp->log_content, $from), qr/requesting detach|failover/i, '... no failover requested');
+	$r = ran("SELECT pg_terminate_backend(999999);\n");
+	like(substr($pp->log_content, $from), qr/pg_terminate_backend request for backend pid:999999.*does not belong to pgpool/,
+		'a pid that is not pgpool\'s: LOG says so');
 }
 
 # --- the extended protocol -------------------------------------------------------------------------

@@ -110,6 +110,9 @@ const char *router_config_first_write_func(const RouterConfig *rc, const StmtFac
 /* Are both read_only_function_list and write_function_list empty (the default)? */
 bool		router_config_lists_empty(const RouterConfig *rc);
 
+/* Does the statement text match primary_routing_query_pattern_list? */
+bool		router_config_primary_routing(const RouterConfig *rc, const char *text);
+
 /* ---- router_state_funcs.c ---- */
 
 /*

@@ -256,6 +256,13 @@ r_show_node_state(RouteIn *in)
 		 strcmp(name, "default_transaction_read_only") == 0 || strcmp(name, "all") == 0);
 }
 
+/* primary_routing_query_pattern_list (4.0's black_query_pattern_list) */
+static bool
+r_primary_routing_pattern(RouteIn *in)
+{
+	return router_config_primary_routing(in->ctx->config, in->facts->text);
+}
+
 /* replicate_select: native replication runs reads on every node too */
 static bool
 r_replicate_select(RouteIn *in)
@@ -462,6 +469,8 @@ static const RouterRuleRow several_node_rules[] = {
 	"only SELECT, SHOW, EXPLAIN and COPY TO STDOUT are load balanced"},
 	{"show_node_state", r_show_node_state, {PRIMARY, SKIP},
 	"SHOW of a value that differs between the primary and a standby"},
+	{"primary_routing_query_pattern", r_primary_routing_pattern, {PRIMARY, MAIN},
+	"the query matches primary_routing_query_pattern_list"},
 	{"replicate_select", r_replicate_select, {SKIP, ALL}, "replicate_select is on"},
 	{"load_balance_mode_off", r_load_balance_off, {PRIMARY, MAIN}, "load_balance_mode is off"},
 	{"no_load_balance_hint", r_no_load_balance_hint, {PRIMARY, MAIN}, "/*NO LOAD BALANCE*/ comment"},

@@ -117,6 +117,13 @@ test_comment_settings(void **state)
 	CONFIGURE("ignore_leading_white_space", "off");
 	rt_expect("\t SELECT 1", PRIMARY, "leading_white_space");
 	rt_expect("SELECT 1", LB, "load_balance");
+
+	/* primary_routing_query_pattern_list: ';'-separated, "\\;" is a literal ';' */
+	CONFIGURE("primary_routing_query_pattern_list", ".*FROM t2.* ; select 1\\;");
+	rt_expect("SELECT * FROM t2 WHERE a = 1", PRIMARY, "primary_routing_query_pattern");
+	rt_expect("select 1;", PRIMARY, "primary_routing_query_pattern");
+	rt_expect("select 1", LB, "load_balance");
+	assert_false(rt_route("SELECT a FROM t2").is_write);
 }
 
 static void

@@ -170,6 +170,17 @@ void		multi_tx_free(MultiState *m);
  */
 bool		multi_aborted_answer(Session *s, char type, const char *msg, size_t len);
 
+/* ---- lb_select.c: the load-balance node ---- */
+
+/* Choose the session's (or statement's) load-balance node: redirect lists, then weights. */
+int			multi_lb_choose(Session *s);
+
+/* The node a load-balanced statement reads from now (delay_threshold checked again). */
+int			multi_lb_node_now(Session *s);
+
+/* Forget the compiled redirect lists (after a reload). */
+void		lb_select_reset(void);
+
 /* ---- multi_prepared.c: SQL PREPARE / EXECUTE / DEALLOCATE ---- */
 
 /* EXECUTE name, EXPLAIN EXECUTE, CREATE TABLE AS EXECUTE: the PREPARE's facts, or NULL. */

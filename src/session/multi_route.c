@@ -28,6 +28,7 @@ multi_route_reset_config(void)
 	if (router_config)
 		router_config_free(router_config);
 	router_config = NULL;
+	lb_select_reset();
 }
 
 static const RouterConfig *
@@ -36,48 +37,6 @@ current_router_config(void)
 	if (router_config == NULL)
 		router_config = router_config_create(pool_config, strategy_current()->rules);
 	return router_config;
-}
-
-/*
- * prefer_lower_delay_standby: when every standby is over delay_threshold,
- * read from the one least behind rather than loading the primary.
- */
-static int
-least_delayed_standby(const NodeMask *connected, int primary)
-{
-	int			best = -1;
-
-	for (int i = 0; i < node_table->num_backends; i++)
-	{
-		const BackendNode *b = &node_table->nodes[i];
-
-		if (i == primary || !node_mask_has(connected, i) || !node_is_up(i) || b->weight <= 0)
-			continue;
-		if (best < 0 || b->replication_delay < node_table->nodes[best].replication_delay)
-			best = i;
-	}
-	return best;
-}
-
-int
-multi_choose_load_balance_node(const NodeMask *connected, int primary)
-{
-	double		weights[MAX_BACKENDS];
-	bool		eligible[MAX_BACKENDS];
-	int			n = node_table->num_backends;
-	int			chosen;
-
-	for (int i = 0; i < n; i++)
-	{
-		weights[i] = node_table->nodes[i].weight;
-		eligible[i] = node_mask_has(connected, i) && node_is_up(i) &&
-			(i == primary || !node_table->nodes[i].delayed);
-	}
-	chosen = router_choose_load_balance_node(weights, eligible, n,
-											 (double) random() / ((double) RAND_MAX + 1.0));
-	if (chosen < 0 && pool_config->prefer_lower_delay_standby)
-		chosen = least_delayed_standby(connected, primary);
-	return chosen >= 0 ? chosen : primary;
 }
 
 /*
@@ -291,11 +250,11 @@ multi_route_sql(Session *s, const char *sql, size_t len)
 	{
 		case ROUTER_TARGET_LOAD_BALANCE_NODE:
 			if (d.new_node)
-				m->lb_node = multi_choose_load_balance_node(&m->connected, m->primary);
-			r.nodes = node_mask_single(m->lb_node);
-			r.lead = m->lb_node;
+				m->lb_node = multi_lb_choose(s);
+			r.lead = multi_lb_node_now(s);
+			r.nodes = node_mask_single(r.lead);
 			if (facts->kind == ROUTER_STMT_SELECT)
-				count_select(m->lb_node);
+				count_select(r.lead);
 			break;
 		case ROUTER_TARGET_ALL_NODES_IN_TRANSACTION:
 			r.nodes = multi_tx_open_nodes(s);

@@ -264,6 +264,9 @@ typedef enum RouterRuleSet
 RouterConfig *router_config_create(const struct PoolConfig *cfg, RouterRuleSet rules);
 void		router_config_free(RouterConfig *rc);
 
+#define ROUTER_DML_MAX 16		/* objects dml_adaptive remembers per transaction */
+#define ROUTER_DML_NAME_LEN 68
+
 /* Routing state of one session, kept by router_session_* */
 typedef struct RouterSession
 {
@@ -271,6 +274,10 @@ typedef struct RouterSession
 	bool		write_in_transaction;	/* a write ran in this transaction */
 	bool		write_in_session;	/* a write ran earlier in this session */
 	bool		failed_in_transaction;	/* some node reported an error in this transaction */
+	/* dml_adaptive: tables (and "f()" calls) written in this transaction */
+	char		dml_written[ROUTER_DML_MAX][ROUTER_DML_NAME_LEN];
+	int			ndml_written;
+	bool		dml_write_unknown;	/* a write that names no object: everything counts */
 	RouterIsolation txn_isolation;	/* named for the current transaction */
 	RouterIsolation session_isolation;	/* default_transaction_isolation */
 } RouterSession;

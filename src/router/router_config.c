@@ -35,6 +35,7 @@ struct RouterConfig
 	PatternList read_only;
 	PatternList write;
 	PatternList primary_routing;	/* primary_routing_query_pattern_list */
+	DmlRelations *dml;			/* dml_adaptive_object_relationship_list */
 	/* memo of verdicts; mutable behind a const RouterConfig (a cache only) */
 	MemoSlot   *memo;
 	int			memo_used;
@@ -65,6 +66,7 @@ router_config_create(const PoolConfig *cfg, RouterRuleSet rules)
 				"write_function_list is used");
 	pattern_list_compile_sep(&rc->primary_routing, cfg->primary_routing_query_pattern_list, ';',
 							 "primary_routing_query_pattern_list");
+	rc->dml = router_dml_relations_parse(cfg->dml_adaptive_object_relationship_list);
 	rc->memo = mem_alloc0(sizeof(MemoSlot) * MEMO_SIZE);
 	return rc;
 }
@@ -90,9 +92,16 @@ router_config_free(RouterConfig *rc)
 	pattern_list_free(&rc->read_only);
 	pattern_list_free(&rc->write);
 	pattern_list_free(&rc->primary_routing);
+	router_dml_relations_free(rc->dml);
 	memo_clear(rc);
 	free(rc->memo);
 	free(rc);
+}
+
+const DmlRelations *
+router_config_dml_relations(const RouterConfig *rc)
+{
+	return rc->dml;
 }
 
 bool

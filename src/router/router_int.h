@@ -138,4 +138,18 @@ typedef struct RouterSettings
 
 const RouterSettings *router_config_settings(const RouterConfig *rc);
 
+/* ---- router_dml_adaptive.c ---- */
+typedef struct DmlRelations DmlRelations;
+
+DmlRelations *router_dml_relations_parse(const char *list);
+void		router_dml_relations_free(DmlRelations *d);
+const DmlRelations *router_config_dml_relations(const RouterConfig *rc);
+
+/* A write ran in the transaction: remember what it wrote. */
+void		router_dml_note_write(RouterSession *s, const StmtFacts *f);
+void		router_dml_forget(RouterSession *s);
+
+/* Does the statement read something the transaction wrote (or depends on it)? */
+bool		router_dml_reads_written(const DmlRelations *d, const RouterSession *s, const StmtFacts *f);
+
 #endif

@@ -320,8 +320,11 @@ r_write_in_transaction(RouteIn *in)
 {
 	int			mode = in->s->disable_load_balance_on_write;
 
-	return (mode == DLBOW_TRANSACTION || mode == DLBOW_DML_ADAPTIVE) &&
-		in->sess->in_transaction && in->sess->write_in_transaction;
+	if (!in->sess->in_transaction || !in->sess->write_in_transaction)
+		return false;
+	if (mode == DLBOW_DML_ADAPTIVE)
+		return router_dml_reads_written(router_config_dml_relations(in->ctx->config), in->sess, in->q);
+	return mode == DLBOW_TRANSACTION;
 }
 
 static bool

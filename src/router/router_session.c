@@ -32,6 +32,7 @@ router_session_txn_status(RouterSession *s, char status)
 		s->write_in_transaction = false;
 		s->failed_in_transaction = false;
 		s->txn_isolation = ROUTER_ISO_DEFAULT;
+		router_dml_forget(s);
 	}
 	else if (status == 'E')
 		s->failed_in_transaction = true;
@@ -50,6 +51,7 @@ end_transaction(RouterSession *s, bool chain)
 {
 	s->write_in_transaction = false;
 	s->failed_in_transaction = false;
+	router_dml_forget(s);
 	if (!chain)
 	{
 		s->in_transaction = false;
@@ -71,6 +73,7 @@ note_statement(RouterSession *s, const StmtFacts *f)
 			s->in_transaction = true;
 			s->write_in_transaction = false;
 			s->failed_in_transaction = false;
+			router_dml_forget(s);
 			s->txn_isolation = f->isolation;
 			break;
 		case ROUTER_STMT_COMMIT:
@@ -117,6 +120,8 @@ router_session_note(RouterSession *s, const StmtFacts *facts, const RouterDecisi
 	{
 		s->write_in_session = true;
 		s->write_in_transaction = true;
+		if (facts != NULL && s->in_transaction)
+			router_dml_note_write(s, facts);
 	}
 }
 

@@ -26,6 +26,11 @@ CREATE TABLE t_primary (a int);
 CREATE TABLE t_other (a int);
 INSERT INTO t_primary VALUES (1);
 INSERT INTO t_other VALUES (1);
+CREATE TABLE dml_a (a int);
+CREATE TABLE dml_dep (a int);
+CREATE TABLE dml_free (a int);
+INSERT INTO dml_dep VALUES (1);
+INSERT INTO dml_free VALUES (1);
 CREATE TABLE filler (a int, b text);
 EOS
 ok($n0->wait_replay($n1), 'the standby replayed the schema');
@@ -37,6 +42,7 @@ my $pp = stream_pgpool(\@nodes, conf => {
 	user_redirect_preference_list => 'ruser:primary',
 	primary_routing_query_pattern_list => '.*FROM t_primary.*;SELECT 42\;',
 	sr_check_period => 1, delay_threshold => $THRESHOLD,
+	disable_load_balance_on_write => 'dml_adaptive', dml_adaptive_object_relationship_list => 'dml_a:dml_dep',
 });
 ok($pp->start, 'pgpool starts with the redirect lists') or die "cannot continue";
 
@@ -72,6 +78,14 @@ sub node_for
 	is(node_for(sql => "$P FROM t_other"), '1', '... another one is balanced');
 	my ($rc, $out) = $pp->psql("SELECT 42;\n", db => 'testdb', script => 1);
 	is($out, '42', "'\\;' in a pattern is a literal ';'");
+}
+
+# --- disable_load_balance_on_write = 'dml_adaptive' ---------------------------------------------------
+{
+	my $out = node_for(script => 1, sql => "BEGIN;\nINSERT INTO dml_a VALUES (1);\n$P, a FROM dml_a;\n"
+		  . "$P, a FROM dml_dep;\n$P, a FROM dml_free;\nCOMMIT;\n$P, a FROM dml_dep;\n");
+	is($out, '0,0,1,1', 'dml_adaptive: after a write to dml_a, reads of dml_a and of dml_dep '
+		  . '(dml_a:dml_dep) go to the primary, dml_free stays balanced, and after COMMIT all do');
 }
 
 # --- statement_level_load_balance: DEBUG1 "selecting load balance node" --------------------------------

@@ -54,6 +54,7 @@ typedef struct MultiState
 	int			nreplay;
 	bool		replay_on_commit;	/* a COMMIT of a healthy transaction was sent */
 	bool		discard_until_sync;	/* pgpool answered 25P02: skip the batch up to Sync */
+	int			aborted_node;	/* node whose reply aborted the client's transaction */
 	int64_t		skip[MAX_BACKENDS];	/* bytes of a large reply message still to pass */
 	DeferOut   *defer[MAX_BACKENDS];	/* bytes held for the lead's answer (NULL: none yet) */
 	uint64_t	lead_answered;	/* newest ordered request the lead has answered */

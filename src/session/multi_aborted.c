@@ -3,10 +3,11 @@
  * answers itself.
  *
  * While the client's transaction is aborted (its node said 'E'), PostgreSQL
- * refuses everything but the statements that end it.  A node that does not
- * hold the aborted transaction would run the statement instead, so when
- * some node of the session is not in the aborted state, pgpool gives
- * PostgreSQL's own answer: SQLSTATE 25P02 "current transaction is aborted,
+ * refuses everything but the statements that end it.  When the transaction
+ * failed on a standby (a read), the next statement would go to the primary
+ * (nothing is balanced after an error), and when some node of the session
+ * is not in the aborted state, that node would run it; in both cases pgpool
+ * gives PostgreSQL's own answer itself: SQLSTATE 25P02 "current transaction is aborted,
  * commands ignored until end of transaction block", DETAIL with the
  * statement.  In the extended protocol the rest of the batch is skipped up
  * to its Sync, as PostgreSQL does after an error.  Only while the
@@ -39,14 +40,28 @@ allowed_when_aborted(const StmtFacts *f)
 	}
 }
 
-/* Some node of the session does not hold the aborted transaction. */
+/* The statement would reach a node that does not hold the aborted transaction. */
 static bool
 nodes_disagree(const Session *s)
 {
+	if (s->multi->aborted_node != s->multi->primary)
+		return true;
 	NODE_MASK_FOREACH(&s->multi->connected, n)
 		if (s->slot->backends[n].tx_status != 'E')
 		return true;
 	return false;
+}
+
+/* No reply the client waits for is in flight (pgpool's own requests may be). */
+static bool
+client_replies_done(Session *s)
+{
+	if (s->multi->batch != NULL)
+		return false;
+	for (int n = 0; n < MAX_BACKENDS; n++)
+		if (relay_queue_leads(&s->multi->queue, n))
+			return false;
+	return true;
 }
 
 /* The statement text of a Query, Parse or Bind message; NULL if none. */
@@ -95,8 +110,7 @@ multi_aborted_answer(Session *s, char type, const char *msg, size_t len)
 		}
 		return true;
 	}
-	if (s->tx_status != 'E' || m->batch != NULL || !relay_queue_empty(&m->queue) ||
-		strategy_current()->replicate_writes)
+	if (s->tx_status != 'E' || !client_replies_done(s) || strategy_current()->replicate_writes)
 		return false;
 	if ((sql = statement_of(s, type, msg, len, &sql_len)) == NULL ||
 		allowed_when_aborted(router_analyze(sql, sql_len)) || !nodes_disagree(s))

@@ -36,6 +36,8 @@ lead_ready_for_query(Session *s, int n, char status)
 {
 	router_session_txn_status(&s->multi->router_session, status);
 	multi_tx_note_status(s, n, status);
+	if (status == 'E' && s->tx_status != 'E')
+		s->multi->aborted_node = n;
 	if (status != s->tx_status)
 	{
 		s->tx_status = status;

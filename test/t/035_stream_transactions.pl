@@ -128,7 +128,8 @@ sub rows_of { my ($note) = @_; return $n0->query("SELECT count(*) FROM t WHERE n
 	direct_fails("SELECT 1/0;\n", qr/division by zero/, 'a failing read fails');
 	$r = ran("BEGIN;\nINSERT INTO t VALUES ('aborted');\nSELECT 1/0;\n$P;\nCOMMIT;\n");
 	like($r->{err}, qr/division by zero/, 'a read fails on the standby inside a transaction');
-	like($r->{err}, qr/current transaction is aborted/, '... the next statement is refused');
+	like($r->{err}, qr/ERROR:  current transaction is aborted, commands ignored until end of transaction block\n.*DETAIL:  statement: SELECT 'P', inet_server_port\(\)/,
+		'... the next statement (it would go to the primary) is refused by pgpool with 25P02 and DETAIL statement: ...');
 	like($r->{out}, qr/^ROLLBACK$/m, '... COMMIT rolls back');
 	is(rows_of('aborted'), 0, '... on the primary too: its write is gone');
 

@@ -46,8 +46,9 @@ nodes_disagree(const Session *s)
 {
 	if (s->multi->aborted_node != s->multi->primary)
 		return true;
+	/* a node in the transaction whose part of it is still fine */
 	NODE_MASK_FOREACH(&s->multi->connected, n)
-		if (s->slot->backends[n].tx_status != 'E')
+		if (s->slot->backends[n].tx_status == 'T')
 		return true;
 	return false;
 }
@@ -110,7 +111,8 @@ multi_aborted_answer(Session *s, char type, const char *msg, size_t len)
 		}
 		return true;
 	}
-	if (s->tx_status != 'E' || !client_replies_done(s) || strategy_current()->replicate_writes)
+	if (s->tx_status != 'E' || !client_replies_done(s) ||
+		strategy_current()->rules != ROUTER_RULES_PRIMARY_STANDBY)
 		return false;
 	if ((sql = statement_of(s, type, msg, len, &sql_len)) == NULL ||
 		allowed_when_aborted(router_analyze(sql, sql_len)) || !nodes_disagree(s))

@@ -37,7 +37,7 @@ static const char abort_sql[] =
 static bool
 applies(void)
 {
-	return !strategy_current()->replicate_writes;
+	return strategy_current()->rules == ROUTER_RULES_PRIMARY_STANDBY;
 }
 
 static char

@@ -80,6 +80,22 @@ sub node_for
 	is($out, '42', "'\\;' in a pattern is a literal ';'");
 }
 
+# --- allow_sql_comments ---------------------------------------------------------------------------
+{
+	is(node_for(sql => "/* app */ $P"), '0', 'allow_sql_comments off: a leading comment keeps the query on the primary');
+	is(node_for(sql => "/*NO LOAD BALANCE*/ $P"), '0', '... and so does /*NO LOAD BALANCE*/');
+	$pp->set_conf(allow_sql_comments => 'on');
+	my $from = length($pp->log_content);
+	$pp->reload;
+	ok($pp->wait_for_log(qr/reloading configuration files/, 10, $from), 'reload with allow_sql_comments = on');
+	sleep 1;
+	is(node_for(sql => "/* app */ $P"), '1', 'allow_sql_comments on: a leading comment no longer prevents load balancing');
+	is(node_for(sql => "/*NO LOAD BALANCE*/ $P"), '0', '... /*NO LOAD BALANCE*/ still does');
+	$pp->set_conf(allow_sql_comments => 'off');
+	$pp->reload;
+	sleep 1;
+}
+
 # --- disable_load_balance_on_write = 'dml_adaptive' ---------------------------------------------------
 {
 	my $out = node_for(script => 1, sql => "BEGIN;\nINSERT INTO dml_a VALUES (1);\n$P, a FROM dml_a;\n"

@@ -8,8 +8,13 @@
 # back rolls back there too, so its SETs revert); after a write, session
 # SETs run on the primary and reach the standby after COMMIT; a read that
 # fails on the standby aborts the primary's transaction too; after an error
-# nothing is balanced until the transaction ends; transaction control goes
-# only to the nodes with an open transaction.  Simple and extended protocol.
+# nothing is balanced until the transaction ends, and while it is aborted
+# pgpool answers a statement bound for another node with 25P02 itself;
+# transaction control goes only to the nodes with an open transaction.
+# SQL PREPARE goes where its statement goes, EXECUTE / EXPLAIN EXECUTE /
+# CREATE TABLE AS EXECUTE / DEALLOCATE follow it.  pg_terminate_backend()
+# of a standby's backend reaches the standby, without failover.  Simple and
+# extended protocol.
 use strict;
 use warnings;
 use Test::More;
@@ -100,6 +105,15 @@ sub rows_of { my ($note) = @_; return $n0->query("SELECT count(*) FROM t WHERE n
 	nodes_are($r, [ 1, 1 ], '... reads on the standby');
 	is_deeply(nodes_ran(log_statements($pp, $from), qr/^(SAVEPOINT|RELEASE|ROLLBACK TO)/), [ 0, 1 ],
 		'... SAVEPOINT, RELEASE and ROLLBACK TO on both nodes');
+
+	$from = length($pp->log_content);
+	$r = ran("BEGIN;\n$P;\nCOMMIT AND CHAIN;\n$P;\nROLLBACK AND CHAIN;\nSHOW transaction_isolation;\nCOMMIT;\nCOMMIT;\n");
+	unlike($r->{err}, qr/ERROR|mismatch/, 'COMMIT AND CHAIN, ROLLBACK AND CHAIN: no error') or diag $r->{err};
+	like($r->{err}, qr/there is no transaction in progress/, '... the last COMMIT finds none');
+	is_deeply(nodes_ran(log_statements($pp, $from), qr/^(COMMIT AND CHAIN|ROLLBACK AND CHAIN)/), [ 0, 1 ],
+		'... the chained transaction ends and restarts on both nodes');
+	my @commits = map { $_->[0] } grep { $_->[1] =~ /^COMMIT;?$/ } @{ log_statements($pp, $from) };
+	is("@commits", '0 1 0', '... COMMIT in the transaction on both nodes, the one outside on the primary only');
 
 	$from = length($pp->log_content);
 	$r = ran("BEGIN;\nINSERT INTO t VALUES ('sp');\nSAVEPOINT c;\nSET work_mem = '3MB';\nROLLBACK TO c;\n"
@@ -235,7 +249,7 @@ sub rows_of { my ($note) = @_; return $n0->query("SELECT count(*) FROM t WHERE n
 SKIP:
 {
 	my $bin = ($ENV{PGPOOL_BUILDDIR} // '.') . '/test/tools/pq_pipeline';
-	skip 'test/tools/pq_pipeline not built', 11 unless -x $bin;
+	skip 'test/tools/pq_pipeline not built', 15 unless -x $bin;
 	my $conninfo = sprintf('host=127.0.0.1 port=%d dbname=testdb user=%s connect_timeout=10',
 		$pp->port, pg_user());
 	my $pq = sub {
@@ -252,6 +266,14 @@ SKIP:
 	like($r->{out}, qr/^ok: ROLLBACK$/m, 'extended: a failed write, COMMIT rolls back');
 	like($r->{out}, qr/^4MB$/m, '... on the standby too');
 	unlike($r->{out}, qr/mismatch/, '... no kind mismatch');
+	$r = $pq->('BEGIN', "SET work_mem = '9MB'", 'INSERT INTO dc VALUES (2), (2)', 'COMMIT', 'SYNC', 'SHOW work_mem');
+	like($r->{out}, qr/duplicate key value violates unique constraint/,
+		'extended, one batch: BEGIN, SET, a deferred violation, COMMIT: the primary\'s error');
+	like($r->{out}, qr/^4MB$/m, '... the standby rolled back too');
+	$r = $pq->('BEGIN', 'INSERT INTO t VALUES (\'pipe\')', "SET work_mem = '5MB'", 'SYNC', 'COMMIT', 'SYNC',
+		'SHOW work_mem', 'SYNC', $P);
+	like($r->{out}, qr/^5MB$/m, 'extended: a SET after a write reaches the standby after COMMIT');
+	nodes_are($r, [1], '... read there');
 	$r = $pq->('CREATE TEMP TABLE tt (a int)', 'SYNC', "PREPARE pe AS $P FROM tt", 'SYNC', 'EXECUTE pe',
 		'SYNC', 'DEALLOCATE pe');
 	is($r->{rc}, 0, 'extended: a prepared read of a temporary table') or diag $r->{out};

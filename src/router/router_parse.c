@@ -117,6 +117,21 @@ read_write_in_options(List *options)
 	return false;
 }
 
+/* A SET value that means false: off, false, no, 0 (as a word or a number). */
+static bool
+setting_false(Node *n)
+{
+	const char *v;
+
+	if (n != NULL && IsA(n, A_Const) && !((A_Const *) n)->isnull &&
+		IsA(&((A_Const *) n)->val, Integer))
+		return intVal(&((A_Const *) n)->val) == 0;
+	if ((v = const_str(n)) == NULL)
+		return false;
+	return strcasecmp(v, "off") == 0 || strcasecmp(v, "false") == 0 || strcasecmp(v, "no") == 0 ||
+		strcmp(v, "0") == 0 || strcasecmp(v, "f") == 0 || strcasecmp(v, "n") == 0;
+}
+
 /* EXPLAIN's ANALYZE option: bare, or with a boolean argument. */
 static bool
 explain_analyzes(List *options)
@@ -204,6 +219,14 @@ classify_set(RouterBuild *b, VariableSetStmt *v, StmtClass *out)
 		b->flags |= ROUTER_F_SET_LOCAL;
 	if (v->name == NULL || v->is_local)
 		return;
+	if (strcmp(v->name, "transaction_read_only") == 0)
+	{
+		/* SET transaction_read_only = off is SET TRANSACTION READ WRITE */
+		out->kind = ROUTER_STMT_SET_TRANSACTION;
+		if (v->kind == VAR_SET_VALUE && v->args != NIL && setting_false(linitial(v->args)))
+			b->flags |= ROUTER_F_READ_WRITE;
+		return;
+	}
 	if (strcmp(v->name, "default_transaction_isolation") == 0)
 		out->kind = ROUTER_STMT_SET_SESSION_CHARACTERISTICS;
 	else if (strcmp(v->name, "transaction_isolation") == 0)

@@ -89,6 +89,11 @@ sub rows_of { my ($note) = @_; return $n0->query("SELECT count(*) FROM t WHERE n
 	is_deeply(nodes_ran(log_statements($pp, $from), qr/^SET TRANSACTION READ WRITE/), [0],
 		'... SET TRANSACTION READ WRITE ran on the primary only');
 	is_deeply(nodes_ran(log_statements($pp, $from), qr/^BEGIN/), [ 0, 1 ], '... BEGIN on both nodes');
+	direct_fails("BEGIN;\nSET transaction_read_only = off;\n", qr/cannot set transaction read-write mode during recovery/,
+		'SET transaction_read_only = off fails');
+	$r = ran("BEGIN;\nSET transaction_read_only = off;\nSHOW transaction_read_only;\nCOMMIT;\n");
+	ok($r->{err} !~ /ERROR/, 'through pgpool SET transaction_read_only = off works') or diag $r->{err};
+	like($r->{out}, qr/^off$/m, '... on the primary');
 }
 
 # --- transaction control only where a transaction is open ----------------------------------------------

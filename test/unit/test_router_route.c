@@ -145,6 +145,9 @@ test_transaction_control(void **state)
 	rt_expect("BEGIN READ WRITE", ROUTER_TARGET_ALL_NODES, "begin_primary_options");
 	rt_expect("START TRANSACTION READ ONLY", ROUTER_TARGET_ALL_NODES, "begin");
 	rt_expect("SET TRANSACTION READ WRITE", PRIMARY, "set_transaction_primary");
+	rt_expect("SET transaction_read_only = off", PRIMARY, "set_transaction_primary");
+	rt_expect("SET transaction_read_only TO 'false'", PRIMARY, "set_transaction_primary");
+	rt_expect("SET transaction_read_only = on", ROUTER_TARGET_ALL_NODES, "session_state");
 	assert_true(router_analyze("BEGIN READ WRITE", 16)->flags & ROUTER_F_READ_WRITE);
 	assert_false(router_analyze("BEGIN READ ONLY", 15)->flags & ROUTER_F_READ_WRITE);
 	assert_true(router_analyze("SET LOCAL a = 1", 15)->flags & ROUTER_F_SET_LOCAL);

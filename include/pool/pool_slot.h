@@ -25,6 +25,7 @@ typedef struct BackendConn
 	bool		connected;
 	int32_t		pid;			/* from BackendKeyData */
 	int32_t		key;
+	char		tx_status;		/* this node's last ReadyForQuery status (0: unknown) */
 } BackendConn;
 
 /* How the backend authenticated the first client of a slot. */

@@ -102,6 +102,9 @@ void		proc_table_reset_child(int child, pid_t pid);
 /* Find the child and slot whose backend `pid` carries cancel key `key` on any node. */
 bool		proc_table_find_cancel(int32_t pid, int32_t key, int *child, int *slot);
 
+/* The node whose backend process pid is one of pgpool's connections; false if none. */
+bool		proc_table_find_backend(int32_t pid, int *node);
+
 const char *child_state_name(int state);
 
 #endif

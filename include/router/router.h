@@ -138,6 +138,9 @@ typedef enum RouterIsolation
 #define ROUTER_F_READS_CLOCK	0x800000	/* any statement reads the clock (query cache) */
 #define ROUTER_F_NO_QUERY_CACHE 0x200000	/* a comment says NO QUERY CACHE */
 #define ROUTER_F_FORCE_QUERY_CACHE 0x400000	/* a comment says FORCE QUERY CACHE */
+#define ROUTER_F_READ_WRITE		0x1000000	/* BEGIN / SET TRANSACTION ... READ WRITE
+											 * (a standby refuses it) */
+#define ROUTER_F_SET_LOCAL		0x2000000	/* SET LOCAL: lasts until the transaction ends */
 
 /* RouterRel.flags */
 #define ROUTER_REL_WRITTEN		0x01	/* target of DML, TRUNCATE, COPY FROM, ALTER, LOCK */
@@ -181,6 +184,7 @@ typedef struct StmtFacts
 	const char *const *funcs;	/* functions called, as written: "f", "s.f" */
 	int			nrels;
 	const RouterRel *rels;
+	int32_t		terminate_pid;	/* pg_terminate_backend(<integer constant>): the pid, else 0 */
 	const char *error;			/* ROUTER_STMT_UNPARSABLE: the parser's message */
 	int			error_pos;		/* 1-based position of the error, 0 if unknown */
 	const char *text;			/* the statement text (NUL-terminated copy) */
@@ -260,12 +264,20 @@ typedef enum RouterRuleSet
 RouterConfig *router_config_create(const struct PoolConfig *cfg, RouterRuleSet rules);
 void		router_config_free(RouterConfig *rc);
 
+#define ROUTER_DML_MAX 16		/* objects dml_adaptive remembers per transaction */
+#define ROUTER_DML_NAME_LEN 68
+
 /* Routing state of one session, kept by router_session_* */
 typedef struct RouterSession
 {
 	bool		in_transaction; /* explicit transaction block open */
 	bool		write_in_transaction;	/* a write ran in this transaction */
 	bool		write_in_session;	/* a write ran earlier in this session */
+	bool		failed_in_transaction;	/* some node reported an error in this transaction */
+	/* dml_adaptive: tables (and "f()" calls) written in this transaction */
+	char		dml_written[ROUTER_DML_MAX][ROUTER_DML_NAME_LEN];
+	int			ndml_written;
+	bool		dml_write_unknown;	/* a write that names no object: everything counts */
 	RouterIsolation txn_isolation;	/* named for the current transaction */
 	RouterIsolation session_isolation;	/* default_transaction_isolation */
 } RouterSession;

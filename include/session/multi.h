@@ -25,6 +25,7 @@ typedef struct MultiRoute
 	bool		stream;			/* COPY FROM: the lead's reply streams, answers not compared */
 	const StmtFacts *facts;		/* the statement's facts (valid until the next analysis), or NULL */
 	const char *reason;			/* for log lines */
+	const char *rule;			/* the router rule that decided */
 } MultiRoute;
 
 #define MULTI_SI_PENDING 8
@@ -39,12 +40,21 @@ typedef struct MultiState
 	RelayEntry *batch;			/* open extended-protocol batch, or NULL */
 	NodeMask	stmt_nodes;		/* where the batch's current statement runs (within batch->nodes) */
 	RouterSession router_session;	/* transaction state, writes, isolation */
-	const StmtFacts **prepared;	/* SQL PREPAREs of the session (retained facts) */
+	struct SqlPrepared
+	{
+		const StmtFacts *facts; /* the PREPARE statement's (retained) */
+		NodeMask	nodes;		/* where the name exists */
+	}		   *prepared;		/* SQL PREPAREs of the session */
 	int			nprepared;
 	char	  **temp_tables;	/* tables this session created TEMP or UNLOGGED (check_temp_table) */
 	uint8_t    *temp_flags;		/* ROUTER_REL_TEMP / ROUTER_REL_UNLOGGED per name */
 	int			ntemp;
 	bool		temp_objects;	/* created a temporary object, no DISCARD TEMP/ALL since */
+	char	  **replay;			/* session SETs run on the primary only, for the others after COMMIT */
+	int			nreplay;
+	bool		replay_on_commit;	/* a COMMIT of a healthy transaction was sent */
+	bool		discard_until_sync;	/* pgpool answered 25P02: skip the batch up to Sync */
+	int			aborted_node;	/* node whose reply aborted the client's transaction */
 	int64_t		skip[MAX_BACKENDS];	/* bytes of a large reply message still to pass */
 	DeferOut   *defer[MAX_BACKENDS];	/* bytes held for the lead's answer (NULL: none yet) */
 	uint64_t	lead_answered;	/* newest ordered request the lead has answered */

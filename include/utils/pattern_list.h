@@ -19,6 +19,8 @@ typedef struct PatternList
 
 /* Compile list (NULL or "" gives an empty list); param names it in warnings. */
 void		pattern_list_compile(PatternList *pl, const char *list, const char *param);
+/* The same with another separator; a backslash before it keeps it in the pattern. */
+void		pattern_list_compile_sep(PatternList *pl, const char *list, char sep, const char *param);
 void		pattern_list_free(PatternList *pl);
 
 /* Does some pattern match the whole of name? */

@@ -170,13 +170,5 @@ config_report_unsupported(const PoolConfig *cfg)
 	free(sorted);
 	config_free(defaults);
 	free(defaults);
-	/* values of an implemented parameter that this build treats as another */
-	if (cfg->disable_load_balance_on_write == DLBOW_DML_ADAPTIVE)
-	{
-		plog_ex(PL_WARNING, NULL,
-				"Reads after a write in the transaction go to the primary, whatever tables they read.",
-				"disable_load_balance_on_write = 'dml_adaptive' is treated as 'transaction' by this version of pgpool");
-		warned++;
-	}
 	return warned;
 }

@@ -105,6 +105,7 @@ pool_close_slot(PoolSlot *slot)
 		b->conn.fd = -1;
 		b->connected = false;
 		b->pid = b->key = 0;
+		b->tx_status = 0;
 	}
 	free(slot->key);
 	slot->key = NULL;

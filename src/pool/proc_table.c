@@ -68,6 +68,24 @@ proc_table_find_cancel(int32_t pid, int32_t key, int *child, int *slot)
 	return false;
 }
 
+bool
+proc_table_find_backend(int32_t pid, int *node)
+{
+	for (int c = 0; c < proc_table->num_children; c++)
+		for (int s = 0; s < proc_table->max_pool; s++)
+		{
+			ProcSlot   *ps = proc_slot(c, s);
+
+			for (int n = 0; n < MAX_BACKENDS; n++)
+				if (ps->nodes[n].connected && ps->nodes[n].backend_pid == pid)
+				{
+					*node = n;
+					return true;
+				}
+		}
+	return false;
+}
+
 const char *
 child_state_name(int state)
 {

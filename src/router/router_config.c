@@ -34,6 +34,8 @@ struct RouterConfig
 	RouterSettings settings;
 	PatternList read_only;
 	PatternList write;
+	PatternList primary_routing;	/* primary_routing_query_pattern_list */
+	DmlRelations *dml;			/* dml_adaptive_object_relationship_list */
 	/* memo of verdicts; mutable behind a const RouterConfig (a cache only) */
 	MemoSlot   *memo;
 	int			memo_used;
@@ -62,6 +64,9 @@ router_config_create(const PoolConfig *cfg, RouterRuleSet rules)
 				"Set only one of the two lists.",
 				"both read_only_function_list and write_function_list are set; "
 				"write_function_list is used");
+	pattern_list_compile_sep(&rc->primary_routing, cfg->primary_routing_query_pattern_list, ';',
+							 "primary_routing_query_pattern_list");
+	rc->dml = router_dml_relations_parse(cfg->dml_adaptive_object_relationship_list);
 	rc->memo = mem_alloc0(sizeof(MemoSlot) * MEMO_SIZE);
 	return rc;
 }
@@ -86,9 +91,24 @@ router_config_free(RouterConfig *rc)
 		return;
 	pattern_list_free(&rc->read_only);
 	pattern_list_free(&rc->write);
+	pattern_list_free(&rc->primary_routing);
+	router_dml_relations_free(rc->dml);
 	memo_clear(rc);
 	free(rc->memo);
 	free(rc);
+}
+
+const DmlRelations *
+router_config_dml_relations(const RouterConfig *rc)
+{
+	return rc->dml;
+}
+
+bool
+router_config_primary_routing(const RouterConfig *rc, const char *text)
+{
+	return rc->primary_routing.n > 0 && text != NULL &&
+		pattern_list_matches(&rc->primary_routing, text);
 }
 
 const RouterSettings *

@@ -225,6 +225,7 @@ router_build_freeze(const RouterBuild *b, const char *text, size_t len)
 	e->facts.nstmts = b->nstmts;
 	e->facts.isolation = b->isolation;
 	e->facts.pool_show = b->pool_show;
+	e->facts.terminate_pid = b->terminate_pid;
 	e->facts.name = frozen_str(pool, b->name);
 	e->facts.error = frozen_str(pool, b->error);
 	e->facts.error_pos = b->error_pos;

@@ -36,6 +36,7 @@ typedef struct RouterBuild
 	size_t		error;
 	int			error_pos;
 	bool		explain_only;	/* walking the query of an EXPLAIN without ANALYZE */
+	int32_t		terminate_pid;	/* pg_terminate_backend(<constant>) */
 
 	char	   *pool;			/* NUL-terminated strings, back to back */
 	size_t		pool_len;
@@ -109,6 +110,9 @@ const char *router_config_first_write_func(const RouterConfig *rc, const StmtFac
 /* Are both read_only_function_list and write_function_list empty (the default)? */
 bool		router_config_lists_empty(const RouterConfig *rc);
 
+/* Does the statement text match primary_routing_query_pattern_list? */
+bool		router_config_primary_routing(const RouterConfig *rc, const char *text);
+
 /* ---- router_state_funcs.c ---- */
 
 /*
@@ -133,5 +137,19 @@ typedef struct RouterSettings
 } RouterSettings;
 
 const RouterSettings *router_config_settings(const RouterConfig *rc);
+
+/* ---- router_dml_adaptive.c ---- */
+typedef struct DmlRelations DmlRelations;
+
+DmlRelations *router_dml_relations_parse(const char *list);
+void		router_dml_relations_free(DmlRelations *d);
+const DmlRelations *router_config_dml_relations(const RouterConfig *rc);
+
+/* A write ran in the transaction: remember what it wrote. */
+void		router_dml_note_write(RouterSession *s, const StmtFacts *f);
+void		router_dml_forget(RouterSession *s);
+
+/* Does the statement read something the transaction wrote (or depends on it)? */
+bool		router_dml_reads_written(const DmlRelations *d, const RouterSession *s, const StmtFacts *f);
 
 #endif

@@ -99,6 +99,39 @@ isolation_from_options(List *options)
 	return ROUTER_ISO_DEFAULT;
 }
 
+/* transaction_read_only = false in a BEGIN / SET TRANSACTION option list: READ WRITE */
+static bool
+read_write_in_options(List *options)
+{
+	ListCell   *lc;
+
+	foreach(lc, options)
+	{
+		DefElem    *d = (DefElem *) lfirst(lc);
+
+		if (IsA(d, DefElem) && strcmp(d->defname, "transaction_read_only") == 0 &&
+			d->arg != NULL && IsA(d->arg, A_Const) && !((A_Const *) d->arg)->isnull &&
+			IsA(&((A_Const *) d->arg)->val, Integer))
+			return intVal(&((A_Const *) d->arg)->val) == 0;
+	}
+	return false;
+}
+
+/* A SET value that means false: off, false, no, 0 (as a word or a number). */
+static bool
+setting_false(Node *n)
+{
+	const char *v;
+
+	if (n != NULL && IsA(n, A_Const) && !((A_Const *) n)->isnull &&
+		IsA(&((A_Const *) n)->val, Integer))
+		return intVal(&((A_Const *) n)->val) == 0;
+	if ((v = const_str(n)) == NULL)
+		return false;
+	return strcasecmp(v, "off") == 0 || strcasecmp(v, "false") == 0 || strcasecmp(v, "no") == 0 ||
+		strcmp(v, "0") == 0 || strcasecmp(v, "f") == 0 || strcasecmp(v, "n") == 0;
+}
+
 /* EXPLAIN's ANALYZE option: bare, or with a boolean argument. */
 static bool
 explain_analyzes(List *options)
@@ -146,6 +179,8 @@ classify_transaction(RouterBuild *b, TransactionStmt *t, StmtClass *out)
 	b->flags |= ROUTER_F_TXN_CONTROL;
 	out->kind = kinds[t->kind];
 	out->isolation = isolation_from_options(t->options);
+	if (read_write_in_options(t->options))
+		b->flags |= ROUTER_F_READ_WRITE;
 	out->name = t->savepoint_name ? t->savepoint_name : t->gid;
 	if (t->chain)
 		b->flags |= ROUTER_F_CHAIN;
@@ -173,13 +208,25 @@ classify_set(RouterBuild *b, VariableSetStmt *v, StmtClass *out)
 			out->kind = strcmp(v->name, "SESSION CHARACTERISTICS") == 0 ?
 				ROUTER_STMT_SET_SESSION_CHARACTERISTICS : ROUTER_STMT_SET_TRANSACTION;
 			out->isolation = isolation_from_options(v->args);
+			if (out->kind == ROUTER_STMT_SET_TRANSACTION && read_write_in_options(v->args))
+				b->flags |= ROUTER_F_READ_WRITE;
 			return;
 		default:
 			break;
 	}
 	out->kind = ROUTER_STMT_SET;
+	if (v->is_local)
+		b->flags |= ROUTER_F_SET_LOCAL;
 	if (v->name == NULL || v->is_local)
 		return;
+	if (strcmp(v->name, "transaction_read_only") == 0)
+	{
+		/* SET transaction_read_only = off is SET TRANSACTION READ WRITE */
+		out->kind = ROUTER_STMT_SET_TRANSACTION;
+		if (v->kind == VAR_SET_VALUE && v->args != NIL && setting_false(linitial(v->args)))
+			b->flags |= ROUTER_F_READ_WRITE;
+		return;
+	}
 	if (strcmp(v->name, "default_transaction_isolation") == 0)
 		out->kind = ROUTER_STMT_SET_SESSION_CHARACTERISTICS;
 	else if (strcmp(v->name, "transaction_isolation") == 0)
@@ -276,6 +323,8 @@ classify_wrapper(RouterBuild *b, Node *stmt, bool executes, StmtClass *out)
 					b->flags |= ROUTER_F_WRITE;
 				router_walk_relation(b, c->into ? c->into->rel : NULL, ROUTER_REL_CREATED);
 				classify(b, c->query, executes, &inner);
+				if (inner.kind == ROUTER_STMT_EXECUTE)
+					out->name = inner.name;	/* CREATE TABLE AS EXECUTE name */
 				break;
 			}
 		case T_ViewStmt:

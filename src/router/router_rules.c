@@ -91,10 +91,36 @@ r_empty(RouteIn *in)
 	return in->kind == ROUTER_STMT_EMPTY;
 }
 
+/*
+ * BEGIN ... SERIALIZABLE / READ WRITE: a standby refuses it; the session
+ * sends it as written to the primary and a plain BEGIN to the others.
+ */
 static bool
-r_begin_serializable(RouteIn *in)
+r_begin_primary_only_options(RouteIn *in)
 {
-	return in->kind == ROUTER_STMT_BEGIN && in->facts->isolation == ROUTER_ISO_SERIALIZABLE;
+	return in->kind == ROUTER_STMT_BEGIN &&
+		(in->facts->isolation == ROUTER_ISO_SERIALIZABLE || (in->flags & ROUTER_F_READ_WRITE));
+}
+
+/* SQL PREPARE in the replicating modes: every node, as before. */
+static bool
+r_prepare_replicated(RouteIn *in)
+{
+	return in->facts->kind == ROUTER_STMT_PREPARE;
+}
+
+/*
+ * After a write in the transaction, reads stay on the primary: session
+ * state and savepoints go there only (the session replays session SETs
+ * on the other nodes once the transaction commits).
+ */
+static bool
+r_state_after_write(RouteIn *in)
+{
+	return in->sess->in_transaction && in->sess->write_in_transaction &&
+		KIND_IN(in->kind, ROUTER_STMT_SET, ROUTER_STMT_RESET,
+				ROUTER_STMT_SET_SESSION_CHARACTERISTICS, ROUTER_STMT_SAVEPOINT,
+				ROUTER_STMT_RELEASE, ROUTER_STMT_ROLLBACK_TO);
 }
 
 static bool
@@ -124,7 +150,7 @@ r_set_transaction_primary(RouteIn *in)
 	const StmtFacts *f = in->facts;
 
 	return in->kind == ROUTER_STMT_SET_TRANSACTION &&
-		(f->isolation == ROUTER_ISO_SERIALIZABLE ||
+		(f->isolation == ROUTER_ISO_SERIALIZABLE || (in->flags & ROUTER_F_READ_WRITE) ||
 		 (f->name != NULL && strcmp(f->name, "TRANSACTION SNAPSHOT") == 0));
 }
 
@@ -133,7 +159,7 @@ r_session_state(RouteIn *in)
 {
 	return KIND_IN(in->kind, ROUTER_STMT_SET, ROUTER_STMT_SET_TRANSACTION,
 				   ROUTER_STMT_SET_SESSION_CHARACTERISTICS, ROUTER_STMT_RESET,
-				   ROUTER_STMT_DISCARD, ROUTER_STMT_PREPARE, ROUTER_STMT_DEALLOCATE,
+				   ROUTER_STMT_DISCARD, ROUTER_STMT_DEALLOCATE,
 				   ROUTER_STMT_LOAD);
 }
 
@@ -230,6 +256,13 @@ r_show_node_state(RouteIn *in)
 		 strcmp(name, "default_transaction_read_only") == 0 || strcmp(name, "all") == 0);
 }
 
+/* primary_routing_query_pattern_list (4.0's black_query_pattern_list) */
+static bool
+r_primary_routing_pattern(RouteIn *in)
+{
+	return router_config_primary_routing(in->ctx->config, in->facts->text);
+}
+
 /* replicate_select: native replication runs reads on every node too */
 static bool
 r_replicate_select(RouteIn *in)
@@ -275,13 +308,23 @@ r_serializable(RouteIn *in)
 	return iso == ROUTER_ISO_SERIALIZABLE;
 }
 
+/* After an error in the transaction, nothing is balanced until it ends. */
+static bool
+r_failed_in_transaction(RouteIn *in)
+{
+	return in->sess->in_transaction && in->sess->failed_in_transaction;
+}
+
 static bool
 r_write_in_transaction(RouteIn *in)
 {
 	int			mode = in->s->disable_load_balance_on_write;
 
-	return (mode == DLBOW_TRANSACTION || mode == DLBOW_DML_ADAPTIVE) &&
-		in->sess->in_transaction && in->sess->write_in_transaction;
+	if (!in->sess->in_transaction || !in->sess->write_in_transaction)
+		return false;
+	if (mode == DLBOW_DML_ADAPTIVE)
+		return router_dml_reads_written(router_config_dml_relations(in->ctx->config), in->sess, in->q);
+	return mode == DLBOW_TRANSACTION;
 }
 
 static bool
@@ -398,14 +441,18 @@ static const RouterRuleRow several_node_rules[] = {
 	{"pgpool_show", r_show_pool, {PGPOOL, PGPOOL}, "SHOW pool_* is answered by pgpool"},
 	{"multi_statement", r_multi, {PRIMARY, ALL}, "multi-statement query"},
 	{"empty", r_empty, {PRIMARY, MAIN}, "empty query"},
-	{"begin_serializable", r_begin_serializable, {PRIMARY, SKIP},
-	"a SERIALIZABLE transaction cannot run on a standby"},
+	{"prepare_replicated", r_prepare_replicated, {SKIP, ALL},
+	"session state must be the same on every node of the session"},
+	{"begin_primary_options", r_begin_primary_only_options, {ALL, SKIP},
+	"a standby refuses SERIALIZABLE and READ WRITE: it gets a plain BEGIN"},
+	{"state_after_write", r_state_after_write, {PRIMARY, SKIP},
+	"after a write in the transaction, session state and savepoints go to the primary"},
 	{"begin", r_begin, {ALL, ALL}, "a transaction starts on every node of the session"},
 	{"transaction_control", r_transaction_control, {ALL_IN_TX, ALL_IN_TX},
 	"transaction control goes to every node with an open transaction"},
 	{"two_phase_commit", r_two_phase, {PRIMARY, ALL}, "two-phase commit runs where the writes ran"},
 	{"set_transaction_primary", r_set_transaction_primary, {PRIMARY, SKIP},
-	"a standby refuses SERIALIZABLE and snapshot import"},
+	"a standby refuses SERIALIZABLE, READ WRITE and snapshot import"},
 	{"session_state", r_session_state, {ALL, ALL},
 	"session state must be the same on every node of the session"},
 	{"notification", r_notification, {PRIMARY, MAIN}, "LISTEN/NOTIFY work on the node taking writes"},
@@ -425,6 +472,8 @@ static const RouterRuleRow several_node_rules[] = {
 	"only SELECT, SHOW, EXPLAIN and COPY TO STDOUT are load balanced"},
 	{"show_node_state", r_show_node_state, {PRIMARY, SKIP},
 	"SHOW of a value that differs between the primary and a standby"},
+	{"primary_routing_query_pattern", r_primary_routing_pattern, {PRIMARY, MAIN},
+	"the query matches primary_routing_query_pattern_list"},
 	{"replicate_select", r_replicate_select, {SKIP, ALL}, "replicate_select is on"},
 	{"load_balance_mode_off", r_load_balance_off, {PRIMARY, MAIN}, "load_balance_mode is off"},
 	{"no_load_balance_hint", r_no_load_balance_hint, {PRIMARY, MAIN}, "/*NO LOAD BALANCE*/ comment"},
@@ -439,6 +488,8 @@ static const RouterRuleRow several_node_rules[] = {
 	"a write ran earlier in this session's transactions (disable_load_balance_on_write)"},
 	{"write_in_session", r_write_in_session, {PRIMARY, MAIN},
 	"a write ran earlier in this session (disable_load_balance_on_write)"},
+	{"failed_in_transaction", r_failed_in_transaction, {PRIMARY, MAIN},
+	"an error occurred in this transaction: no load balancing until it ends"},
 	{"system_catalog", r_system_catalog, {PRIMARY, MAIN}, "reads a system catalog"},
 	{"temp_table", r_temp_table, {PRIMARY, MAIN}, "reads a temporary table"},
 	{"session_temp_objects", r_session_temp_objects, {PRIMARY, MAIN},
@@ -461,7 +512,7 @@ static bool
 is_write(const RouteIn *in)
 {
 	/* PREPARE only stores its query; EXECUTE runs it and is judged by it */
-	if (in->kind == ROUTER_STMT_PREPARE && !(in->flags & ROUTER_F_MULTI))
+	if (in->facts->kind == ROUTER_STMT_PREPARE && !(in->flags & ROUTER_F_MULTI))
 		return false;
 	return (in->flags & ROUTER_F_WRITE) || in->write_func != NULL || in->volatile_func ||
 		in->state_func_writes;
@@ -488,6 +539,15 @@ route_input(RouteIn *in, const StmtFacts *facts, const RouterCtx *ctx)
 		in->kind = ctx->prepared->inner_kind;
 		in->flags |= ctx->prepared->flags;
 	}
+	else if (facts->inner_kind == ROUTER_STMT_EXECUTE && facts->nstmts == 1 &&
+			 ctx->prepared != NULL && ctx->prepared->kind == ROUTER_STMT_PREPARE)
+	{
+		/* EXPLAIN EXECUTE, CREATE TABLE AS EXECUTE: judged by the prepared query too */
+		in->q = ctx->prepared;
+		in->flags |= ctx->prepared->flags & ~ROUTER_F_MULTI;
+	}
+	else if (facts->kind == ROUTER_STMT_PREPARE && facts->nstmts == 1)
+		in->kind = facts->inner_kind;	/* PREPARE goes where its query would go */
 	in->write_func = router_config_first_write_func(rc, in->q);
 	if (in->write_func == NULL && in->q != facts)
 		in->write_func = router_config_first_write_func(rc, facts);

@@ -30,8 +30,12 @@ router_session_txn_status(RouterSession *s, char status)
 	{
 		/* the transaction ended: its writes and isolation level go with it */
 		s->write_in_transaction = false;
+		s->failed_in_transaction = false;
 		s->txn_isolation = ROUTER_ISO_DEFAULT;
+		router_dml_forget(s);
 	}
+	else if (status == 'E')
+		s->failed_in_transaction = true;
 	s->in_transaction = in;
 }
 
@@ -46,6 +50,8 @@ static void
 end_transaction(RouterSession *s, bool chain)
 {
 	s->write_in_transaction = false;
+	s->failed_in_transaction = false;
+	router_dml_forget(s);
 	if (!chain)
 	{
 		s->in_transaction = false;
@@ -66,6 +72,8 @@ note_statement(RouterSession *s, const StmtFacts *f)
 		case ROUTER_STMT_BEGIN:
 			s->in_transaction = true;
 			s->write_in_transaction = false;
+			s->failed_in_transaction = false;
+			router_dml_forget(s);
 			s->txn_isolation = f->isolation;
 			break;
 		case ROUTER_STMT_COMMIT:
@@ -112,6 +120,8 @@ router_session_note(RouterSession *s, const StmtFacts *facts, const RouterDecisi
 	{
 		s->write_in_session = true;
 		s->write_in_transaction = true;
+		if (facts != NULL && s->in_transaction)
+			router_dml_note_write(s, facts);
 	}
 }
 

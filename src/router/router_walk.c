@@ -134,6 +134,11 @@ note_func(WalkCtx *w, FuncCall *fc)
 		return;
 	router_build_add_func(w->b, schema, name);
 	if ((schema == NULL || strcmp(schema, "pg_catalog") == 0) &&
+		strcmp(name, "pg_terminate_backend") == 0 && list_length(fc->args) >= 1 &&
+		IsA(linitial(fc->args), A_Const) && !((A_Const *) linitial(fc->args))->isnull &&
+		IsA(&((A_Const *) linitial(fc->args))->val, Integer))
+		w->b->terminate_pid = intVal(&((A_Const *) linitial(fc->args))->val);
+	if ((schema == NULL || strcmp(schema, "pg_catalog") == 0) &&
 		(strcmp(name, "nextval") == 0 || strcmp(name, "setval") == 0))
 		w->b->flags |= ROUTER_F_SEQUENCE_FUNC | (w->executes ? ROUTER_F_WRITE : 0);
 }

@@ -257,6 +257,7 @@ login_message(Login *l, BackendConn *b, const PqMsg *msg)
 			return LOGIN_CONTINUE;
 		case PQ_BE_READY_FOR_QUERY:
 			b->connected = true;
+			b->tx_status = msg->len > 0 ? msg->body[0] : 'I';
 			if (l->to_client)
 			{
 				l->s->tx_status = msg->len > 0 ? msg->body[0] : 'I';

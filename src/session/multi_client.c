@@ -240,7 +240,7 @@ batch_for(Session *s, const MultiRoute *r, bool executes)
 	 * wait for another session's insert lock).
 	 */
 	m->batch_locked = false;
-	if (r->ordered && r->facts && executes)
+	if (r->ordered && r->facts && executes && strategy_current()->replicate_writes)
 		multi_replicate_open(s, r->facts, &m->batch_wrapped);
 	hidden = m->batch_wrapped || m->batch_locked;
 	e = relay_queue_push(&m->queue, &r->nodes, r->lead);
@@ -269,6 +269,7 @@ route_primary(Session *s)
 	r.end_others_tx = false;
 	r.ordered = false;
 	r.reason = "primary";
+	r.rule = NULL;
 	return r;
 }
 
@@ -376,11 +377,13 @@ on_query(Session *s, const char *msg, size_t len)
 		r.nodes = s->multi->batch->nodes;
 		r.lead = s->multi->batch->lead;
 	}
-	else if (r.ordered)
+	else if (r.ordered && strategy_current()->replicate_writes)
 	{
 		rewritten = multi_replicate_rewrite(s, r.facts);
 		multi_replicate_open(s, r.facts, &wrapped);
 	}
+	if (!s->multi->batch)
+		multi_prepared_ensure(s, r.facts, &r.nodes);
 	e = relay_queue_push(&s->multi->queue, &r.nodes, r.lead);
 	entry_from_route(e, &r);
 	qc_session_attach(s, e);
@@ -394,7 +397,11 @@ on_query(Session *s, const char *msg, size_t len)
 		sql = rewritten;
 	}
 	str_copy(s->multi->last_query, sql, sizeof(s->multi->last_query));
-	queue_statement(s, &r, &r.nodes, msg, len);
+	if (multi_tx_plain_begin_elsewhere(r.facts) && !s->multi->batch)
+		multi_tx_send_begin(s, &r.nodes, PQ_FE_QUERY, msg, len);
+	else
+		queue_statement(s, &r, &r.nodes, msg, len);
+	multi_tx_note_sent(s, r.facts, &r.nodes);
 	if (statement_logging())
 		log_node_statement(s, &r.nodes, "", sql);
 	if (wrapped)
@@ -444,7 +451,7 @@ on_parse(Session *s, const char *msg, size_t len)
 	 * runs many times, and one value frozen into it would be wrong.
 	 */
 	/* a named statement's clock reads are made a literal at each Bind (multi_rebind.c) */
-	if (r.ordered && name_len == 0 && (rewritten = multi_replicate_rewrite(s, r.facts)) != NULL)
+	if (r.ordered && strategy_current()->replicate_writes && name_len == 0 && (rewritten = multi_replicate_rewrite(s, r.facts)) != NULL)
 	{
 		const char *rest = sql + sql_len + 1;	/* parameter types */
 		size_t		start = pq_begin_message(&p, PQ_FE_PARSE);
@@ -457,6 +464,8 @@ on_parse(Session *s, const char *msg, size_t len)
 		len = p.len;
 		sql = rewritten;
 	}
+	if (s->multi->batch == NULL)
+		multi_prepared_ensure(s, r.facts, &r.nodes);
 	if (!batch_for(s, &r, false))
 	{
 		pqbuf_free(&p);
@@ -466,7 +475,10 @@ on_parse(Session *s, const char *msg, size_t len)
 	str_copy(s->multi->last_query, sql, sizeof(s->multi->last_query));
 	stmt_map_put(&s->multi->stmts, name, msg, len, &s->multi->stmt_nodes)->parse_seq = s->multi->batch->seq;
 	multi_rebind_count_parse(s);
-	queue_statement(s, &r, &s->multi->stmt_nodes, msg, len);
+	if (multi_tx_plain_begin_elsewhere(r.facts))
+		multi_tx_send_begin(s, &s->multi->stmt_nodes, PQ_FE_PARSE, msg, len);
+	else
+		queue_statement(s, &r, &s->multi->stmt_nodes, msg, len);
 	if (statement_logging())
 		log_node_statement(s, &s->multi->stmt_nodes, "Parse: ", sql);
 	pqbuf_free(&p);
@@ -549,6 +561,8 @@ on_bind(Session *s, const char *msg, size_t len)
 	}
 	if (!(strategy_current()->replicate_writes && st && multi_rebind(s, st, &s->multi->stmt_nodes, msg, len)))
 		multi_send(s, &s->multi->stmt_nodes, msg, len);
+	if (st)
+		multi_tx_note_sent(s, router_analyze(st->query, st->query_len), &s->multi->stmt_nodes);
 	return true;
 }
 
@@ -699,6 +713,8 @@ multi_route_client_message(Session *s, char type, const char *msg, size_t len)
 		return true;			/* a portal answered from the query cache */
 	if ((type == PQ_FE_QUERY || type == PQ_FE_PARSE) && pgpool_cmd_in_message(type, msg + 5, len - 5))
 		return on_pgpool_command(s, type, msg, len);
+	if (multi_aborted_answer(s, type, msg, len))
+		return true;			/* pgpool gave PostgreSQL's 25P02 itself */
 	switch (type)
 	{
 		case PQ_FE_QUERY:

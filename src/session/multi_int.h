@@ -139,6 +139,61 @@ bool		table_facts_insert_lock_known(const Session *s);
 /* Forget every table's facts (after DDL). */
 void		table_facts_invalidate(void);
 
+/* ---- multi_txsync.c: one transaction state on every node (primary/standby modes) ---- */
+
+/* Node n's ReadyForQuery said status. */
+void		multi_tx_note_status(Session *s, int n, char status);
+
+/* The statement was sent to nodes (BEGIN opens, COMMIT/ROLLBACK end transactions there). */
+void		multi_tx_note_sent(Session *s, const StmtFacts *f, const NodeMask *nodes);
+
+/* Nodes with an open transaction, and the primary (transaction control goes there). */
+NodeMask	multi_tx_open_nodes(const Session *s);
+
+/* BEGIN ... SERIALIZABLE / READ WRITE: the primary gets it as written, the others a plain BEGIN. */
+bool		multi_tx_plain_begin_elsewhere(const StmtFacts *f);
+
+/* Send a Query (or Parse) of such a BEGIN: as written to the primary, plain to the rest. */
+void		multi_tx_send_begin(Session *s, const NodeMask *nodes, char type, const char *msg, size_t len);
+
+/* A session SET the router kept on the primary (rule state_after_write): replay after COMMIT. */
+void		multi_tx_remember_set(Session *s, const StmtFacts *f, const char *rule);
+
+/* e's lead answered with status: bring the other nodes to the same state (nothing else in flight). */
+void		multi_tx_reconcile(Session *s, const RelayEntry *e, char status);
+
+void		multi_tx_free(MultiState *m);
+
+/*
+ * multi_aborted.c: in an aborted transaction, answer a statement that a
+ * node not holding it would run with 25P02; true if pgpool consumed msg.
+ */
+bool		multi_aborted_answer(Session *s, char type, const char *msg, size_t len);
+
+/* ---- lb_select.c: the load-balance node ---- */
+
+/* Choose the session's (or statement's) load-balance node: redirect lists, then weights. */
+int			multi_lb_choose(Session *s);
+
+/* The node a load-balanced statement reads from now (delay_threshold checked again). */
+int			multi_lb_node_now(Session *s);
+
+/* Forget the compiled redirect lists (after a reload). */
+void		lb_select_reset(void);
+
+/* ---- multi_prepared.c: SQL PREPARE / EXECUTE / DEALLOCATE ---- */
+
+/* EXECUTE name, EXPLAIN EXECUTE, CREATE TABLE AS EXECUTE: the PREPARE's facts, or NULL. */
+const StmtFacts *multi_prepared_facts(const MultiState *m, const StmtFacts *facts);
+
+/* PREPARE, DEALLOCATE, DISCARD ALL were routed to r: remember, or send DEALLOCATE where the name is. */
+void		multi_prepared_route(Session *s, const StmtFacts *facts, MultiRoute *r);
+
+/* A statement using a prepared name goes to nodes: prepare it first where it is missing. */
+bool		multi_prepared_ensure(Session *s, const StmtFacts *facts, const NodeMask *nodes);
+
+void		multi_prepared_free(MultiState *m);
+
 /* Consume what node n has buffered, as far as the reply queue allows. */
 SessionStatus multi_process_node(Session *s, int n, bool *progress);
 

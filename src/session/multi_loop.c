@@ -40,8 +40,8 @@ multi_init(Session *s)
 		if (s->slot->backends[n].connected)
 			node_mask_add(&m->connected, n);
 	m->primary = primary >= 0 && node_mask_has(&m->connected, primary) ? primary : s->slot->main_node;
-	m->lb_node = multi_choose_load_balance_node(&m->connected, m->primary);
 	s->multi = m;
+	m->lb_node = multi_lb_choose(s);
 	qc_session_init(s);
 	if (proc_table && my_child_index >= 0)
 		proc_info(my_child_index)->load_balance_node = m->lb_node;
@@ -196,7 +196,7 @@ multi_forget_node(Session *s, int n)
 		defer_out_clear(m->defer[n]);
 	m->skip[n] = 0;
 	if (m->lb_node == n)
-		m->lb_node = multi_choose_load_balance_node(&m->connected, m->primary);
+		m->lb_node = multi_lb_choose(s);
 	pool_slot_publish(s->slot);
 }
 

@@ -32,9 +32,12 @@ node_conn(Session *s, int n)
 }
 
 static void
-lead_ready_for_query(Session *s, char status)
+lead_ready_for_query(Session *s, int n, char status)
 {
 	router_session_txn_status(&s->multi->router_session, status);
+	multi_tx_note_status(s, n, status);
+	if (status == 'E' && s->tx_status != 'E')
+		s->multi->aborted_node = n;
 	if (status != s->tx_status)
 	{
 		s->tx_status = status;
@@ -107,12 +110,15 @@ forward_lead(Session *s, int n, RelayEntry *e, bool *progress)
 		{
 			if (f.body_avail < 1)
 				break;
-			qc_session_ready(s, e, f.body[0]);
-			lead_ready_for_query(s, f.body[0]);
+			char		status = f.body[0];
+
+			qc_session_ready(s, e, status);
+			lead_ready_for_query(s, n, status);
 			/* one write for the reply and its ReadyForQuery: one wakeup for the client */
 			if (client_send(s, p, e->drop_lead_rfq ? pos : pos + 6) != PQ_IO_OK)
 				return SESSION_CLIENT_EOF;
 			b->rpos += pos + 6;
+			multi_tx_reconcile(s, e, status);
 			relay_queue_node_done(&s->multi->queue, e, n);
 			*progress = true;
 			return SESSION_OK;
@@ -161,6 +167,8 @@ drop_reply(Session *s, int n, RelayEntry *e, bool *progress)
 		*progress = true;
 		if (f.type == PQ_BE_READY_FOR_QUERY && f.status == PQ_FRAME_WHOLE)
 		{
+			if (f.body_avail >= 1)
+				multi_tx_note_status(s, n, f.body[0]);
 			relay_queue_node_done(&s->multi->queue, e, n);
 			return SESSION_OK;
 		}
@@ -238,6 +246,7 @@ forward_held(Session *s, int n, RelayEntry *e, bool *progress)
 	bool		failed;
 	size_t		end = find_whole_reply(b, &failed);
 	SessionStatus st;
+	char		status;
 
 	if (end == 0)
 		return SESSION_OK;
@@ -257,7 +266,8 @@ forward_held(Session *s, int n, RelayEntry *e, bool *progress)
 	qc_session_ready(s, e, p[end - 1]);
 	if (e->rfq_override)
 		b->rbuf[b->rpos + end - 1] = e->rfq_override;
-	lead_ready_for_query(s, p[end - 1]);
+	status = p[end - 1];
+	lead_ready_for_query(s, n, status);
 	switch (multi_check_replies(s, e, p, end))
 	{
 		case REPLY_FORWARD:
@@ -285,6 +295,8 @@ forward_held(Session *s, int n, RelayEntry *e, bool *progress)
 			break;
 	}
 	b->rpos += end;
+	if (st == SESSION_OK)
+		multi_tx_reconcile(s, e, status);
 	relay_queue_node_done(&s->multi->queue, e, n);
 	*progress = true;
 	return st;

@@ -12,6 +12,7 @@
 
 #include "config/config.h"
 #include "pool/node_table.h"
+#include "pool/proc_table.h"
 #include "replication/strategy.h"
 #include "router/router.h"
 #include "utils/log.h"
@@ -28,6 +29,7 @@ multi_route_reset_config(void)
 	if (router_config)
 		router_config_free(router_config);
 	router_config = NULL;
+	lb_select_reset();
 }
 
 static const RouterConfig *
@@ -36,48 +38,6 @@ current_router_config(void)
 	if (router_config == NULL)
 		router_config = router_config_create(pool_config, strategy_current()->rules);
 	return router_config;
-}
-
-/*
- * prefer_lower_delay_standby: when every standby is over delay_threshold,
- * read from the one least behind rather than loading the primary.
- */
-static int
-least_delayed_standby(const NodeMask *connected, int primary)
-{
-	int			best = -1;
-
-	for (int i = 0; i < node_table->num_backends; i++)
-	{
-		const BackendNode *b = &node_table->nodes[i];
-
-		if (i == primary || !node_mask_has(connected, i) || !node_is_up(i) || b->weight <= 0)
-			continue;
-		if (best < 0 || b->replication_delay < node_table->nodes[best].replication_delay)
-			best = i;
-	}
-	return best;
-}
-
-int
-multi_choose_load_balance_node(const NodeMask *connected, int primary)
-{
-	double		weights[MAX_BACKENDS];
-	bool		eligible[MAX_BACKENDS];
-	int			n = node_table->num_backends;
-	int			chosen;
-
-	for (int i = 0; i < n; i++)
-	{
-		weights[i] = node_table->nodes[i].weight;
-		eligible[i] = node_mask_has(connected, i) && node_is_up(i) &&
-			(i == primary || !node_table->nodes[i].delayed);
-	}
-	chosen = router_choose_load_balance_node(weights, eligible, n,
-											 (double) random() / ((double) RAND_MAX + 1.0));
-	if (chosen < 0 && pool_config->prefer_lower_delay_standby)
-		chosen = least_delayed_standby(connected, primary);
-	return chosen >= 0 ? chosen : primary;
 }
 
 /*
@@ -139,49 +99,12 @@ trace_check(void *arg, const RouterRel *rel, RouterRelQuestion q)
 	return false;
 }
 
-/* SQL-level PREPARE name AS ...: EXECUTE name routes by the prepared statement. */
-static const StmtFacts *
-prepared_find(const MultiState *m, const char *name)
-{
-	for (int i = 0; i < m->nprepared; i++)
-		if (strcmp(m->prepared[i]->name, name) == 0)
-			return m->prepared[i];
-	return NULL;
-}
-
-static void
-prepared_forget(MultiState *m, const char *name)
-{
-	for (int i = 0; i < m->nprepared; i++)
-		if (name == NULL || strcmp(m->prepared[i]->name, name) == 0)
-		{
-			router_facts_release(m->prepared[i]);
-			m->prepared[i--] = m->prepared[--m->nprepared];
-		}
-}
-
-static void
-prepared_update(MultiState *m, const StmtFacts *facts)
-{
-	if (facts->kind == ROUTER_STMT_PREPARE && facts->name)
-	{
-		prepared_forget(m, facts->name);
-		m->prepared = mem_realloc(m->prepared, sizeof(*m->prepared) * (m->nprepared + 1));
-		m->prepared[m->nprepared++] = router_facts_retain(facts);
-	}
-	else if (facts->kind == ROUTER_STMT_DEALLOCATE)
-		prepared_forget(m, (facts->flags & ROUTER_F_ALL) ? NULL : facts->name);
-	else if (facts->kind == ROUTER_STMT_DISCARD && (facts->flags & ROUTER_F_ALL))
-		prepared_forget(m, NULL);
-}
-
 void
 multi_route_free_trace(MultiState *m)
 {
 	func_volatility_end_session();
-	prepared_forget(m, NULL);
-	free(m->prepared);
-	m->prepared = NULL;
+	multi_tx_free(m);
+	multi_prepared_free(m);
 	for (int i = 0; i < m->ntemp; i++)
 		free(m->temp_tables[i]);
 	free(m->temp_tables);
@@ -270,6 +193,33 @@ statement_volatility(Session *s, const StmtFacts *facts, const RouterCtx *ctx)
 	return vol == 0 ? 'v' : vol;
 }
 
+/*
+ * pg_terminate_backend(pid): the node running that backend, if it is one
+ * of pgpool's connections (a standby's backend is unknown to the primary).
+ * Terminating it is no node failure (session_backend_failed checks).
+ */
+static void
+terminate_target(Session *s, const StmtFacts *facts, MultiRoute *r)
+{
+	MultiState *m = s->multi;
+	int			node;
+
+	if (proc_table == NULL || facts->nstmts != 1)
+		return;
+	if (!proc_table_find_backend(facts->terminate_pid, &node))
+	{
+		plog(PL_LOG, "found the pg_terminate_backend request for backend pid:%d, "
+			 "but the backend does not belong to pgpool", facts->terminate_pid);
+		return;
+	}
+	plog(PL_LOG, "found the pg_terminate_backend request for backend pid:%d on backend node:%d",
+		 facts->terminate_pid, node);
+	if (!node_mask_has(&m->connected, node))
+		return;
+	r->nodes = node_mask_single(node);
+	r->lead = node;
+}
+
 MultiRoute
 multi_route_sql(Session *s, const char *sql, size_t len)
 {
@@ -283,13 +233,13 @@ multi_route_sql(Session *s, const char *sql, size_t len)
 	ctx.session = &m->router_session;
 	ctx.rel_check = trace_check;
 	ctx.rel_check_arg = s;
-	if (facts->kind == ROUTER_STMT_EXECUTE && facts->name)
-		ctx.prepared = prepared_find(m, facts->name);
+	ctx.prepared = multi_prepared_facts(m, facts);
 	ctx.temp_objects = m->temp_objects;
 	ctx.volatility = statement_volatility(s, facts, &ctx);
 	d = router_route(facts, &ctx);
 	r.write = d.is_write;
 	r.reason = d.reason;
+	r.rule = d.rule;
 	r.show_pool = facts->kind == ROUTER_STMT_SHOW_POOL;
 	r.end_others_tx = facts->kind == ROUTER_STMT_PREPARE_TRANSACTION &&
 		!strategy_current()->replicate_writes;
@@ -309,14 +259,22 @@ multi_route_sql(Session *s, const char *sql, size_t len)
 				break;
 			}
 			if (d.new_node)
-				m->lb_node = multi_choose_load_balance_node(&m->connected, m->primary);
-			r.nodes = node_mask_single(m->lb_node);
-			r.lead = m->lb_node;
+				m->lb_node = multi_lb_choose(s);
+			r.lead = multi_lb_node_now(s);
+			r.nodes = node_mask_single(r.lead);
 			if (facts->kind == ROUTER_STMT_SELECT)
-				count_select(m->lb_node);
+				count_select(r.lead);
+			break;
+		case ROUTER_TARGET_ALL_NODES_IN_TRANSACTION:
+			r.nodes = multi_tx_open_nodes(s);
+			r.lead = m->primary;
+			/* COMMIT reaches the others once the primary committed (see multi_txsync.c) */
+			r.ordered = !strategy_current()->replicate_writes && node_mask_count(&r.nodes) > 1 &&
+				facts->kind == ROUTER_STMT_COMMIT;
+			if (strategy_current()->replicate_writes && node_mask_count(&r.nodes) > 1)
+				replicated_route(&r, facts);
 			break;
 		case ROUTER_TARGET_ALL_NODES:
-		case ROUTER_TARGET_ALL_NODES_IN_TRANSACTION:
 			r.nodes = m->connected;
 			r.lead = m->primary;
 			if (strategy_current()->replicate_writes && node_mask_count(&r.nodes) > 1)
@@ -332,7 +290,10 @@ multi_route_sql(Session *s, const char *sql, size_t len)
 				count_select(m->primary);
 			break;
 	}
+	if (facts->terminate_pid != 0)
+		terminate_target(s, facts, &r);
 	router_session_note(&m->router_session, facts, &d);
+	multi_tx_remember_set(s, facts, d.rule);
 	func_volatility_note(s, facts);
 	if (facts->flags & ROUTER_F_TEMP_OBJECT)
 		m->temp_objects = true;
@@ -345,7 +306,7 @@ multi_route_sql(Session *s, const char *sql, size_t len)
 		trace_update(m, facts);
 	if (facts->kind == ROUTER_STMT_PREPARE || facts->kind == ROUTER_STMT_DEALLOCATE ||
 		facts->kind == ROUTER_STMT_DISCARD)
-		prepared_update(m, facts);
+		multi_prepared_route(s, facts, &r);
 	plog(PL_DEBUG1, "route: %s -> %s (%s)", router_stmt_kind_name(facts->kind),
 		 router_target_name(d.target), d.reason ? d.reason : "");
 	return r;

@@ -113,6 +113,9 @@ multi_check_replies(Session *s, RelayEntry *e, const char *reply, size_t end)
 	switch (reply_compare(e, e->lead, &minority))
 	{
 		case REPLY_KIND_MISMATCH:
+			/* primary/standby: the lead's reply is the client's (multi_txsync.c aligns the rest) */
+			if (!strategy_current()->replicate_writes)
+				return REPLY_FORWARD;
 			return kind_mismatch(s, e, &minority, reply + end - 6);
 		case REPLY_TUPLES_MISMATCH:
 			return tuples_mismatch(s, e, &minority);

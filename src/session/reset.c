@@ -2,8 +2,9 @@
  * reset.c: make a backend connection fit for the next client.
  *
  * reset_query_list (default "ABORT; DISCARD ALL") runs when a client
- * leaves; ABORT only inside a transaction, since outside one it would
- * only add a warning.  All queries go out in one write and the replies are
+ * leaves; ABORT only on a node inside a transaction (the client's status,
+ * or the node's own last ReadyForQuery in a multi-node session), since
+ * outside one it would only add a warning.  All queries go out in one write and the replies are
  * drained up to the last ReadyForQuery.  Any error or timeout means the
  * connection is closed rather than pooled.
  */
@@ -62,6 +63,7 @@ drain_replies(PoolSlot *slot, BackendConn *b, int expected)
 			case PQ_BE_READY_FOR_QUERY:
 				expected--;
 				slot->tx_status = msg.len > 0 ? msg.body[0] : 'I';
+				b->tx_status = slot->tx_status;
 				break;
 			case PQ_BE_ERROR_RESPONSE:
 				{
@@ -105,7 +107,8 @@ session_reset_backends(PoolSlot *slot, const char *reset_query_list)
 
 		if (!b->connected)
 			continue;
-		queued = queue_reset_queries(&b->conn, reset_query_list, status);
+		queued = queue_reset_queries(&b->conn, reset_query_list,
+									 b->tx_status && b->tx_status != 'I' ? b->tx_status : status);
 		if (queued == 0)
 			continue;
 		if (pq_conn_flush(&b->conn, RESET_TIMEOUT_MS) != PQ_IO_OK)

@@ -12,8 +12,51 @@
 #include <stdlib.h>
 #include <string.h>
 
+/*
+ * Split copy in place at sep; a backslash before sep keeps it in the
+ * pattern (primary_routing_query_pattern_list: "SELECT 1\\;;SELECT 2").
+ * Blanks around each part are dropped; returns the number of parts.
+ */
+static int
+split_escaped(char *copy, char sep, char **parts, int cap)
+{
+	int			n = 0;
+	char	   *out = copy,
+			   *start = copy;
+
+	for (char *p = copy;; p++)
+	{
+		if (*p == '\\' && p[1] == sep)
+		{
+			*out++ = *++p;
+			continue;
+		}
+		if (*p == sep || *p == '\0')
+		{
+			bool		end = *p == '\0';
+
+			*out = '\0';
+			parts[n] = str_trim(start);
+			if (*parts[n] != '\0' && n + 1 < cap)
+				n++;
+			if (end)
+				break;
+			start = out = p + 1;
+			continue;
+		}
+		*out++ = *p;
+	}
+	return n;
+}
+
 void
 pattern_list_compile(PatternList *pl, const char *list, const char *param)
+{
+	pattern_list_compile_sep(pl, list, ',', param);
+}
+
+void
+pattern_list_compile_sep(PatternList *pl, const char *list, char sep, const char *param)
 {
 	char	   *copy,
 			  **parts;
@@ -27,7 +70,7 @@ pattern_list_compile(PatternList *pl, const char *list, const char *param)
 	cap = (int) (strlen(list) / 2 + 2);
 	copy = str_dup(list);
 	parts = mem_alloc(sizeof(char *) * (size_t) cap);
-	n = str_split(copy, ',', parts, cap);
+	n = split_escaped(copy, sep, parts, cap);
 	pl->re = mem_alloc0(sizeof(regex_t) * (size_t) (n > 0 ? n : 1));
 	for (int i = 0; i < n; i++)
 	{

@@ -7,7 +7,9 @@
  *
  *   pq_pipeline [-l N] CONNINFO SQL... [SYNC SQL...]
  *
- * Prints one line per result ("ok: <command status>" or "error: <msg>").
+ * Prints one line per result ("ok: <command status>" or "error: [SQLSTATE] <msg>"),
+ * then each row of a result as "P|..." lines: fields separated by '|', as
+ * psql -A prints them.
  * Exit status: 0 if every statement succeeded, 1 if one failed, 2 on a
  * connection failure or bad arguments; run bare it exits 77 (skipped), as
  * it is a tool for the TAP tests.
@@ -33,10 +35,17 @@ drain(PGconn *conn, int statements)
 			continue;
 		}
 		if (PQresultStatus(res) == PGRES_COMMAND_OK || PQresultStatus(res) == PGRES_TUPLES_OK)
+		{
 			printf("ok: %s\n", PQcmdStatus(res));
+			for (int r = 0; r < PQntuples(res); r++)
+				for (int c = 0; c < PQnfields(res); c++)
+					printf("%s%s", PQgetvalue(res, r, c), c + 1 < PQnfields(res) ? "|" : "\n");
+		}
 		else
 		{
-			printf("error: %s", PQresultErrorMessage(res));
+			const char *state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+
+			printf("error: [%s] %s", state ? state : "", PQresultErrorMessage(res));
 			failed++;
 		}
 		PQclear(res);

@@ -117,6 +117,13 @@ test_comment_settings(void **state)
 	CONFIGURE("ignore_leading_white_space", "off");
 	rt_expect("\t SELECT 1", PRIMARY, "leading_white_space");
 	rt_expect("SELECT 1", LB, "load_balance");
+
+	/* primary_routing_query_pattern_list: ';'-separated, "\\;" is a literal ';' */
+	CONFIGURE("primary_routing_query_pattern_list", ".*FROM t2.* ; select 1\\;");
+	rt_expect("SELECT * FROM t2 WHERE a = 1", PRIMARY, "primary_routing_query_pattern");
+	rt_expect("select 1;", PRIMARY, "primary_routing_query_pattern");
+	rt_expect("select 1", LB, "load_balance");
+	assert_false(rt_route("SELECT a FROM t2").is_write);
 }
 
 static void
@@ -134,7 +141,16 @@ test_transaction_control(void **state)
 {
 	rt_expect("BEGIN", ROUTER_TARGET_ALL_NODES, "begin");
 	rt_expect("START TRANSACTION ISOLATION LEVEL REPEATABLE READ", ROUTER_TARGET_ALL_NODES, "begin");
-	rt_expect("BEGIN ISOLATION LEVEL SERIALIZABLE", PRIMARY, "begin_serializable");
+	rt_expect("BEGIN ISOLATION LEVEL SERIALIZABLE", ROUTER_TARGET_ALL_NODES, "begin_primary_options");
+	rt_expect("BEGIN READ WRITE", ROUTER_TARGET_ALL_NODES, "begin_primary_options");
+	rt_expect("START TRANSACTION READ ONLY", ROUTER_TARGET_ALL_NODES, "begin");
+	rt_expect("SET TRANSACTION READ WRITE", PRIMARY, "set_transaction_primary");
+	rt_expect("SET transaction_read_only = off", PRIMARY, "set_transaction_primary");
+	rt_expect("SET transaction_read_only TO 'false'", PRIMARY, "set_transaction_primary");
+	rt_expect("SET transaction_read_only = on", ROUTER_TARGET_ALL_NODES, "session_state");
+	assert_true(router_analyze("BEGIN READ WRITE", 16)->flags & ROUTER_F_READ_WRITE);
+	assert_false(router_analyze("BEGIN READ ONLY", 15)->flags & ROUTER_F_READ_WRITE);
+	assert_true(router_analyze("SET LOCAL a = 1", 15)->flags & ROUTER_F_SET_LOCAL);
 	rt_expect("COMMIT", ROUTER_TARGET_ALL_NODES_IN_TRANSACTION, "transaction_control");
 	rt_expect("END", ROUTER_TARGET_ALL_NODES_IN_TRANSACTION, "transaction_control");
 	rt_expect("ROLLBACK", ROUTER_TARGET_ALL_NODES_IN_TRANSACTION, "transaction_control");
@@ -159,7 +175,6 @@ test_session_state(void **state)
 	static const char *const all_nodes[] = {
 		"SET search_path TO s, public", "SET LOCAL work_mem = '64MB'", "RESET ALL",
 		"RESET work_mem", "DISCARD ALL", "DISCARD TEMP",
-		"PREPARE p (int) AS SELECT $1", "PREPARE q AS INSERT INTO t VALUES (1)",
 		"DEALLOCATE p", "DEALLOCATE ALL", "LOAD 'auto_explain'",
 		"SET SESSION CHARACTERISTICS AS TRANSACTION ISOLATION LEVEL SERIALIZABLE",
 		"SET default_transaction_isolation = 'serializable'",
@@ -167,6 +182,11 @@ test_session_state(void **state)
 
 	for (size_t i = 0; i < sizeof(all_nodes) / sizeof(all_nodes[0]); i++)
 		assert_false(rt_expect(all_nodes[i], ROUTER_TARGET_ALL_NODES, "session_state").is_write);
+
+	/* PREPARE goes where its query would go; it writes nothing itself */
+	assert_false(rt_expect("PREPARE p (int) AS SELECT $1", LB, "load_balance").is_write);
+	assert_false(rt_expect("PREPARE q AS INSERT INTO t VALUES (1)", PRIMARY, "write").is_write);
+	rt_expect("PREPARE r AS SELECT * FROM t FOR UPDATE", PRIMARY, "for_update");
 
 	rt_expect("LISTEN ch", PRIMARY, "notification");
 	rt_expect("UNLISTEN *", PRIMARY, "notification");
@@ -409,7 +429,9 @@ test_volatile_functions(void **state)
 
 		rt_ctx.prepared = router_facts_retain(prep);
 		route_vol("PREPARE p AS SELECT f_v()", 'v', &asked);
-		assert_false(asked);	/* PREPARE goes to every node and writes nothing */
+		assert_true(asked);		/* PREPARE goes where its query would go */
+		EXPECT_VOL("PREPARE p AS SELECT f_v()", 'v', PRIMARY, "volatile_function");
+		EXPECT_VOL("PREPARE p AS SELECT f_v()", 's', LB, "load_balance");
 		assert_true(router_volatility_facts(router_analyze("EXECUTE p", 9), &rt_ctx) == prep);
 		EXPECT_VOL("EXECUTE p", 'v', PRIMARY, "volatile_function");
 		EXPECT_VOL("EXECUTE p", 's', LB, "load_balance");

@@ -62,6 +62,29 @@ test_disable_load_balance_on_write(void **state)
 	rt_run("ROLLBACK", 'I');
 	rt_expect(PGBENCH_SELECT, LB, "load_balance");
 
+	/* after a write, session state and savepoints go to the primary only */
+	rt_run("BEGIN", 'T');
+	rt_expect("SET work_mem = '8MB'", ROUTER_TARGET_ALL_NODES, "session_state");
+	rt_expect("SAVEPOINT a", ROUTER_TARGET_ALL_NODES_IN_TRANSACTION, "transaction_control");
+	rt_run("UPDATE t SET a = 1", 'T');
+	rt_expect("SET work_mem = '8MB'", PRIMARY, "state_after_write");
+	rt_expect("RESET work_mem", PRIMARY, "state_after_write");
+	rt_expect("SET ROLE bob", PRIMARY, "state_after_write");
+	rt_expect("SAVEPOINT b", PRIMARY, "state_after_write");
+	rt_expect("ROLLBACK TO b", PRIMARY, "state_after_write");
+	rt_expect("COMMIT", ROUTER_TARGET_ALL_NODES_IN_TRANSACTION, "transaction_control");
+	rt_run("COMMIT", 'I');
+
+	/* after an error in the transaction: no load balancing until it ends */
+	CONFIGURE("disable_load_balance_on_write", "off");
+	rt_run("BEGIN", 'T');
+	rt_run("SELECT 1/0", 'E');
+	rt_run("ROLLBACK TO a", 'T');
+	rt_expect(PGBENCH_SELECT, PRIMARY, "failed_in_transaction");
+	rt_run("ROLLBACK", 'I');
+	rt_expect(PGBENCH_SELECT, LB, "load_balance");
+	CONFIGURE("disable_load_balance_on_write", "transaction");
+
 	/* a SELECT calling nextval() is a write for this purpose too */
 	rt_run("BEGIN", 'T');
 	rt_run("SELECT nextval('s')", 'T');
@@ -271,6 +294,35 @@ test_choose_node(void **state)
 	assert_int_equal(router_choose_load_balance_node(w011, NULL, 0, 0.5), -1);
 }
 
+/* dml_adaptive: only reads of what the transaction wrote (or depends on it) go to the primary */
+static void
+test_dml_adaptive(void **state)
+{
+	write_scenario("dml_adaptive", (RouterTarget[]){LB, LB, LB, LB, LB});
+	CONFIGURE("disable_load_balance_on_write", "dml_adaptive",
+			  "dml_adaptive_object_relationship_list", "t:t_dep, log_it():audit");
+	router_session_init(&rt_sess);
+	rt_run("BEGIN", 'T');
+	rt_run("INSERT INTO s.t VALUES (1)", 'T');
+	rt_expect("SELECT * FROM t", PRIMARY, "write_in_transaction");
+	rt_expect("SELECT * FROM u JOIN s.t USING (a)", PRIMARY, "write_in_transaction");
+	rt_expect("SELECT * FROM t_dep", PRIMARY, "write_in_transaction");
+	rt_expect("SELECT * FROM u", LB, "load_balance");
+	rt_expect("SELECT * FROM audit", LB, "load_balance");
+	rt_ctx.volatility = 'v';		/* the catalog says log_it() is volatile: a write */
+	rt_run("SELECT log_it()", 'T');
+	rt_ctx.volatility = 0;
+	rt_expect("SELECT * FROM audit", PRIMARY, "write_in_transaction");
+	rt_run("COMMIT", 'I');
+	rt_run("BEGIN", 'T');
+	rt_expect("SELECT * FROM t", LB, "load_balance");
+	/* a write that names no table: every read */
+	rt_run("DO $$BEGIN END$$", 'T');
+	rt_expect("SELECT * FROM u", PRIMARY, "write_in_transaction");
+	rt_run("ROLLBACK", 'I');
+	rt_expect("SELECT * FROM t", LB, "load_balance");
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, rt_setup, rt_teardown)
 
 int
@@ -279,6 +331,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		T(test_disable_load_balance_on_write),
 		T(test_pipelined),
+		T(test_dml_adaptive),
 		T(test_serializable),
 		T(test_execute),
 		T(test_load_balance_switches),

@@ -231,6 +231,7 @@ typedef struct PoolConfig
 	bool		log_hostname;
 	bool		log_statement;
 	bool		log_per_node_statement;
+	bool		log_routing;	/* log each statement's nodes and deciding rule */
 	int			log_min_messages;	/* PL_* level */
 	int			debug_level;
 

@@ -81,6 +81,14 @@ void		multi_free(Session *s);
 /* Decide where a statement text goes (router rules, mode strategy). */
 MultiRoute	multi_route_sql(Session *s, const char *sql, size_t len);
 
+/*
+ * Where sql would go now, and the router's decision, without changing the
+ * session (PGPOOL EXPLAIN ROUTE): the same code path as multi_route_sql
+ * minus the routing state updates, node choice and statistics.
+ */
+void		multi_route_explain(Session *s, const char *sql, size_t len, MultiRoute *out,
+								RouterDecision *d);
+
 /* Pick the session's load-balance node by weight among connected, up, undelayed nodes. */
 int			multi_choose_load_balance_node(const NodeMask *connected, int primary);
 

@@ -1,6 +1,8 @@
 /*
  * pgpool_cmd.h: pgpool's own SQL-like commands, PGPOOL SHOW / SET / RESET
- * (pgpool-II 3.6+) and PGPOOL SET CACHE DELETE (pgpool-II 4.6).
+ * (pgpool-II 3.6+), PGPOOL SET CACHE DELETE (pgpool-II 4.6) and PGPOOL
+ * EXPLAIN ROUTE statement (ours: where the statement would go, and the
+ * router rule that decided, without running it).
  *
  * PGPOOL is not SQL, so the command is recognised before any parser sees
  * the text: its first word (after white space and comments) is PGPOOL.

@@ -13,6 +13,7 @@
  * Interface routines:
  *   show_detect           - is this SQL text pgpool's SHOW pool_*? which item?
  *   show_build_query      - the replacement SQL for one item
+ *   show_build_route      - the answer of PGPOOL EXPLAIN ROUTE
  *   show_rewrite_message  - a whole 'Q' or 'P' message, rewritten if it is a SHOW
  */
 #ifndef PGPOOL_SHOW_SHOW_H
@@ -48,6 +49,15 @@ bool		show_build_query(const char *item, PqBuf *sql);
  * nothing, for a name that is not a parameter.
  */
 bool		show_build_param(const char *name, PqBuf *sql);
+
+/*
+ * Append to sql the answer of PGPOOL EXPLAIN ROUTE: one row per configured
+ * node (node_id, hostname, port, status, role, runs, lead, rule, reason).
+ * runs[id]: the statement would run on node id; lead: the node whose reply
+ * the client sees.
+ */
+void		show_build_route(const bool *runs, int lead, const char *rule, const char *reason,
+							 PqBuf *sql);
 
 /*
  * A whole frontend message (type, body of len bytes): if it is a Query or a

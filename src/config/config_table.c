@@ -301,6 +301,8 @@ const ConfigParam config_params[] = {
 	P_BOOL(log_statement, RELOAD, LOGGING, "off", "log every SQL statement received", SESSION),
 	P_BOOL(log_per_node_statement, RELOAD, LOGGING, "off",
 		   "log every SQL statement with the node it was sent to", SESSION),
+	P_BOOL(log_routing, RELOAD, LOGGING, "off",
+		   "log the nodes each statement is routed to and the rule that decided", SESSION),
 	P_BOOL(notice_per_node_statement, RELOAD, LOGGING, "off",
 		   "send the client a NOTICE naming the node each statement went to", SESSION),
 	P_BOOL(log_client_messages, RELOAD, LOGGING, "off", "log every protocol message from clients",

@@ -18,6 +18,7 @@
 #include "utils/log.h"
 #include "utils/str.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -199,7 +200,7 @@ statement_volatility(Session *s, const StmtFacts *facts, const RouterCtx *ctx)
  * Terminating it is no node failure (session_backend_failed checks).
  */
 static void
-terminate_target(Session *s, const StmtFacts *facts, MultiRoute *r)
+terminate_target(Session *s, const StmtFacts *facts, MultiRoute *r, bool quiet)
 {
 	MultiState *m = s->multi;
 	int			node;
@@ -208,26 +209,30 @@ terminate_target(Session *s, const StmtFacts *facts, MultiRoute *r)
 		return;
 	if (!proc_table_find_backend(facts->terminate_pid, &node))
 	{
-		plog(PL_LOG, "found the pg_terminate_backend request for backend pid:%d, "
+		if (!quiet)
+			plog(PL_LOG, "found the pg_terminate_backend request for backend pid:%d, "
 			 "but the backend does not belong to pgpool", facts->terminate_pid);
 		return;
 	}
-	plog(PL_LOG, "found the pg_terminate_backend request for backend pid:%d on backend node:%d",
-		 facts->terminate_pid, node);
+	if (!quiet)
+		plog(PL_LOG, "found the pg_terminate_backend request for backend pid:%d on backend node:%d",
+			 facts->terminate_pid, node);
 	if (!node_mask_has(&m->connected, node))
 		return;
 	r->nodes = node_mask_single(node);
 	r->lead = node;
 }
 
-MultiRoute
-multi_route_sql(Session *s, const char *sql, size_t len)
+/*
+ * The route of a statement: the router's decision mapped onto the nodes
+ * this session holds.  explain: change nothing (no node choice stored, no
+ * select counted, no log line); PGPOOL EXPLAIN ROUTE reports it as is.
+ */
+static void
+route_compute(Session *s, const StmtFacts *facts, bool explain, MultiRoute *r, RouterDecision *d)
 {
 	MultiState *m = s->multi;
-	const StmtFacts *facts = router_analyze(sql, len);
 	RouterCtx	ctx = {0};
-	RouterDecision d;
-	MultiRoute	r;
 
 	ctx.config = current_router_config();
 	ctx.session = &m->router_session;
@@ -236,62 +241,98 @@ multi_route_sql(Session *s, const char *sql, size_t len)
 	ctx.prepared = multi_prepared_facts(m, facts);
 	ctx.temp_objects = m->temp_objects;
 	ctx.volatility = statement_volatility(s, facts, &ctx);
-	d = router_route(facts, &ctx);
-	r.write = d.is_write;
-	r.reason = d.reason;
-	r.rule = d.rule;
-	r.show_pool = facts->kind == ROUTER_STMT_SHOW_POOL;
-	r.end_others_tx = facts->kind == ROUTER_STMT_PREPARE_TRANSACTION &&
+	*d = router_route(facts, &ctx);
+	r->write = d->is_write;
+	r->reason = d->reason;
+	r->rule = d->rule;
+	r->show_pool = facts->kind == ROUTER_STMT_SHOW_POOL;
+	r->end_others_tx = facts->kind == ROUTER_STMT_PREPARE_TRANSACTION &&
 		!strategy_current()->replicate_writes;
-	r.ordered = false;
-	r.barrier = false;
-	r.stream = false;
-	r.facts = facts;
-	switch (d.target)
+	r->ordered = false;
+	r->barrier = false;
+	r->stream = false;
+	r->facts = facts;
+	switch (d->target)
 	{
 		case ROUTER_TARGET_LOAD_BALANCE_NODE:
 			if (qc_session_keeps_next(s) && strategy_current()->wal_streams)
 			{
 				/* the cache keeps this answer: a lagging standby must not put old rows there */
-				r.nodes = node_mask_single(m->primary);
-				r.lead = m->primary;
-				count_select(m->primary);
+				r->nodes = node_mask_single(m->primary);
+				r->lead = m->primary;
+				r->rule = "query_cache";
+				r->reason = "the query cache keeps the answer: read from the primary";
+				if (!explain)
+					count_select(m->primary);
 				break;
 			}
-			if (d.new_node)
+			if (d->new_node && !explain)
 				m->lb_node = multi_lb_choose(s);
-			r.lead = multi_lb_node_now(s);
-			r.nodes = node_mask_single(r.lead);
-			if (facts->kind == ROUTER_STMT_SELECT)
-				count_select(r.lead);
+			r->lead = multi_lb_node_now(s);
+			r->nodes = node_mask_single(r->lead);
+			if (facts->kind == ROUTER_STMT_SELECT && !explain)
+				count_select(r->lead);
 			break;
 		case ROUTER_TARGET_ALL_NODES_IN_TRANSACTION:
-			r.nodes = multi_tx_open_nodes(s);
-			r.lead = m->primary;
+			r->nodes = multi_tx_open_nodes(s);
+			r->lead = m->primary;
 			/* COMMIT reaches the others once the primary committed (see multi_txsync.c) */
-			r.ordered = !strategy_current()->replicate_writes && node_mask_count(&r.nodes) > 1 &&
+			r->ordered = !strategy_current()->replicate_writes && node_mask_count(&r->nodes) > 1 &&
 				facts->kind == ROUTER_STMT_COMMIT;
-			if (strategy_current()->replicate_writes && node_mask_count(&r.nodes) > 1)
-				replicated_route(&r, facts);
+			if (strategy_current()->replicate_writes && node_mask_count(&r->nodes) > 1)
+				replicated_route(r, facts);
 			break;
 		case ROUTER_TARGET_ALL_NODES:
-			r.nodes = m->connected;
-			r.lead = m->primary;
-			if (strategy_current()->replicate_writes && node_mask_count(&r.nodes) > 1)
-				replicated_route(&r, facts);
+			r->nodes = m->connected;
+			r->lead = m->primary;
+			if (strategy_current()->replicate_writes && node_mask_count(&r->nodes) > 1)
+				replicated_route(r, facts);
 			break;
 		case ROUTER_TARGET_MAIN_NODE:
 		case ROUTER_TARGET_PRIMARY:
 		case ROUTER_TARGET_PGPOOL:
 		default:
-			r.nodes = node_mask_single(m->primary);
-			r.lead = m->primary;
-			if (facts->kind == ROUTER_STMT_SELECT)
+			r->nodes = node_mask_single(m->primary);
+			r->lead = m->primary;
+			if (facts->kind == ROUTER_STMT_SELECT && !explain)
 				count_select(m->primary);
 			break;
 	}
 	if (facts->terminate_pid != 0)
-		terminate_target(s, facts, &r);
+		terminate_target(s, facts, r, explain);
+}
+
+void
+multi_route_explain(Session *s, const char *sql, size_t len, MultiRoute *out, RouterDecision *d)
+{
+	route_compute(s, router_analyze(sql, len), true, out, d);
+}
+
+/* log_routing: the nodes and the rule, as PGPOOL EXPLAIN ROUTE shows them. */
+static void
+log_route(const MultiRoute *r, const char *sql)
+{
+	char		nodes[128] = "";
+	size_t		used = 0;
+
+	for (int i = 0; i < MAX_BACKENDS && used + 12 < sizeof(nodes); i++)
+		if (node_mask_has(&r->nodes, i))
+			used += (size_t) snprintf(nodes + used, sizeof(nodes) - used, "%s%d",
+									  used > 0 ? "," : "", i);
+	plog_ex(PL_LOG, log_fmt("statement: %s", sql), NULL,
+			"statement routed to node(s) %s by rule \"%s\": %s", used > 0 ? nodes : "none",
+			r->rule ? r->rule : "", r->reason ? r->reason : "");
+}
+
+MultiRoute
+multi_route_sql(Session *s, const char *sql, size_t len)
+{
+	MultiState *m = s->multi;
+	const StmtFacts *facts = router_analyze(sql, len);
+	RouterDecision d;
+	MultiRoute	r;
+
+	route_compute(s, facts, false, &r, &d);
 	router_session_note(&m->router_session, facts, &d);
 	multi_tx_remember_set(s, facts, d.rule);
 	func_volatility_note(s, facts);
@@ -307,6 +348,8 @@ multi_route_sql(Session *s, const char *sql, size_t len)
 	if (facts->kind == ROUTER_STMT_PREPARE || facts->kind == ROUTER_STMT_DEALLOCATE ||
 		facts->kind == ROUTER_STMT_DISCARD)
 		multi_prepared_route(s, facts, &r);
+	if (pool_config->log_routing)
+		log_route(&r, facts->text);
 	plog(PL_DEBUG1, "route: %s -> %s (%s)", router_stmt_kind_name(facts->kind),
 		 router_target_name(d.target), d.reason ? d.reason : "");
 	return r;

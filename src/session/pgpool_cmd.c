@@ -6,6 +6,7 @@
  *   PGPOOL SET name { TO | = } { value | 'value' | DEFAULT }
  *   PGPOOL SET CACHE DELETE 'query text'
  *   PGPOOL RESET name | ALL
+ *   PGPOOL EXPLAIN ROUTE statement
  * The command takes effect when its message arrives; the message is then
  * replaced by a stand-in the backend answers (see pgpool_cmd.h), so both
  * relays and both protocols need nothing else.  Runs in a child process.
@@ -17,6 +18,7 @@
 
 #include "config/config.h"
 #include "main/pgpool_main.h"
+#include "pool/node_table.h"
 #include "show/show.h"
 #include "utils/log.h"
 
@@ -32,7 +34,8 @@ typedef enum PcmdKind
 	PCMD_SHOW,
 	PCMD_SET,
 	PCMD_RESET,
-	PCMD_CACHE_DELETE
+	PCMD_CACHE_DELETE,
+	PCMD_EXPLAIN_ROUTE
 } PcmdKind;
 
 typedef struct PgpoolCmd
@@ -40,7 +43,8 @@ typedef struct PgpoolCmd
 	PcmdKind	kind;
 	char		name[NAME_MAX_LEN]; /* lower case; "all" for ALL */
 	bool		deflt;			/* SET ... TO DEFAULT */
-	PqBuf		value;			/* SET value / CACHE DELETE text, NUL-terminated */
+	PqBuf		value;			/* SET value / CACHE DELETE text / EXPLAIN ROUTE
+								 * statement, NUL-terminated */
 } PgpoolCmd;
 
 typedef struct Scan
@@ -190,6 +194,22 @@ parse_set(Scan *sc, PgpoolCmd *cmd)
 	return scan_value(sc, cmd);
 }
 
+/* EXPLAIN ROUTE: the rest of the text, as it is, is the statement explained. */
+static bool
+parse_explain(Scan *sc, PgpoolCmd *cmd)
+{
+	cmd->kind = PCMD_EXPLAIN_ROUTE;
+	if (!scan_keyword(sc, "route"))
+		return false;
+	scan_skip(sc);
+	if (sc->p >= sc->end)
+		return false;
+	pqbuf_put_bytes(&cmd->value, sc->p, (size_t) (sc->end - sc->p));
+	pqbuf_put_byte(&cmd->value, 0);
+	sc->p = sc->end;
+	return true;
+}
+
 /* The text after PGPOOL: false on a syntax error. */
 static bool
 parse_command(Scan *sc, PgpoolCmd *cmd)
@@ -201,6 +221,11 @@ parse_command(Scan *sc, PgpoolCmd *cmd)
 	if (strcmp(verb, "set") == 0)
 	{
 		if (!parse_set(sc, cmd))
+			return false;
+	}
+	else if (strcmp(verb, "explain") == 0)
+	{
+		if (!parse_explain(sc, cmd))
 			return false;
 	}
 	else if (strcmp(verb, "show") == 0 || strcmp(verb, "reset") == 0)
@@ -318,6 +343,39 @@ run_cache_delete(Session *s, const PgpoolCmd *cmd, bool idle, PqBuf *sql)
 	put_str(sql, "SET pgpool.command TO DEFAULT");
 }
 
+/*
+ * PGPOOL EXPLAIN ROUTE: where the statement would go now, decided as the
+ * session would decide it, without running it or changing the session.
+ * Without multi-node state (raw mode) everything goes to the session's node.
+ */
+static void
+run_explain_route(Session *s, const PgpoolCmd *cmd, PqBuf *sql)
+{
+	const char *text = cmd->value.data;
+	size_t		len = strlen(text);
+	bool		runs[MAX_BACKENDS] = {false};
+	MultiRoute	r;
+	RouterDecision d;
+
+	if (pgpool_cmd_detect(text, len))
+	{
+		error_statement(sql, "0A000", "PGPOOL EXPLAIN ROUTE cannot explain a PGPOOL command",
+						"pgpool carries out PGPOOL commands itself");
+		return;
+	}
+	if (s->multi == NULL)
+	{
+		runs[s->node] = true;
+		show_build_route(runs, s->node, "raw_mode",
+						 "raw mode: every statement goes to the main node", sql);
+		return;
+	}
+	multi_route_explain(s, text, len, &r, &d);
+	for (int i = 0; i < node_table->num_backends && i < MAX_BACKENDS; i++)
+		runs[i] = node_mask_has(&r.nodes, i);
+	show_build_route(runs, r.lead, r.rule, r.reason, sql);
+}
+
 /* Carry cmd out; its stand-in statement goes to sql. */
 static void
 run_command(Session *s, const PgpoolCmd *cmd, bool idle, PqBuf *sql)
@@ -360,6 +418,9 @@ run_command(Session *s, const PgpoolCmd *cmd, bool idle, PqBuf *sql)
 			return;
 		case PCMD_CACHE_DELETE:
 			run_cache_delete(s, cmd, idle, sql);
+			return;
+		case PCMD_EXPLAIN_ROUTE:
+			run_explain_route(s, cmd, sql);
 			return;
 	}
 }
@@ -427,7 +488,7 @@ pgpool_cmd_rewrite_message(Session *s, char type, const char *body, size_t len, 
 	sc.p += 6;					/* PGPOOL */
 	if (!parse_command(&sc, &cmd))
 		error_statement(&sql, "42601", "syntax error in PGPOOL command",
-						"expected PGPOOL SHOW name, PGPOOL SET name = value, PGPOOL RESET name or PGPOOL SET CACHE DELETE 'query'");
+						"expected PGPOOL SHOW name, PGPOOL SET name = value, PGPOOL RESET name, PGPOOL SET CACHE DELETE 'query' or PGPOOL EXPLAIN ROUTE statement");
 	else
 		run_command(s, &cmd, idle, &sql);
 	plog(PL_DEBUG1, "PGPOOL command answered by: %.*s", (int) sql.len, sql.data);

@@ -494,6 +494,35 @@ test_pool_nodes(void **state)
 	decoded_free(&d);
 }
 
+/* PGPOOL EXPLAIN ROUTE's answer: a row per node, runs/lead flags, the rule on every row. */
+static void
+test_route(void **state)
+{
+	bool		runs[2] = {false, true};
+	Decoded		d;
+	PqBuf		b;
+
+	(void) state;
+	pqbuf_init(&b);
+	show_build_route(runs, 1, "load_balance", "read-only 'query'", &b);
+	pqbuf_put_byte(&b, 0);
+	assert_one_statement(b.data);
+	decode(b.data, &d);
+	assert_int_equal(d.nrows, 2);
+	assert_string_equal(cell(&d, 0, "node_id"), "0");
+	assert_string_equal(cell(&d, 0, "port"), "5432");
+	assert_string_equal(cell(&d, 0, "role"), "main");
+	assert_string_equal(cell(&d, 0, "runs"), "false");
+	assert_string_equal(cell(&d, 1, "runs"), "true");
+	assert_string_equal(cell(&d, 0, "lead"), "false");
+	assert_string_equal(cell(&d, 1, "lead"), "true");
+	assert_string_equal(cell(&d, 1, "status"), "down");
+	assert_string_equal(cell(&d, 0, "rule"), "load_balance");
+	assert_string_equal(cell(&d, 1, "reason"), "read-only 'query'");
+	decoded_free(&d);
+	pqbuf_free(&b);
+}
+
 static void
 test_node_stats(void **state)
 {
@@ -770,6 +799,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_unknown_item, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_columns, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_pool_nodes, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_route, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_node_stats, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_pool_processes, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_pool_pools, setup, teardown),

@@ -255,7 +255,8 @@ route_compute(Session *s, const StmtFacts *facts, bool explain, MultiRoute *r, R
 	switch (d->target)
 	{
 		case ROUTER_TARGET_LOAD_BALANCE_NODE:
-			if (qc_session_keeps_next(s) && strategy_current()->wal_streams)
+			/* (the cache's decision belongs to the message being routed: not explained) */
+			if (!explain && qc_session_keeps_next(s) && strategy_current()->wal_streams)
 			{
 				/* the cache keeps this answer: a lagging standby must not put old rows there */
 				r->nodes = node_mask_single(m->primary);

@@ -8,8 +8,9 @@
 #   2. the in-memory query cache on: /api/status and /metrics carry its
 #      numbers, hits grow with repeated SELECTs, POST /api/cache/clear makes
 #      the next SELECT a miss;
-#   3. use_watchdog on (a cluster of one): /api/watchdog answers with this
-#      node's state, /api/status says the watchdog is on.
+#   3. use_watchdog on (a cluster of one): /api/watchdog and /metrics give this
+#      node's state, /api/status says the watchdog is on, clearing a
+#      cache that is off is refused.
 use strict;
 use warnings;
 use File::Copy qw(copy);
@@ -139,6 +140,8 @@ sub metric
 	ok(defined $before && defined $after && $after > $before,
 		'the next SELECT is a miss: SHOW pool_cache num_selects grew') or diag "$before -> $after";
 	is(metric($adm, 'pgpool_query_cache_hits_total'), $hits1, '... and no hit was counted');
+	is(metric($adm, 'pgpool_watchdog_enabled'), 0, '/metrics: pgpool_watchdog_enabled 0');
+	unlike($adm->api('GET', '/metrics')->{body}, qr/^pgpool_watchdog_node_state/m, '... and no watchdog nodes');
 	$adm->stop;
 	$pp->stop('fast');
 }
@@ -160,6 +163,16 @@ sub metric
 	is($wd->{json}{nodes}[0]{pgpool_port}, $pp->port, '... on pgpool\'s port');
 	$r = $adm->api('GET', '/api/session');
 	ok($r->{json}{watchdog_enabled}, '/api/session: watchdog_enabled (the page shows the panel)');
+	my $m = $adm->api('GET', '/metrics')->{body};
+	like($m, qr/^pgpool_watchdog_enabled 1$/m, '/metrics: pgpool_watchdog_enabled 1');
+	like($m, qr/^pgpool_watchdog_nodes 1$/m, '/metrics: pgpool_watchdog_nodes 1');
+	like($m, qr/^pgpool_watchdog_node_state\{wd_node_id="0",host="127\.0\.0\.1",pgpool_port="${\ $pp->port}",state="LEADER"\} 1$/m,
+		'/metrics: this node\'s state, LEADER') or diag $m;
+	like($m, qr/^# TYPE pgpool_watchdog_quorum gauge$/m, '/metrics: quorum as a gauge');
+	$r = $adm->api('GET', '/api/status');
+	ok(!$r->{json}{cache_enabled} && !exists $r->{json}{cache}, 'the cache is off: /api/status has no cache numbers');
+	$r = $adm->api('POST', '/api/cache/clear');
+	is($r->{code}, 400, 'POST /api/cache/clear without a cache: 400') or diag $r->{body};
 	$adm->stop;
 	$pp->stop('fast');
 }

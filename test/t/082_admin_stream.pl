@@ -20,7 +20,7 @@ use PgpoolTest::Admin;
 use PgpoolTest::Cache qw(cache_conf);
 use PgpoolTest::Pgpool;
 use PgpoolTest::Stream qw(make_cluster stream_pgpool sample_script show_rows);
-use PgpoolTest::Util qw(pg_extension_installed pg_bin pg_user chown_test wait_until tail_text);
+use PgpoolTest::Util qw(pg_extension_installed pg_bin pg_user chown_test spew wait_until tail_text);
 use PgpoolTest::Watchdog;
 
 plan skip_all => "pgpool_recovery is not installed (run make -C sql install)"
@@ -42,6 +42,12 @@ for my $s (qw(recovery_1st_stage pgpool_remote_start))
 	chmod 0755, $dst;
 	chown_test($dst);
 }
+# A 1st stage slower than pgpooladmin's --pcp-timeout (5 s in the tests):
+# the recovery's answer must still be waited for.
+my $slow = $n0->datadir . '/slow_1st_stage';
+spew($slow, "#!/bin/sh\nsleep 7\nexec \"\$1/recovery_1st_stage\" \"\$@\"\n");
+chmod 0755, $slow;
+chown_test($slow);
 
 # Rows of SHOW pool_nodes as "role/status" strings.
 sub roles
@@ -54,11 +60,11 @@ sub roles
 {
 	my $esc = '%d %h %p %D %m %H %M %P %r %R %N %S';
 	my $pp = stream_pgpool(\@nodes, conf => {
-		recovery_user => pg_user(), recovery_1st_stage_command => 'recovery_1st_stage',
+		recovery_user => pg_user(), recovery_1st_stage_command => 'slow_1st_stage',
 		recovery_timeout => 60, sr_check_period => 1,
 		failover_command => "PGBIN=${\ pg_bin()} ${\ sample_script('failover.sh')} $esc" });
 	ok($pp->start, 'pgpool in streaming replication mode') or die "cannot continue";
-	my $adm = PgpoolTest::Admin->new($pp, name => 'admin-stream', args => ['--pcp-timeout', 300]);
+	my $adm = PgpoolTest::Admin->new($pp, name => 'admin-stream');
 	ok($adm->start, 'pgpooladmin starts') or die "cannot continue";
 	like(roles($pp), qr/^primary\/\w+ standby\/(up|waiting)$/, 'node 0 primary, node 1 standby');
 
@@ -72,7 +78,7 @@ sub roles
 	$n1->stop('fast');
 	remove_tree($n1->datadir);
 	$r = $adm->api('POST', '/api/nodes/1/recover', timeout => 300);
-	is($r->{code}, 200, 'POST /api/nodes/1/recover') or diag $r->{body}, "\n",
+	is($r->{code}, 200, 'POST /api/nodes/1/recover (a 1st stage longer than --pcp-timeout)') or diag $r->{body}, "\n",
 	  tail_text($pp->log_content, 30);
 	ok(wait_until(sub { roles($pp) =~ /^primary\/\w+ standby\/(up|waiting)$/ }, 30),
 		'SHOW pool_nodes: node 1 back up as a standby') or diag roles($pp);

@@ -126,6 +126,19 @@ query_flag(AdminRequest *r, const char *name)
 	return v && (strcmp(v, "1") == 0 || strcmp(v, "true") == 0 || strcmp(v, "on") == 0);
 }
 
+/*
+ * An online recovery (pg_basebackup of the primary: minutes or hours), a
+ * graceful detach or promote (waits for clients to leave) and a switchover
+ * (runs failover_command) answer when they are done, not within
+ * --pcp-timeout: like pcp_recovery_node without -t, wait for the answer.
+ */
+static bool
+action_is_long(AdminRequest *r, const char *action)
+{
+	return strcmp(action, "recover") == 0 || query_flag(r, "gracefully") ||
+		(strcmp(action, "promote") == 0 && query_flag(r, "switchover"));
+}
+
 enum MHD_Result
 admin_api_node_action(AdminRequest *r, int node, const char *action)
 {
@@ -138,7 +151,8 @@ admin_api_node_action(AdminRequest *r, int node, const char *action)
 		strcmp(action, "promote") != 0 && strcmp(action, "recover") != 0)
 		return admin_reply_error(r, 404, "unknown node action",
 								 "Use attach, detach, promote or recover.");
-	if ((c = admin_pcp_open(r, &ret)) == NULL)
+	c = admin_pcp_open_timeout(r, &ret, action_is_long(r, action) ? 0 : admin_opts.pcp_timeout);
+	if (c == NULL)
 		return ret;
 	snprintf(what, sizeof(what), "%s node %d", action, node);
 	if (strcmp(action, "attach") == 0)

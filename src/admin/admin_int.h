@@ -123,7 +123,9 @@ enum MHD_Result admin_session_handle(AdminRequest *r);
 void		admin_pgpool_info(AdminPgpoolInfo *out);
 /* PCP connection as the caller; NULL after replying 502 when it fails. */
 PcpConn    *admin_pcp_open(AdminRequest *r, enum MHD_Result *ret);
+PcpConn    *admin_pcp_open_timeout(AdminRequest *r, enum MHD_Result *ret, int timeout);
 PcpConn    *admin_pcp_open_as(const char *user, const char *password);
+PcpConn    *admin_pcp_open_as_timeout(const char *user, const char *password, int timeout);
 /* Reply 200 {"ok":true} or the PCP error (502 for connection, 409/400 otherwise). */
 enum MHD_Result admin_pcp_result(AdminRequest *r, PcpConn *c, PcpErrorCode rc,
 								 const char *what);

@@ -49,7 +49,8 @@ usage(FILE *out)
 			"      --metrics-user=NAME   PCP user of /metrics (password from PCPPASSFILE)\n"
 			"      --www-dir=DIR         the page's files (default %s)\n"
 			"      --log-file=FILE       pgpool's log file for the log view\n"
-			"      --pcp-timeout=SEC     PCP connect and reply timeout (default 10)\n"
+			"      --pcp-timeout=SEC     PCP connect and reply timeout (default 10;\n"
+			"                            recover, graceful and switchover wait)\n"
 			"  -h, --help                show this help, then exit\n", ADMIN_WWW_DIR);
 }
 

@@ -5,7 +5,8 @@
  * Names follow Prometheus conventions: pgpool_ prefix, base units
  * (seconds, bytes), _total for counters.  Everything comes from PCP:
  * node info and health-check stats per node, pcp_proc_info for children
- * and pools, pcp_stats for select counts and the query cache.
+ * and pools, pcp_stats for select counts and the query cache,
+ * pcp_watchdog_info for the watchdog cluster when use_watchdog is on.
  *
  * Without --metrics-auth anyone may scrape; pgpooladmin then logs in to
  * PCP as --metrics-user (default: the first user of pcp.conf) with the
@@ -197,6 +198,39 @@ write_cache(FILE *f, const AdminStats *st)
 	fprintf(f, "pgpool_query_cache_free_bytes %lld\n", (long long) st->cache_free_bytes);
 }
 
+/* The watchdog cluster as this pgpool sees it (use_watchdog = on only). */
+static void
+write_watchdog(FILE *f, PcpConn *c)
+{
+	AdminPgpoolInfo info;
+	PcpWatchdogInfo w = {0};
+
+	admin_pgpool_info(&info);
+	family(f, "pgpool_watchdog_enabled", "gauge", "Whether use_watchdog is on.");
+	fprintf(f, "pgpool_watchdog_enabled %d\n", info.use_watchdog ? 1 : 0);
+	if (!info.use_watchdog || pcp_watchdog_info(c, -1, &w) != PCP_OK)
+		return;
+	family(f, "pgpool_watchdog_nodes", "gauge", "pgpools configured in the watchdog cluster.");
+	fprintf(f, "pgpool_watchdog_nodes %d\n", w.total);
+	family(f, "pgpool_watchdog_members", "gauge", "pgpools with an active membership.");
+	fprintf(f, "pgpool_watchdog_members %d\n", w.members);
+	family(f, "pgpool_watchdog_quorum", "gauge", "Quorum: 1 exists, 0 on the edge, -1 absent.");
+	fprintf(f, "pgpool_watchdog_quorum %d\n", w.quorum);
+	family(f, "pgpool_watchdog_escalated", "gauge", "Whether this pgpool holds the delegate IP.");
+	fprintf(f, "pgpool_watchdog_escalated %d\n", w.escalated ? 1 : 0);
+	family(f, "pgpool_watchdog_node_state", "gauge",
+		   "Each watchdog node, labelled with its state (always 1).");
+	for (int i = 0; i < w.count; i++)
+	{
+		fprintf(f, "pgpool_watchdog_node_state{wd_node_id=\"%d\",host=\"", w.nodes[i].id);
+		label_value(f, w.nodes[i].host);
+		fprintf(f, "\",pgpool_port=\"%d\",state=\"", w.nodes[i].pgpool_port);
+		label_value(f, w.nodes[i].state_name);
+		fputs("\"} 1\n", f);
+	}
+	pcp_free_watchdog_info(&w);
+}
+
 /* The first user of pcp.conf into buf. */
 static bool
 first_pcp_user(char *buf, size_t len)
@@ -271,6 +305,7 @@ admin_metrics_handle(AdminRequest *r)
 		pcp_free_proc_info_list(&l);
 		admin_stats_fetch(c, &st);
 		write_cache(f, &st);
+		write_watchdog(f, c);
 	}
 	pcp_disconnect(c);
 	fclose(f);

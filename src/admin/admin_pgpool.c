@@ -69,6 +69,13 @@ admin_pgpool_info(AdminPgpoolInfo *out)
 PcpConn *
 admin_pcp_open_as(const char *user, const char *password)
 {
+	return admin_pcp_open_as_timeout(user, password, admin_opts.pcp_timeout);
+}
+
+/* timeout: seconds for connect and each reply, 0 none. */
+PcpConn *
+admin_pcp_open_as_timeout(const char *user, const char *password, int timeout)
+{
 	AdminPgpoolInfo info;
 	PcpConnectParams p = {0};
 
@@ -77,14 +84,20 @@ admin_pcp_open_as(const char *user, const char *password)
 	p.port = info.pcp_port;
 	p.user = user;
 	p.password = password;
-	p.timeout = admin_opts.pcp_timeout;
+	p.timeout = timeout;
 	return pcp_connect(&p);
 }
 
 PcpConn *
 admin_pcp_open(AdminRequest *r, enum MHD_Result *ret)
 {
-	PcpConn    *c = admin_pcp_open_as(r->user, r->password);
+	return admin_pcp_open_timeout(r, ret, admin_opts.pcp_timeout);
+}
+
+PcpConn *
+admin_pcp_open_timeout(AdminRequest *r, enum MHD_Result *ret, int timeout)
+{
+	PcpConn    *c = admin_pcp_open_as_timeout(r->user, r->password, timeout);
 
 	if (c == NULL)
 	{

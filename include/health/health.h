@@ -38,6 +38,9 @@ void		sr_check_main(int index) __attribute__((noreturn));
 int			health_check_count(const PoolConfig *cfg);
 int			sr_check_count(const PoolConfig *cfg);
 
+/* sr_check worker: mark standbys not streaming from the primary stale (no reads). */
+void		sr_check_streams(const PoolConfig *cfg, int primary);
+
 /* A node failed its health check with every retry: ask for its detachment. */
 void		health_report_failure(int node);
 

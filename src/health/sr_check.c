@@ -133,5 +133,7 @@ sr_check_main(int index)
 		worker_sleep(pool_config->sr_check_period > 0 ? pool_config->sr_check_period : 30);
 		if (pool_config->sr_check_period > 0)
 			check_replication(pool_config);
+		else
+			sr_check_streams_forget();	/* reloaded to 0: nothing is checked, nothing stale */
 	}
 }

@@ -236,3 +236,14 @@ sr_check_streams(const PoolConfig *cfg, int primary)
 		note_stream(n, why, detail);
 	}
 }
+
+void
+sr_check_streams_forget(void)
+{
+	for (int n = 0; n < node_table->num_backends; n++)
+		if (node_table->nodes[n].stale)
+		{
+			plog(PL_LOG, "standby node %d: sr_check_period is 0, its streaming is no longer checked", n);
+			node_table->nodes[n].stale = false;
+		}
+}

@@ -8,7 +8,9 @@
 #   2. node 2 cascades from node 1: still streaming from the primary, reads;
 #   3. primary_conninfo restored: "streams from the primary again", reads;
 #   4. failover without follow_primary_command (the primary stopped,
-#      failover.sh promotes node 1): orphaned node 2 gets no reads.
+#      failover.sh promotes node 1): orphaned node 2 gets no reads;
+#   5. the old primary started again (detached): node 2 streams from it,
+#      "streaming from another node", still no reads.
 use strict;
 use warnings;
 use Test::More;
@@ -62,7 +64,7 @@ sub set_conninfo
 	$node->query('SELECT pg_reload_conf()');
 }
 
-my $seen = reads(20);
+my $seen = reads(12);
 ok($seen->{1} && $seen->{2} && !$seen->{0}, 'reads go to both standbys') or diag explain $seen;
 ok(wait_until(sub { rep_state(2) eq 'streaming' }, 10), 'node 2 replication_state is streaming');
 
@@ -73,7 +75,7 @@ set_conninfo($n2, 'host=127.0.0.1 port=1 user=' . pg_user());
 my $stale_re = qr/standby node 2 does not stream from the primary: [^\n]*; no reads are sent to it/;
 ok($pp->wait_for_log($stale_re, 20, $from), 'LOG: node 2 does not stream from the primary')
   or diag tail_text(substr($pp->log_content, $from), 20);
-$seen = reads(20);
+$seen = reads(10);
 ok(!$seen->{2} && $seen->{1} && !$seen->{error}, 'no reads reach node 2') or diag explain $seen;
 is(rep_state(2), 'not streaming', 'SHOW pool_nodes: node 2 replication_state "not streaming"');
 is(rep_state(1), 'streaming', 'node 1 is still "streaming"');
@@ -106,11 +108,21 @@ ok($pp->wait_for_log(qr/failover\.sh: promoting node 1/, 20, $from), 'failover.s
 ok(wait_until(sub { ($n1->psql('SELECT pg_is_in_recovery()'))[1] eq 'f' }, 20), 'node 1 is the primary');
 ok($pp->wait_for_log($stale_re, 20, $from), 'LOG: orphaned node 2 does not stream from the primary')
   or diag tail_text(substr($pp->log_content, $from), 30);
-$seen = reads(20);
+$seen = reads(10);
 ok(!$seen->{2} && $seen->{1} && !$seen->{error}, 'the orphaned standby gets no reads; the primary does')
   or diag explain $seen;
-like(rep_state(2), qr/^not streaming$|^streaming from another node$/,
-	'SHOW pool_nodes says why') or diag rep_state(2);
+is(rep_state(2), 'not streaming', 'SHOW pool_nodes says why');
 
+# --- 5. the old primary back, detached: node 2 follows it again -----------------------------
+$from = $pp->log_position;
+$n0->start;
+my $other_re = qr/standby node 2 does not stream from the primary: it streams from [^\n]*:${\ $n0->port}, a node that is down; no reads/;
+ok($pp->wait_for_log($other_re, 20, $from), 'LOG: node 2 streams from the detached old primary')
+  or diag tail_text(substr($pp->log_content, $from), 30);
+is(rep_state(2), 'streaming from another node', 'SHOW pool_nodes: "streaming from another node"');
+$seen = reads(10);
+ok(!$seen->{2} && $seen->{1} && !$seen->{error}, 'still no reads on node 2') or diag explain $seen;
+
+note join("\n", $pp->log_content =~ /^.*(?:stream|streams) from the primary.*$/mg);
 $pp->stop('fast');
 done_testing();

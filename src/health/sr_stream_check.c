@@ -119,20 +119,31 @@ same_host(const char *a, const char *b)
 	return a[0] && b[0] && a[0] != '/' && b[0] != '/' && hosts_resolve_alike(a, b);
 }
 
+/* Are nodes a and b on the same host, by pgpool's name or their own addresses? */
+static bool
+same_machine(int a, int b, const StreamInfo *info)
+{
+	return same_host(node_table->nodes[a].hostname, node_table->nodes[b].hostname) ||
+		(info[a].addr[0] && info[b].addr[0] && same_host(info[a].addr, info[b].addr));
+}
+
 /*
- * Is node k where a WAL receiver connecting to host:port lands?  Both
- * pgpool's name for it (backend_hostname/port) and the node's own answer
- * (inet_server_addr()/port) count.
+ * Is node k where standby n's WAL receiver, connected to host:port, lands?
+ * Both pgpool's name for k (backend_hostname/port) and k's own answer
+ * (inet_server_addr()/port) count.  A loopback address, localhost or a
+ * socket directory names the standby's own host, not pgpool's.
  */
 static bool
-sender_is_node(const char *host, int port, int k, const StreamInfo *ki)
+sender_is_node(int n, const char *host, int port, int k, const StreamInfo *info)
 {
 	const BackendNode *node = &node_table->nodes[k];
+	const StreamInfo *ki = &info[k];
 
 	if (port != node->port && !(ki->known && ki->addr_port > 0 && port == ki->addr_port))
 		return false;
-	return same_host(host, node->hostname) ||
-		(ki->known && ki->addr[0] && same_host(host, ki->addr));
+	if (host_is_local(host))
+		return same_machine(n, k, info);
+	return same_host(host, node->hostname) || (ki->addr[0] && same_host(host, ki->addr));
 }
 
 static int
@@ -145,7 +156,7 @@ upstream_of(int n, const StreamInfo *info)
 	if (strcmp(si->status, "streaming") != 0)
 		return UPSTREAM_NONE;
 	for (int k = 0; k < node_table->num_backends; k++)
-		if (k != n && sender_is_node(si->sender_host, si->sender_port, k, &info[k]))
+		if (k != n && sender_is_node(n, si->sender_host, si->sender_port, k, info))
 			return k;
 	return UPSTREAM_OTHER;
 }
@@ -169,7 +180,7 @@ judge_stream(int n, int primary, const StreamInfo *info, char *detail, size_t le
 		int			up = upstream_of(at, info);
 
 		if (up == UPSTREAM_UNKNOWN)
-			return at == n ? NULL : "streaming from another node";
+			return NULL;		/* this node, or one it cascades from, did not tell */
 		if (up == UPSTREAM_NONE)
 		{
 			if (at == n)

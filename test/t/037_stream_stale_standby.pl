@@ -75,7 +75,7 @@ set_conninfo($n2, 'host=127.0.0.1 port=1 user=' . pg_user());
 my $stale_re = qr/standby node 2 does not stream from the primary: [^\n]*; no reads are sent to it/;
 ok($pp->wait_for_log($stale_re, 20, $from), 'LOG: node 2 does not stream from the primary')
   or diag tail_text(substr($pp->log_content, $from), 20);
-$seen = reads(10);
+$seen = reads(8);
 ok(!$seen->{2} && $seen->{1} && !$seen->{error}, 'no reads reach node 2') or diag explain $seen;
 is(rep_state(2), 'not streaming', 'SHOW pool_nodes: node 2 replication_state "not streaming"');
 is(rep_state(1), 'streaming', 'node 1 is still "streaming"');
@@ -108,7 +108,7 @@ ok($pp->wait_for_log(qr/failover\.sh: promoting node 1/, 20, $from), 'failover.s
 ok(wait_until(sub { ($n1->psql('SELECT pg_is_in_recovery()'))[1] eq 'f' }, 20), 'node 1 is the primary');
 ok($pp->wait_for_log($stale_re, 20, $from), 'LOG: orphaned node 2 does not stream from the primary')
   or diag tail_text(substr($pp->log_content, $from), 30);
-$seen = reads(10);
+$seen = reads(8);
 ok(!$seen->{2} && $seen->{1} && !$seen->{error}, 'the orphaned standby gets no reads; the primary does')
   or diag explain $seen;
 is(rep_state(2), 'not streaming', 'SHOW pool_nodes says why');
@@ -120,7 +120,7 @@ my $other_re = qr/standby node 2 does not stream from the primary: it streams fr
 ok($pp->wait_for_log($other_re, 20, $from), 'LOG: node 2 streams from the detached old primary')
   or diag tail_text(substr($pp->log_content, $from), 30);
 is(rep_state(2), 'streaming from another node', 'SHOW pool_nodes: "streaming from another node"');
-$seen = reads(10);
+$seen = reads(8);
 ok(!$seen->{2} && $seen->{1} && !$seen->{error}, 'still no reads on node 2') or diag explain $seen;
 
 note join("\n", $pp->log_content =~ /^.*(?:stream|streams) from the primary.*$/mg);

@@ -5,13 +5,14 @@
  * receiver is gone (a broken primary_conninfo, a failover without
  * follow_primary_command, a primary that died) or streams from a node that
  * is not the primary (a standby following a detached old primary) falls
- * further behind with no bound, and delay_threshold cannot see it: its
- * replay position simply stops.  Such a standby is marked stale in the node
+ * further behind with no bound, and delay_threshold sees it only once the
+ * primary has written more than the threshold (never without one).  Such a standby is marked stale in the node
  * table and gets no reads until it streams from the primary again.
  * Cascading replication counts as streaming when the chain of configured,
  * up nodes ends at the primary.
  */
 #include "health/health.h"
+#include "health/sr_stream.h"
 
 #include "pool/node_table.h"
 #include "replication/node_query.h"
@@ -24,19 +25,6 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/socket.h>
-
-/* What one node says about itself and its WAL receiver. */
-typedef struct StreamInfo
-{
-	bool		known;			/* the node answered */
-	bool		in_recovery;
-	char		addr[64];		/* host(inet_server_addr()), "" over a socket */
-	int			addr_port;		/* inet_server_port(), 0 over a socket */
-	char		status[32];		/* pg_stat_wal_receiver.status, "" without a receiver */
-	bool		hidden;			/* a receiver whose details we may not see */
-	char		sender_host[256];
-	int			sender_port;
-} StreamInfo;
 
 /* upstream_of() results that are not node ids */
 #define UPSTREAM_NONE	(-1)	/* no WAL receiver, or not streaming */
@@ -161,12 +149,8 @@ upstream_of(int n, const StreamInfo *info)
 	return UPSTREAM_OTHER;
 }
 
-/*
- * Why standby n gets no reads ("" if it may have them, NULL if we cannot
- * tell); the detail goes to the log.  Follows cascading replication.
- */
-static const char *
-judge_stream(int n, int primary, const StreamInfo *info, char *detail, size_t len)
+const char *
+sr_stream_judge(int n, int primary, const StreamInfo *info, char *detail, size_t len)
 {
 	int			at = n;
 
@@ -242,7 +226,7 @@ sr_check_streams(const PoolConfig *cfg, int primary)
 			node_table->nodes[n].stale = false; /* a promoted standby reads again */
 			continue;
 		}
-		if (!node_is_up(n) || (why = judge_stream(n, primary, info, detail, sizeof(detail))) == NULL)
+		if (!node_is_up(n) || (why = sr_stream_judge(n, primary, info, detail, sizeof(detail))) == NULL)
 			continue;
 		note_stream(n, why, detail);
 	}

@@ -38,6 +38,12 @@ void		sr_check_main(int index) __attribute__((noreturn));
 int			health_check_count(const PoolConfig *cfg);
 int			sr_check_count(const PoolConfig *cfg);
 
+/* sr_check worker: mark standbys not streaming from the primary stale (no reads). */
+void		sr_check_streams(const PoolConfig *cfg, int primary);
+
+/* sr_check_period reloaded to 0: no standby is stale any more. */
+void		sr_check_streams_forget(void);
+
 /* A node failed its health check with every retry: ask for its detachment. */
 void		health_report_failure(int node);
 

@@ -64,6 +64,9 @@ typedef struct BackendNode
 	bool		delayed;		/* over delay_threshold: gets no reads */
 	char		replication_state[32];	/* pg_stat_replication.state, "" if unknown */
 	char		replication_sync_state[32];
+	bool		stale;			/* standby not streaming from the primary (sr_check
+								 * worker, sr_check_period > 0): gets no reads */
+	char		stale_reason[32];	/* why, shown as replication_state */
 	bool		quarantine;		/* watchdog: down here only, until the health
 								 * check succeeds or the cluster detaches it
 								 * (status is NODE_STATUS_DOWN meanwhile) */
@@ -105,6 +108,13 @@ node_is_quarantined(int id)
 {
 	return id >= 0 && id < node_table->num_backends &&
 		node_table->nodes[id].status == NODE_STATUS_DOWN && node_table->nodes[id].quarantine;
+}
+
+/* replication_state as SHOW pool_nodes and pcp_node_info print it: why a stale standby gets no reads. */
+static inline const char *
+node_replication_state(const BackendNode *n)
+{
+	return n->stale ? n->stale_reason : n->replication_state;
 }
 
 /* A session connected to the node: "waiting" becomes "up" (pcp_node_info status 2). */

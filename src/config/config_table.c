@@ -410,7 +410,7 @@ const ConfigParam config_params[] = {
 
 	/* ---- streaming replication checks ---- */
 	P_INT(sr_check_period, RELOAD, STREAMING, "10", 0, INT_MAX,
-		  "seconds between replication delay checks (0: disabled)"),
+		  "seconds between replication checks: delay and streaming from the primary (0: disabled)"),
 	P_STR(sr_check_user, RELOAD, STREAMING, "", "user of the replication checks"),
 	P_STR(sr_check_password, RELOAD, STREAMING, "", "password of sr_check_user"),
 	P_STR(sr_check_database, RELOAD, STREAMING, "postgres", "database of the replication checks"),

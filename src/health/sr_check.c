@@ -5,7 +5,8 @@
  * measure how far each standby's replay is behind the primary's WAL
  * position, in bytes (and in seconds of replay lag with
  * delay_threshold_by_time).  A standby over delay_threshold is marked
- * delayed and gets no load-balanced reads until it catches up.
+ * delayed and gets no load-balanced reads until it catches up; a standby
+ * not streaming from the primary is marked stale (sr_stream_check.c).
  */
 #include "health/health.h"
 
@@ -108,6 +109,7 @@ check_replication(const PoolConfig *cfg)
 	if (primary < 0 || !wal_position(cfg, primary, true, &primary_pos))
 		return;
 	read_replication_states(cfg, primary);
+	sr_check_streams(cfg, primary);
 	for (int n = 0; n < node_table->num_backends; n++)
 	{
 		double		pos;
@@ -131,5 +133,7 @@ sr_check_main(int index)
 		worker_sleep(pool_config->sr_check_period > 0 ? pool_config->sr_check_period : 30);
 		if (pool_config->sr_check_period > 0)
 			check_replication(pool_config);
+		else
+			sr_check_streams_forget();	/* reloaded to 0: nothing is checked, nothing stale */
 	}
 }

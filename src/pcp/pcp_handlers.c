@@ -92,7 +92,7 @@ pcp_do_node_info(PcpSession *s, int argc, const char *const *argv)
 	/* the role pgpool knows; pg_is_in_recovery() is not asked here */
 	row[PCP_NI_PG_ROLE] = strategy_role_name(id);
 	row[PCP_NI_DELAY] = num[4];
-	row[PCP_NI_REP_STATE] = n.replication_state;
+	row[PCP_NI_REP_STATE] = node_replication_state(&n);
 	row[PCP_NI_SYNC_STATE] = n.replication_sync_state;
 	row[PCP_NI_LAST_CHANGE] = num[5];
 	pcp_reply_row(s, PCP_NI_NFIELDS, row);

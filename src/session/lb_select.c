@@ -14,8 +14,9 @@
  * delay is checked again for every statement: a node that fell behind
  * delay_threshold since it was chosen gets no reads until it catches up
  * (they go to the primary, or with prefer_lower_delay_standby to the least
- * delayed standby).  Runs in children; the lists are compiled once per
- * configuration load.
+ * delayed standby); so does a standby the sr_check worker found not
+ * streaming from the primary (stale).  Runs in children; the lists are
+ * compiled once per configuration load.
  */
 #include "session/multi.h"
 #include "multi_int.h"
@@ -191,7 +192,8 @@ least_delayed_standby(const NodeMask *connected, int primary)
 	{
 		const BackendNode *b = &node_table->nodes[i];
 
-		if (i == primary || !node_mask_has(connected, i) || !node_is_up(i) || b->weight <= 0)
+		if (i == primary || !node_mask_has(connected, i) || !node_is_up(i) || b->weight <= 0 ||
+			b->stale)
 			continue;
 		if (best < 0 || b->replication_delay < node_table->nodes[best].replication_delay)
 			best = i;
@@ -199,11 +201,17 @@ least_delayed_standby(const NodeMask *connected, int primary)
 	return best;
 }
 
+/* A standby over delay_threshold or not streaming from the primary (stale) reads nothing. */
+static bool
+readable(int primary, int i)
+{
+	return i == primary || (!node_table->nodes[i].delayed && !node_table->nodes[i].stale);
+}
+
 static bool
 usable(const NodeMask *connected, int primary, int i)
 {
-	return node_mask_has(connected, i) && node_is_up(i) &&
-		(i == primary || !node_table->nodes[i].delayed);
+	return node_mask_has(connected, i) && node_is_up(i) && readable(primary, i);
 }
 
 /* By backend_weight among the usable nodes not excluded; -1 if none has weight. */
@@ -294,11 +302,15 @@ multi_lb_node_now(Session *s)
 	MultiState *m = s->multi;
 	int			n = m->lb_node;
 
-	/* delay_threshold is checked for every statement, not only when the node was chosen */
-	if (n == m->primary || !node_table->nodes[n].delayed)
+	/*
+	 * delay_threshold and streaming from the primary are checked for every
+	 * statement, not only when the node was chosen
+	 */
+	if (readable(m->primary, n))
 		return n;
 	n = multi_choose_load_balance_node(&m->connected, m->primary);
-	plog(PL_DEBUG1, "load balance node %d is over delay_threshold: the statement reads from node %d",
-		 m->lb_node, n);
+	plog(PL_DEBUG1, "load balance node %d is %s: the statement reads from node %d", m->lb_node,
+		 node_table->nodes[m->lb_node].stale ? "not streaming from the primary" :
+		 "over delay_threshold", n);
 	return n;
 }

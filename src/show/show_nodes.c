@@ -100,7 +100,7 @@ node_row(ShowTable *t, int id, int lb_node)
 		show_valuef(t, "%f", n->replication_delay_seconds);
 	else
 		show_valuef(t, "%" PRIu64, n->replication_delay);
-	show_value(t, n->replication_state);
+	show_value(t, node_replication_state(n));
 	show_value(t, n->replication_sync_state);
 	show_value(t, show_format_time(n->status_changed, when, sizeof(when)));
 }

@@ -492,6 +492,18 @@ test_pool_nodes(void **state)
 	assert_string_equal(cell(&d, 0, "role"), "standby");
 	assert_string_equal(cell(&d, 1, "role"), "primary");
 	decoded_free(&d);
+
+	/* a standby not streaming from the primary shows why instead */
+	strcpy(nodes.nodes[0].replication_state, "streaming");
+	strcpy(nodes.nodes[0].stale_reason, "not streaming");
+	nodes.nodes[0].stale = true;
+	build("pool_nodes", &d, NULL);
+	assert_string_equal(cell(&d, 0, "replication_state"), "not streaming");
+	decoded_free(&d);
+	nodes.nodes[0].stale = false;
+	build("pool_nodes", &d, NULL);
+	assert_string_equal(cell(&d, 0, "replication_state"), "streaming");
+	decoded_free(&d);
 }
 
 /* PGPOOL EXPLAIN ROUTE's answer: a row per node, runs/lead flags, the rule on every row. */

@@ -218,12 +218,24 @@ wd_fsm_should_escalate(const WdFsm *f)
 	if (f->state != WD_STATE_LEADER || cut_off(f) ||
 		!(q == WD_QUORUM_EXISTS || (q == WD_QUORUM_EDGE && f->half_votes)))
 		return false;
+	int			followers = 0;
+
 	for (int i = 0; i < f->nnodes; i++)
-		if (i != f->self && wd_fsm_peer_alive(f, i) &&
-			(f->peers[i].state == WD_STATE_LEADER ||
-			 (f->peers[i].leader >= 0 && f->peers[i].leader != f->self)))
+	{
+		if (i == f->self || !wd_fsm_peer_alive(f, i))
+			continue;
+		if (f->peers[i].state == WD_STATE_LEADER ||
+			(f->peers[i].leader >= 0 && f->peers[i].leader != f->self))
 			return false;
-	return true;
+		if (f->peers[i].leader == f->self)
+			followers++;
+	}
+	/*
+	 * A majority must say it follows this node: a peer follows one leader
+	 * at a time, so two leaders cannot both have one, even while messages
+	 * between them are late (a loaded host, a healing partition).
+	 */
+	return followers + 1 >= wd_fsm_quorum_required(f);
 }
 
 bool

@@ -285,6 +285,9 @@ test_isolation_and_quorum(void **state)
 	assert_false(wd_fsm_should_escalate(&f));
 	f.half_votes = true;
 	assert_int_equal(wd_fsm_quorum_required(&f), 2);
+	f.peers[1].leader = -1;
+	assert_false(wd_fsm_should_escalate(&f));	/* nobody said it follows this node yet */
+	f.peers[1].leader = 0;
 	assert_true(wd_fsm_should_escalate(&f));
 	assert_true(wd_fsm_better(2, 100, 5, 1, 1, 0));
 	assert_true(wd_fsm_better(1, 1, 5, 1, 2, 0));

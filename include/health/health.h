@@ -41,6 +41,9 @@ int			sr_check_count(const PoolConfig *cfg);
 /* A node failed its health check with every retry: ask for its detachment. */
 void		health_report_failure(int node);
 
+/* sr_check worker: attach down standbys that stream from primary again (auto_failback). */
+void		auto_failback_check(const PoolConfig *cfg, int primary);
+
 /* Shared by the worker processes: wait up to seconds for a signal; handle reload/exit. */
 void		worker_sleep(int seconds);
 void		worker_setup_signals(void);

@@ -31,6 +31,17 @@ typedef enum NodeRole
 	NODE_ROLE_STANDBY
 } NodeRole;
 
+/*
+ * What a node last said of itself (pg_is_in_recovery), stored by the
+ * streaming replication check: SHOW pool_nodes pg_role.
+ */
+typedef enum NodeRecovery
+{
+	NODE_RECOVERY_UNKNOWN = 0,	/* not asked yet, or no answer */
+	NODE_RECOVERY_NO,			/* a primary */
+	NODE_RECOVERY_YES			/* a standby */
+} NodeRecovery;
+
 /* Health check counters of one node (SHOW pool_health_check_stats). */
 typedef struct HealthCheckStats
 {
@@ -64,6 +75,7 @@ typedef struct BackendNode
 	bool		delayed;		/* over delay_threshold: gets no reads */
 	char		replication_state[32];	/* pg_stat_replication.state, "" if unknown */
 	char		replication_sync_state[32];
+	int			pg_recovery;	/* NodeRecovery: the node's own answer */
 	HealthCheckStats hc;
 } BackendNode;
 

@@ -471,12 +471,12 @@ const ConfigParam config_params[] = {
 	P_INT(search_primary_node_timeout, RELOAD, FAILOVER, "300", 0, INT_MAX,
 		  "seconds to look for the new primary after failover (0: forever)"),
 	P_STR(follow_primary_command, RELOAD, FAILOVER, "",
-		  "command run for each standby after a primary failover",
+		  "command run for each node but the new primary after a primary failover",
 		  SYN("follow_master_command")),
 	P_BOOL(auto_failback, RELOAD, FAILOVER, "off",
-		   "reattach a detached standby once it streams from the primary again", UNIMPL),
+		   "reattach a detached standby once it streams from the primary again (needs sr_check_period and backend_application_name)"),
 	P_INT(auto_failback_interval, RELOAD, FAILOVER, "60", 0, INT_MAX,
-		  "minimum seconds between two automatic failbacks", UNIMPL),
+		  "minimum seconds between two automatic failbacks of a node"),
 
 	/* ---- online recovery ---- */
 	P_STR(recovery_user, RELOAD, RECOVERY, "", "user that runs online recovery"),

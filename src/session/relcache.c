@@ -9,6 +9,8 @@
 
 #include "config/config.h"
 #include "utils/log.h"
+#include "utils/mem_reserve.h"
+#include "session/caches.h"
 #include "utils/str.h"
 
 #include <stdio.h>
@@ -16,45 +18,66 @@
 #include <string.h>
 #include <time.h>
 
-#define RELCACHE_SIZE 256
+#define RELCACHE_KEY 256			/* "schema.name" fits: names are <= 63 bytes */
 
 typedef struct RelCacheEntry
 {
-	char	   *key;			/* "schema.name" or "name" */
+	char		key[RELCACHE_KEY];	/* "schema.name" or "name"; "" empty */
 	bool		unlogged;
 	bool		sequence;		/* relkind 'S' */
 	time_t		stored;
 } RelCacheEntry;
 
-static RelCacheEntry cache[RELCACHE_SIZE];
+/* relcache_size entries, allocated (and made resident) at child start */
+static RelCacheEntry *cache;
+static int	cache_size;
 static int	cache_next;
+
+void
+relcache_prepare(int size)
+{
+	if (cache != NULL)
+		return;
+	cache_size = size > 0 ? size : 256;
+	cache = mem_alloc0(sizeof(RelCacheEntry) * (size_t) cache_size);
+	mem_touch(cache, sizeof(RelCacheEntry) * (size_t) cache_size);
+}
+
+/* The entry of key, expired or not. */
+static RelCacheEntry *
+cache_slot(const char *key)
+{
+	for (int i = 0; i < cache_size; i++)
+		if (cache[i].key[0] && strcmp(cache[i].key, key) == 0)
+			return &cache[i];
+	return NULL;
+}
 
 static RelCacheEntry *
 cache_find(const char *key)
 {
 	int			expire = pool_config->relcache_expire;
+	RelCacheEntry *e = cache_slot(key);
 
-	for (int i = 0; i < RELCACHE_SIZE; i++)
-		if (cache[i].key && strcmp(cache[i].key, key) == 0)
-		{
-			if (expire > 0 && time(NULL) - cache[i].stored >= expire)
-				return NULL;
-			return &cache[i];
-		}
-	return NULL;
+	if (e && expire > 0 && time(NULL) - e->stored >= expire)
+		return NULL;
+	return e;
 }
 
 static void
 cache_store(const char *key, bool unlogged, bool sequence)
 {
-	RelCacheEntry *e = cache_find(key);
+	RelCacheEntry *e;
 
-	if (e == NULL)
+	if (cache == NULL)
+		relcache_prepare(pool_config->relcache_size);	/* a process without child start */
+	if ((e = cache_slot(key)) == NULL)
 	{
 		e = &cache[cache_next];
-		cache_next = (cache_next + 1) % RELCACHE_SIZE;
-		free(e->key);
-		e->key = str_dup(key);
+		cache_next = (cache_next + 1) % cache_size;
+		if (e->key[0])
+			plog(PL_LOG, "pool_search_relcache: cache replacement happened");
+		str_copy(e->key, key, sizeof(e->key));
 	}
 	e->unlogged = unlogged;
 	e->sequence = sequence;

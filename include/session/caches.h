@@ -1,0 +1,21 @@
+/*
+ * caches.h: the per-process caches of a child, allocated at child start.
+ *
+ * Each cache is bounded; allocating (and touching) its fixed part when the
+ * child starts, not on first use, keeps a child's memory flat from its
+ * first session on (test/t/090_memory_flat.pl).
+ */
+#ifndef PGPOOL_SESSION_CACHES_H
+#define PGPOOL_SESSION_CACHES_H
+
+#include "config/config.h"
+
+/* Everything below, plus the malloc settings and reserve (mem_reserve.h). */
+void		session_caches_prepare(const PoolConfig *cfg);
+
+void		relcache_prepare(int size);	/* relcache.c, relcache_size entries */
+void		table_facts_prepare(void);	/* table_facts.c */
+void		func_volatility_prepare(void);	/* func_volatility.c */
+void		qc_rel_prepare(void);		/* qc_rel.c */
+
+#endif

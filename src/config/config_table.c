@@ -629,14 +629,14 @@ const ConfigParam config_params[] = {
 	/* ---- others ---- */
 	P_INT64(relcache_expire, RESTART, MISC, "0", 0, INT64_MAX,
 			"seconds a cached catalog lookup lives (0: forever)"),
-	P_INT(relcache_size, RESTART, MISC, "256", 10, INT_MAX, "entries of the catalog lookup cache",
-		  UNIMPL),
+	P_INT(relcache_size, RESTART, MISC, "256", 10, INT_MAX,
+		  "entries of each child's relation cache (allocated at child start)"),
 	P_ENUM(check_temp_table, RELOAD, MISC, "catalog", temp_table_checks,
 		   "how to tell temporary tables: catalog lookup, trace CREATE/DROP, or none", SESSION),
 	P_BOOL(check_unlogged_table, RELOAD, MISC, "on",
 		   "look up whether tables in a SELECT are unlogged (never balanced)", SESSION),
 	P_BOOL(enable_shared_relcache, RESTART, MISC, "on",
-		   "share catalog lookups between children through the query cache", UNIMPL),
+		   "share relation lookups between children in the query cache store (needs memory_cache_enabled)"),
 	P_ENUM(relcache_query_target, RELOAD, MISC, "primary", relcache_targets,
 		   "node that answers catalog lookups", UNIMPL),
 

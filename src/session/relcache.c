@@ -2,11 +2,15 @@
  * relcache.c: facts about relations that routing needs from the catalog
  * (is this table unlogged?  a sequence?), asked of the primary over the session's own
  * connection between requests, and cached per process so a busy pool asks
- * once per relation name, not once per query.
+ * once per relation name, not once per query; with enable_shared_relcache
+ * and the query cache store the children share the answers
+ * (shared_relcache.c).  relcache_size entries, allocated at child start;
+ * relcache_expire bounds an answer's age.
  */
 #include "session/multi.h"
 #include "multi_int.h"
 
+#include "cache/qcache.h"
 #include "config/config.h"
 #include "utils/log.h"
 #include "utils/mem_reserve.h"
@@ -26,6 +30,7 @@ typedef struct RelCacheEntry
 	bool		unlogged;
 	bool		sequence;		/* relkind 'S' */
 	time_t		stored;
+	uint64_t	as_of;			/* query cache clock before the answer was asked */
 } RelCacheEntry;
 
 /* relcache_size entries, allocated (and made resident) at child start */
@@ -65,7 +70,7 @@ cache_find(const char *key)
 }
 
 static void
-cache_store(const char *key, bool unlogged, bool sequence)
+cache_store(const char *key, bool unlogged, bool sequence, uint64_t as_of)
 {
 	RelCacheEntry *e;
 
@@ -82,6 +87,7 @@ cache_store(const char *key, bool unlogged, bool sequence)
 	e->unlogged = unlogged;
 	e->sequence = sequence;
 	e->stored = time(NULL);
+	e->as_of = as_of;
 }
 
 static void
@@ -90,25 +96,49 @@ put_text(PqBuf *b, const char *s)
 	pqbuf_put_bytes(b, s, strlen(s));
 }
 
+/* The answer of another child (enable_shared_relcache), kept here too. */
+static bool
+shared_lookup(Session *s, const char *key, uint64_t as_of, RelCacheEntry *out)
+{
+	char		value[8];
+
+	if (!shared_relcache_get(s->startup.database ? s->startup.database : "",
+							 s->startup.user ? s->startup.user : "", key, value, sizeof(value)) ||
+		strlen(value) != 2)
+		return false;
+	out->unlogged = value[0] == 'u';
+	out->sequence = value[1] == 'S';
+	cache_store(key, out->unlogged, out->sequence, as_of);
+	return true;
+}
+
 /*
- * Look schema.name up (cached): its persistence and kind.  False when the
- * primary is busy or could not answer.
+ * Look schema.name up (cached in this process, then in the shared
+ * relcache): its persistence and kind.  False when the primary is busy or
+ * could not answer.  A name means what the search path of the session's
+ * database and user makes of it: both are part of the key.
  */
 static bool
 relation_lookup(Session *s, const char *schema, const char *name, RelCacheEntry *out)
 {
 	MultiState *m = s->multi;
-	char		key[256];
+	char		key[RELCACHE_KEY];
 	RelCacheEntry *e;
 	PqBuf		sql;
 	CatalogRows rows;
+	uint64_t	as_of = qc_clock_now();
 
-	snprintf(key, sizeof(key), "%s%s%s", schema ? schema : "", schema ? "." : "", name);
-	if ((e = cache_find(key)) != NULL)
+	snprintf(key, sizeof(key), "%s\x1f%s\x1f%s%s%s", s->startup.database ? s->startup.database : "",
+			 s->startup.user ? s->startup.user : "", schema ? schema : "", schema ? "." : "", name);
+	/* DDL through any pgpool process (it stamps the database) outdates the answer */
+	if ((e = cache_find(key)) != NULL &&
+		e->as_of >= qc_database_stamp(qc_db_hash(s->startup.database ? s->startup.database : "")))
 	{
 		*out = *e;
 		return true;
 	}
+	if (shared_lookup(s, key, as_of, out))
+		return true;
 	/* the primary's connection must be idle to be asked */
 	if (!multi_node_idle(s, m->primary) || m->batch != NULL)
 		return false;
@@ -135,7 +165,11 @@ relation_lookup(Session *s, const char *schema, const char *name, RelCacheEntry 
 	out->unlogged = rows.nrows > 0 && rows.cells[0] && rows.cells[0][0] == 'u';
 	out->sequence = rows.nrows > 0 && rows.cells[1] && rows.cells[1][0] == 'S';
 	catalog_rows_free(&rows);
-	cache_store(key, out->unlogged, out->sequence);
+	cache_store(key, out->unlogged, out->sequence, as_of);
+	shared_relcache_put(s->startup.database ? s->startup.database : "",
+						s->startup.user ? s->startup.user : "", key,
+						out->unlogged ? (out->sequence ? "uS" : "u-") : (out->sequence ? "-S" : "--"),
+						as_of);
 	return true;
 }
 

@@ -108,9 +108,10 @@ judge_delay(const PoolConfig *cfg, int n, int primary, double delay)
 }
 
 /*
- * Ask every configured node pg_is_in_recovery() (SHOW pool_nodes pg_role;
- * auto_failback needs the answer of down nodes too).  A down node that
- * does not answer is expected: no log line every period for it.
+ * Ask the nodes pg_is_in_recovery() (SHOW pool_nodes pg_role): the up
+ * ones, and with auto_failback the down ones too (a dead one may cost
+ * connect_timeout, so only then).  A down node that does not answer is
+ * expected: no log line every period for it.
  */
 static void
 refresh_recovery_answers(const PoolConfig *cfg)
@@ -119,7 +120,11 @@ refresh_recovery_answers(const PoolConfig *cfg)
 	{
 		int			st = node_table->nodes[n].status;
 
-		if (st != NODE_STATUS_UNUSED)
+		if (st == NODE_STATUS_UNUSED)
+			continue;
+		if (st == NODE_STATUS_DOWN && !cfg->auto_failback)
+			node_table->nodes[n].pg_recovery = NODE_RECOVERY_UNKNOWN;
+		else
 			node_in_recovery(cfg, n, st == NODE_STATUS_DOWN);
 	}
 }

@@ -22,11 +22,11 @@
 #include <string.h>
 #include <time.h>
 
-#define RELCACHE_KEY 256			/* "schema.name" fits: names are <= 63 bytes */
+#define RELCACHE_KEY 320			/* database, user, schema and name: each <= 63 bytes */
 
 typedef struct RelCacheEntry
 {
-	char		key[RELCACHE_KEY];	/* "schema.name" or "name"; "" empty */
+	char		key[RELCACHE_KEY];	/* "db\x1fuser\x1fschema.name"; "" empty */
 	bool		unlogged;
 	bool		sequence;		/* relkind 'S' */
 	time_t		stored;

@@ -4,7 +4,7 @@
 # streaming replication mode.
 #
 # After a failover promoted a new primary, pgpool runs this once for every
-# other standby: the standby still streams from the old primary's timeline
+# other node (the failed old primary too): a standby still streams from the old primary's timeline
 # and must be re-pointed at the new primary.  The script
 #
 #   1. checks that the new primary answers and is out of recovery, and

@@ -21,11 +21,15 @@
 #include "config/config.h"
 
 /*
- * Build both contexts from cfg.  Every problem (unreadable or mismatched
- * key and certificate, bad CA or CRL file, no usable cipher) is logged with
- * the file named; returns false, leaving the previous contexts in place.
+ * Build both contexts from cfg; relative file names are resolved against
+ * the directory of config_file.  Every problem (unreadable or mismatched
+ * key and certificate, a key that needs a passphrase, bad CA or CRL file,
+ * no usable cipher) is logged with the file named and false returned.  On
+ * reload the previous contexts stay in place then; at start (at_start)
+ * what failed is left out with a WARNING: pgpool runs without SSL for
+ * clients (pgpool-II 4.3's behaviour).
  */
-bool		auth_tls_configure(const PoolConfig *cfg);
+bool		auth_tls_configure(const PoolConfig *cfg, const char *config_file, bool at_start);
 
 /* The context for client connections, or NULL when clients cannot use SSL. */
 SSL_CTX    *auth_tls_server_ctx(void);

@@ -106,6 +106,12 @@ uint64_t	qc_clock_now(void);
 bool		qc_lookup(const QcKey *key, PqBuf *out);
 
 /*
+ * qc_lookup without counting it in SHOW pool_cache: pgpool's own entries
+ * (the shared relcache, shared_relcache.c) are no client's SELECTs.
+ */
+bool		qc_lookup_quiet(const QcKey *key, PqBuf *out);
+
+/*
  * Store data[0..len) under key, valid while none of tables[0..ntables)
  * is stamped after as_of.  Refused (false, nothing stored) when len is
  * over memqcache_maxcache, ntables over QC_MAX_TABLES, a table already

@@ -50,6 +50,9 @@ void		health_report_failure(int node);
 /* A quarantined node (watchdog) passed its health check: lift the quarantine. */
 void		health_report_back(int node);
 
+/* sr_check worker: attach down standbys that stream from primary again (auto_failback). */
+void		auto_failback_check(const PoolConfig *cfg, int primary);
+
 /* Shared by the worker processes: wait up to seconds for a signal; handle reload/exit. */
 void		worker_sleep(int seconds);
 void		worker_setup_signals(void);

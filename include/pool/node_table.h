@@ -31,6 +31,17 @@ typedef enum NodeRole
 	NODE_ROLE_STANDBY
 } NodeRole;
 
+/*
+ * What a node last said of itself (pg_is_in_recovery), stored by the
+ * streaming replication check: SHOW pool_nodes pg_role.
+ */
+typedef enum NodeRecovery
+{
+	NODE_RECOVERY_UNKNOWN = 0,	/* not asked yet, or no answer */
+	NODE_RECOVERY_NO,			/* a primary */
+	NODE_RECOVERY_YES			/* a standby */
+} NodeRecovery;
+
 /* Health check counters of one node (SHOW pool_health_check_stats). */
 typedef struct HealthCheckStats
 {
@@ -70,6 +81,7 @@ typedef struct BackendNode
 	bool		quarantine;		/* watchdog: down here only, until the health
 								 * check succeeds or the cluster detaches it
 								 * (status is NODE_STATUS_DOWN meanwhile) */
+	int			pg_recovery;	/* NodeRecovery: the node's own answer */
 	HealthCheckStats hc;
 } BackendNode;
 

@@ -55,6 +55,9 @@ bool		strategy_uses_several_nodes(void);
 
 /* find_primary implementations (find_primary.c) */
 int			find_primary_by_recovery(const PoolConfig *cfg);
+
+/* Ask node n pg_is_in_recovery() (1 yes, 0 no, -1 no answer) and store the answer. */
+int			node_in_recovery(const PoolConfig *cfg, int n, bool quiet);
 int			find_primary_first_up(const PoolConfig *cfg);
 int			find_primary_main_node(const PoolConfig *cfg);
 

@@ -214,6 +214,9 @@ void		router_cache_configure(int max_entries, size_t max_bytes, size_t max_text_
 /* Drop every cached entry (retained facts stay valid until released). */
 void		router_cache_reset(void);
 
+/* Allocate the cache's fixed parts now (a child calls it at start). */
+void		router_cache_prepare(void);
+
 typedef struct RouterCacheStats
 {
 	uint64_t	hits;

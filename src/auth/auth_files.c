@@ -98,11 +98,8 @@ auth_startup(const PoolConfig *cfg, const AuthFiles *f)
 		plog(PL_FATAL, "could not load pool_passwd file");
 		return false;
 	}
-	if (!auth_tls_configure(cfg))
-	{
-		plog(PL_FATAL, "could not set up SSL");
-		return false;
-	}
+	/* a failed SSL set-up is a WARNING: pgpool runs without client SSL */
+	auth_tls_configure(cfg, files.config_file, true);
 	return true;
 }
 
@@ -115,7 +112,7 @@ auth_reload(const PoolConfig *cfg)
 		plog(PL_LOG, "pool_hba.conf file \"%s\" was not reloaded", files.hba_file);
 	if (!load_passwd(cfg))
 		plog(PL_LOG, "pool_passwd file was not reloaded");
-	if (!auth_tls_configure(cfg))
+	if (!auth_tls_configure(cfg, files.config_file, false))
 		plog(PL_LOG, "SSL configuration was not reloaded");
 }
 

@@ -141,6 +141,18 @@ qc_lookup(const QcKey *key, PqBuf *out)
 }
 
 bool
+qc_lookup_quiet(const QcKey *key, PqBuf *out)
+{
+	if (!qc_on)
+		return false;
+#ifdef USE_MEMCACHED
+	if (qc_settings.method == MQM_MEMCACHED)
+		return qc_mc_lookup(key, out);
+#endif
+	return qc_sh_lookup(key, out);
+}
+
+bool
 qc_store(const QcKey *key, const QcTable *tables, int ntables, uint64_t as_of,
 		 const char *data, size_t len)
 {

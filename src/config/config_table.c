@@ -473,12 +473,12 @@ const ConfigParam config_params[] = {
 	P_INT(search_primary_node_timeout, RELOAD, FAILOVER, "300", 0, INT_MAX,
 		  "seconds to look for the new primary after failover (0: forever)"),
 	P_STR(follow_primary_command, RELOAD, FAILOVER, "",
-		  "command run for each standby after a primary failover",
+		  "command run for each node but the new primary after a primary failover",
 		  SYN("follow_master_command")),
 	P_BOOL(auto_failback, RELOAD, FAILOVER, "off",
-		   "reattach a detached standby once it streams from the primary again", UNIMPL),
+		   "reattach a detached standby once it streams from the primary again (needs sr_check_period and backend_application_name)"),
 	P_INT(auto_failback_interval, RELOAD, FAILOVER, "60", 0, INT_MAX,
-		  "minimum seconds between two automatic failbacks", UNIMPL),
+		  "minimum seconds between two automatic failbacks of a node"),
 
 	/* ---- online recovery ---- */
 	P_STR(recovery_user, RELOAD, RECOVERY, "", "user that runs online recovery"),
@@ -631,14 +631,14 @@ const ConfigParam config_params[] = {
 	/* ---- others ---- */
 	P_INT64(relcache_expire, RESTART, MISC, "0", 0, INT64_MAX,
 			"seconds a cached catalog lookup lives (0: forever)"),
-	P_INT(relcache_size, RESTART, MISC, "256", 10, INT_MAX, "entries of the catalog lookup cache",
-		  UNIMPL),
+	P_INT(relcache_size, RESTART, MISC, "256", 10, INT_MAX,
+		  "entries of each child's relation cache (allocated at child start)"),
 	P_ENUM(check_temp_table, RELOAD, MISC, "catalog", temp_table_checks,
 		   "how to tell temporary tables: catalog lookup, trace CREATE/DROP, or none", SESSION),
 	P_BOOL(check_unlogged_table, RELOAD, MISC, "on",
 		   "look up whether tables in a SELECT are unlogged (never balanced)", SESSION),
 	P_BOOL(enable_shared_relcache, RESTART, MISC, "on",
-		   "share catalog lookups between children through the query cache", UNIMPL),
+		   "share relation lookups between children in the query cache store (needs memory_cache_enabled)"),
 	P_ENUM(relcache_query_target, RELOAD, MISC, "primary", relcache_targets,
 		   "node that answers catalog lookups", UNIMPL),
 

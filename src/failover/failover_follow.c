@@ -1,8 +1,9 @@
 /*
  * failover_follow.c: after the primary failed (streaming replication),
  * wait for a new primary to appear (failover_command usually promotes a
- * standby), then make every other standby follow it: each is detached and
- * follow_primary_command runs for it, expected to re-point the standby
+ * standby), then make every other node follow it: each is detached and
+ * follow_primary_command runs for it (for the detached failed primary
+ * too, as in pgpool-II 4.3), expected to re-point the standby
  * (pg_rewind or a new base backup) and attach it again with
  * pcp_attach_node.  The commands run in a forked process so the parent
  * keeps handling requests, the attach requests of those very commands
@@ -63,6 +64,7 @@ failover_follow_primary(int failed_node, int old_main, int old_primary, int new_
 	int			count = 0;
 	pid_t		pid;
 
+	(void) failed_node;			/* followed like every other node */
 	if (new_primary < 0)
 		new_primary = search_new_primary();
 	if (new_primary < 0)
@@ -76,10 +78,16 @@ failover_follow_primary(int failed_node, int old_main, int old_primary, int new_
 		return;
 	for (int n = 0; n < node_table->num_backends; n++)
 	{
-		if (n == new_primary || n == failed_node || !node_is_up(n))
+		if (n == new_primary || node_table->nodes[n].status == NODE_STATUS_UNUSED)
 			continue;
-		/* the standby streams from the dead primary: off the load balancing until it follows */
-		node_table_set_status(n, NODE_STATUS_DOWN);
+		/*
+		 * Every node but the new primary, the detached old primary among
+		 * them (the command decides what to do with a node whose server is
+		 * not running); a standby that still streams from the dead primary
+		 * leaves the load balancing until it follows.
+		 */
+		if (node_is_up(n))
+			node_table_set_status(n, NODE_STATUS_DOWN);
 		follow[count++] = n;
 	}
 	if (count == 0)

@@ -6,7 +6,9 @@
  * position, in bytes (and in seconds of replay lag with
  * delay_threshold_by_time).  A standby over delay_threshold is marked
  * delayed and gets no load-balanced reads until it catches up; a standby
- * not streaming from the primary is marked stale (sr_stream_check.c).
+ * not streaming from the primary is marked stale (sr_stream_check.c).  Each
+ * node's own pg_is_in_recovery() answer is kept for SHOW pool_nodes'
+ * pg_role; auto_failback (auto_failback.c) runs after each check.
  */
 #include "health/health.h"
 
@@ -46,7 +48,11 @@ wal_position(const PoolConfig *cfg, int n, bool primary, double *pos)
 	return ok;
 }
 
-/* pg_stat_replication on the primary: state, sync state and replay lag per application_name. */
+/*
+ * pg_stat_replication on the primary: state, sync state and replay lag per
+ * application_name.  A node the primary does not list has no state: a
+ * stale "streaming" would tell auto_failback a dead standby streams.
+ */
 static void
 read_replication_states(const PoolConfig *cfg, int primary)
 {
@@ -66,6 +72,8 @@ read_replication_states(const PoolConfig *cfg, int primary)
 
 			if (n == primary || app == NULL || app[0] == '\0')
 				continue;
+			node->replication_state[0] = '\0';
+			node->replication_sync_state[0] = '\0';
 			for (int r = 0; r < PQntuples(res); r++)
 				if (strcmp(PQgetvalue(res, r, 0), app) == 0)
 				{
@@ -100,12 +108,52 @@ judge_delay(const PoolConfig *cfg, int n, int primary, double delay)
 			 n, (unsigned long long) node->replication_delay, primary);
 }
 
+/*
+ * Ask the nodes pg_is_in_recovery() (SHOW pool_nodes pg_role): the up
+ * ones, and with auto_failback the down ones too (a dead one may cost
+ * connect_timeout, so only then).  A down node that does not answer is
+ * expected: no log line every period for it.
+ */
+static void
+refresh_recovery_answers(const PoolConfig *cfg)
+{
+	for (int n = 0; n < node_table->num_backends; n++)
+	{
+		int			st = node_table->nodes[n].status;
+
+		if (st == NODE_STATUS_UNUSED)
+			continue;
+		if (st == NODE_STATUS_DOWN && !cfg->auto_failback)
+			node_table->nodes[n].pg_recovery = NODE_RECOVERY_UNKNOWN;
+		else
+			node_in_recovery(cfg, n, st == NODE_STATUS_DOWN);
+	}
+}
+
+/*
+ * The primary, as pgpool knows it.  While the primary is attached its role
+ * never moves here, whatever a node answers (a standby promoted behind
+ * pgpool's back is the operator's business: failover and pcp_promote_node
+ * move the role); only without an attached primary is one searched.
+ */
+static int
+current_primary(const PoolConfig *cfg)
+{
+	int			primary = node_table->primary_node_id;
+
+	if (node_is_up(primary))
+		return primary;
+	return strategy_find_primary(cfg);
+}
+
 static void
 check_replication(const PoolConfig *cfg)
 {
-	int			primary = strategy_find_primary(cfg);
+	int			primary;
 	double		primary_pos;
 
+	refresh_recovery_answers(cfg);
+	primary = current_primary(cfg);
 	if (primary < 0 || !wal_position(cfg, primary, true, &primary_pos))
 		return;
 	read_replication_states(cfg, primary);
@@ -119,6 +167,7 @@ check_replication(const PoolConfig *cfg)
 		if (wal_position(cfg, n, false, &pos))
 			judge_delay(cfg, n, primary, primary_pos - pos);
 	}
+	auto_failback_check(cfg, primary);
 }
 
 void

@@ -12,6 +12,7 @@
 #include "pool/pool_slot.h"
 #include "pool/proc_table.h"
 #include "recovery/recovery_gate.h"
+#include "session/caches.h"
 #include "session/multi.h"
 #include "session/query_cache.h"
 #include "session/pgpool_cmd.h"
@@ -161,6 +162,7 @@ child_main(int index, const int *listen_fds, int nlisten)
 	session_hooks.gate_wait = recovery_gate_child_wait;
 	session_hooks.idle_limit_ms = recovery_gate_idle_timeout_ms;
 	pool_init(pool_config->max_pool);
+	session_caches_prepare(pool_config);
 	ps_status_set("wait for connection request");
 
 	for (;;)

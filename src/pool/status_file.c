@@ -10,7 +10,23 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
+
+/*
+ * One line's word, as pgpool-II 4.3 reads it: "up", "down" or "unused",
+ * blanks around it ignored (files edited by hand or by scripts).  Only
+ * "down" keeps a node detached; anything else leaves it as configured.
+ */
+static bool
+status_line_is_down(const char *line)
+{
+	size_t		len;
+
+	line += strspn(line, " \t");
+	len = strcspn(line, " \t\r\n");
+	return len == 4 && strncasecmp(line, "down", 4) == 0;
+}
 
 static void
 status_path(const char *logdir, char *buf, size_t cap)
@@ -36,10 +52,7 @@ status_file_load(const char *logdir, bool discard)
 	if ((f = fopen(path, "r")) == NULL)
 		return;
 	while (n < MAX_BACKENDS && fgets(line, sizeof(line), f))
-	{
-		line[strcspn(line, "\r\n")] = '\0';
-		down[n++] = strcmp(line, "down") == 0;
-	}
+		down[n++] = status_line_is_down(line);
 	fclose(f);
 	for (int i = 0; i < node_table->num_backends; i++)
 		if (node_is_up(i) && !(i < n && down[i]))

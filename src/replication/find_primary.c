@@ -14,19 +14,28 @@
 #include <stdio.h>
 #include <string.h>
 
-/* 1: in recovery (standby), 0: primary, -1: could not ask. */
-static int
-node_in_recovery(const PoolConfig *cfg, int n)
+/*
+ * 1: in recovery (standby), 0: primary, -1: could not ask.  The answer is
+ * kept in the node table (pg_recovery) for SHOW pool_nodes' pg_role.
+ */
+int
+node_in_recovery(const PoolConfig *cfg, int n, bool quiet)
 {
-	PGconn	   *conn = node_query_connect(cfg, n);
-	char		value[8];
+	PGconn	   *conn;
+	char		value[8], why[256];
 	int			rc = -1;
 
-	if (conn == NULL)
-		return -1;
-	if (node_query_value(conn, "SELECT pg_is_in_recovery()", value, sizeof(value)))
-		rc = strcmp(value, "t") == 0 ? 1 : 0;
-	PQfinish(conn);
+	conn = node_query_connect_db(cfg, n, NULL, why, sizeof(why));
+	if (conn == NULL && !quiet)
+		plog_ex(PL_LOG, why, NULL, "could not connect to DB node %d to check replication", n);
+	if (conn != NULL)
+	{
+		if (node_query_value(conn, "SELECT pg_is_in_recovery()", value, sizeof(value)))
+			rc = strcmp(value, "t") == 0 ? 1 : 0;
+		PQfinish(conn);
+	}
+	node_table->nodes[n].pg_recovery = rc < 0 ? NODE_RECOVERY_UNKNOWN :
+		rc ? NODE_RECOVERY_YES : NODE_RECOVERY_NO;
 	return rc;
 }
 
@@ -107,7 +116,7 @@ find_primary_by_recovery(const PoolConfig *cfg)
 		if (node_table->nodes[n].flag & BACKEND_FLAG_ALWAYS_PRIMARY)
 			in_recovery = 0;
 		else
-			in_recovery = node_in_recovery(cfg, n);
+			in_recovery = node_in_recovery(cfg, n, false);
 		if (in_recovery == 0 && primary < 0)
 			primary = n;
 		node_table->nodes[n].role = in_recovery == 0 ? NODE_ROLE_PRIMARY : NODE_ROLE_STANDBY;

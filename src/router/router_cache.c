@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include "router_int.h"
+#include "utils/mem_reserve.h"
 #include "utils/str.h"
 
 #define DEFAULT_MAX_ENTRIES		1024
@@ -295,6 +296,26 @@ router_cache_reset(void)
 	cache.nslots = 0;
 	cache.entries = 0;
 	cache.bytes = 0;
+}
+
+/*
+ * Allocate the table and the parser's text buffer now (at child start),
+ * written once so they are resident: the first statements of the first
+ * session must not grow the child.
+ */
+void
+router_cache_prepare(void)
+{
+	if (cache.buckets == NULL)
+		cache_alloc_table();
+	mem_touch(cache.buckets, cache.nbuckets * sizeof(RouterEntry *));
+	mem_touch(cache.slots, (size_t) cache.nslots * sizeof(RouterEntry *));
+	if (cache.textbuf == NULL)
+	{
+		cache.textbuf_cap = 8192;
+		cache.textbuf = mem_alloc(cache.textbuf_cap);
+		mem_touch(cache.textbuf, cache.textbuf_cap);
+	}
 }
 
 void

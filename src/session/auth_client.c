@@ -234,6 +234,8 @@ client_cert(Session *s, SessionCreds *cr)
 										 s->startup.user, cn));
 	else
 	{
+		plog(PL_LOG, "SSL certificate authentication for user \"%s\" with Pgpool-II is successful",
+			 s->startup.user);
 		cr->verified = true;
 		st = SESSION_OK;
 	}

@@ -38,6 +38,8 @@
 #include "config/config.h"
 #include "pool/node_table.h"
 #include "utils/log.h"
+#include "utils/mem_reserve.h"
+#include "session/caches.h"
 #include "utils/str.h"
 
 #include <stdio.h>
@@ -66,6 +68,13 @@ static bool ddl_in_transaction; /* function DDL ran in the open transaction */
 static bool ddl_pending;		/* bump the counter again once it has run */
 static bool path_in_transaction;	/* search_path/role set in the open transaction */
 static bool path_changed;		/* ... in this session: only its own answers count */
+
+/* Make the table resident at child start: its first use must not grow the child. */
+void
+func_volatility_prepare(void)
+{
+	mem_touch(cache, sizeof(cache));
+}
 
 /* Build the key of a function name; false if it does not fit. */
 static bool

@@ -15,6 +15,7 @@
 
 #include "config/config.h"
 #include "utils/log.h"
+#include "session/caches.h"
 #include "utils/str.h"
 
 #include <stdio.h>
@@ -133,6 +134,14 @@ make_key(char *key, size_t cap, const Session *s, const char *schema, const char
 	/* options may carry -c search_path */
 	snprintf(key, cap, "%s\x1f%s\x1f%s\x1f%s\x1f%s", s->startup.database ? s->startup.database : "",
 			 s->startup.user ? s->startup.user : "", options ? options : "", schema ? schema : "", name);
+}
+
+/* Allocate the memo at child start rather than on the first cached SELECT. */
+void
+qc_rel_prepare(void)
+{
+	if (memo.slots == NULL)
+		catalog_memo_init(&memo, QC_REL_MEMO_SIZE, free);
 }
 
 const QcRelInfo *

@@ -13,6 +13,8 @@
 #include "config/config.h"
 #include "router/rewrite.h"
 #include "utils/log.h"
+#include "utils/mem_reserve.h"
+#include "session/caches.h"
 #include "utils/str.h"
 
 #include <stdio.h>
@@ -61,6 +63,13 @@ table_facts_invalidate(void)
 	for (int i = 0; i < TABLE_FACTS_SIZE; i++)
 		entry_clear(&cache[i]);
 	insert_lock_present = -1;
+}
+
+/* Make the table resident at child start: its first use must not grow the child. */
+void
+table_facts_prepare(void)
+{
+	mem_touch(cache, sizeof(cache));
 }
 
 static uint32_t

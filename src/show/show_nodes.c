@@ -67,10 +67,11 @@ node_identity(ShowTable *t, int id, bool with_role)
 }
 
 /*
- * pg_role as pgpool-II 4.3 reports it: with a primary, the role the
- * streaming replication check found, so "unknown" without that check
- * (sr_check_period = 0) or when the node does not answer; in modes without
- * a primary, the same as role.
+ * pg_role as pgpool-II 4.3 reports it: with a primary, what the node itself
+ * last answered to the streaming replication check (pg_is_in_recovery), so
+ * "unknown" without that check (sr_check_period = 0), before its first
+ * answer or when the node does not answer; in modes without a primary,
+ * the same as role.
  */
 static const char *
 node_pg_role(int id, bool reachable)
@@ -79,7 +80,15 @@ node_pg_role(int id, bool reachable)
 		return strategy_role_name(id);
 	if (pool_config->sr_check_period == 0 || !reachable)
 		return "unknown";
-	return strategy_role_name(id);
+	switch (node_table->nodes[id].pg_recovery)
+	{
+		case NODE_RECOVERY_NO:
+			return "primary";
+		case NODE_RECOVERY_YES:
+			return "standby";
+		default:
+			return "unknown";
+	}
 }
 
 static void

@@ -2,8 +2,11 @@
 # hostnossl rules, cert authentication (valid, missing, wrong name, unknown
 # CA, revoked), SCRAM with channel binding, TLS from pgpool to a backend
 # with ssl = on (pg_stat_ssl) verified with ssl_ca_cert, unencrypted data
-# after SSLRequest, a stalled handshake, and misconfigured key and
-# certificate files that stop pgpool.  Certificates are made by the test.
+# after SSLRequest, a stalled handshake, relative file names (read from
+# pgpool.conf's directory), an encrypted key with and without
+# ssl_passphrase_command, and misconfigured key and certificate files
+# (pgpool-II 4.3: a WARNING, and pgpool runs without client SSL).
+# Certificates are made by the test.
 use strict;
 use warnings;
 use Test::More;
@@ -112,8 +115,12 @@ my %ca = (sslmode => 'verify-ca', sslrootcert => "$d/rootca.crt");
 # --- cert authentication -----------------------------------------------------------
 {
 	my %cert = (%ca, sslcert => "$d/certuser.crt", sslkey => "$d/certuser.key");
+	my $pos = $pp->log_position;
 	my ($rc, $out, $err) = psql_as($pp, 'certuser', undef, 'select current_user', ssl => \%cert);
 	is($out, 'certuser', 'cert: a valid certificate with CN = user logs in') or diag $err;
+	like(substr($pp->log_content, $pos),
+		qr/LOG:.*SSL certificate authentication for user "certuser" with Pgpool-II is successful/,
+		'LOG: SSL certificate authentication ... is successful');
 	($rc, $out, $err) = psql_as($pp, 'certuser', undef, 'select 1', ssl => \%ca);
 	isnt($rc, 0, 'cert: no client certificate is refused');
 	like($err, qr/connection requires a valid client certificate/, '... with PostgreSQL\'s message');
@@ -190,28 +197,85 @@ my %ca = (sslmode => 'verify-ca', sslrootcert => "$d/rootca.crt");
 	$p3->stop('fast');
 }
 
-# --- misconfigured files: pgpool refuses to start, naming the file ---------------------
+# --- relative file names, passphrases --------------------------------------------------
 {
 	$pp->stop('fast');
+	# the harness's pgpool.conf is in $pp->dir, the certificates in its sibling "certs"
+	$pp->set_conf(%conf, ssl_cert => '../certs/server.crt', ssl_key => '../certs/server.key',
+		ssl_ca_cert => '../certs/rootca.crt', ssl_crl_file => '../certs/crl.pem');
+	ok($pp->start, 'pgpool starts with relative ssl_cert, ssl_key, ssl_ca_cert, ssl_crl_file');
+	my ($rc, $out, $err) = psql_as($pp, $su, undef, 'select 1', ssl => \%ca);
+	is($out, '1', '... read from the directory of pgpool.conf (verify-ca works)') or diag $err;
+	($rc, $out, $err) = psql_as($pp, 'certuser', undef, 'select current_user',
+		ssl => { %ca, sslcert => "$d/certuser.crt", sslkey => "$d/certuser.key" });
+	is($out, 'certuser', '... and cert authentication with the relative CA') or diag $err;
+	$pp->stop('fast');
+
+	($rc, $out, $err) = run_cmd(['openssl', 'pkey', '-in', "$d/server.key", '-aes256',
+		'-passout', 'pass:s3cret', '-out', "$d/enc.key"]);
+	is($rc, 0, 'an encrypted copy of the server key') or diag $err;
+	chmod 0600, "$d/enc.key";
+	chown_test("$d/enc.key");
+	$pp->set_conf(%conf, ssl_key => "$d/enc.key", ssl_passphrase_command => 'echo s3cret # %p');
+	ok($pp->start, 'pgpool starts with the encrypted key and ssl_passphrase_command');
+	($rc, $out, $err) = psql_as($pp, $su, undef, 'select 1', ssl => \%ca);
+	is($out, '1', '... and clients use SSL') or diag $err;
+	$pp->stop('fast');
+
+	$pp->set_conf(%conf, ssl_key => "$d/enc.key", ssl_passphrase_command => undef);
+	my $pos = $pp->log_position;
+	ok($pp->start, 'pgpool starts with the encrypted key and no ssl_passphrase_command');
+	like(substr($pp->log_content, $pos),
+		qr/WARNING:.*private key file "\Q$d\E\/enc.key" cannot be reloaded because it requires a passphrase/,
+		'WARNING: private key file ... cannot be reloaded because it requires a passphrase');
+	($rc, $out, $err) = psql_as($pp, $su, undef, 'select 1', ssl => \%req);
+	isnt($rc, 0, '... clients cannot use SSL');
+	like($err, qr/server does not support SSL/, '... pgpool answers N to SSLRequest') or diag $err;
+	($rc, $out, $err) = psql_as($pp, $su, undef, 'select 1');
+	is($out, '1', '... plain connections work') or diag $err;
+	$pp->stop('fast');
+}
+
+# --- misconfigured files: a WARNING naming the file, pgpool runs without client SSL ----------
+{
 	for my $case (
 		[{ ssl_key => "$d/missing.key" }, qr/could not load private key file "\Q$d\E\/missing.key": No such file/],
 		[{ ssl_key => "$d/mismatch.key" }, qr/(private key.*\Q$d\E\/mismatch.key|\Q$d\E\/mismatch.key.*mismatch)/s],
 		[{ ssl_cert => "$d/ca.cnf" }, qr/could not load server certificate file "\Q$d\E\/ca.cnf"/],
-		[{ ssl_ca_cert => "$d/missing-ca.crt" }, qr/could not load root certificate file "\Q$d\E\/missing-ca.crt"/],
+		[{ ssl_ca_cert => "$d/missing-ca.crt" }, qr/could not load root certificate file "\Q$d\E\/missing-ca.crt"/,
+			'backend'],
 		[{ ssl_crl_file => "$d/ca.cnf" }, qr/could not load SSL certificate revocation list file "\Q$d\E\/ca.cnf"/],
-		[{ ssl_ciphers => 'NO-SUCH-CIPHER' }, qr/could not set the cipher list/],
+		[{ ssl_ciphers => 'NO-SUCH-CIPHER' }, qr/could not set the cipher list/, 'backend'],
 	  )
 	{
-		my ($set, $re) = @$case;
+		my ($set, $re, $backend_too) = @$case;
 		$pp->set_conf(%conf, ssl_ciphers => undef, %$set);
 		my $pos = $pp->log_position;
-		my $code = $pp->start_expect_exit(30);
 		my $what = join(', ', map { "$_ = $set->{$_}" } keys %$set);
-		ok(defined $code && $code != 0, "pgpool refuses to start with $what");
-		like(substr($pp->log_content, $pos), $re, "... and names the problem ($what)");
+		$pp->launch;
+		ok($pp->wait_for_log(qr/successfully started/, 30, $pos), "pgpool starts with $what");
+		my $log = substr($pp->log_content, $pos);
+		like($log, $re, "... names the problem ($what)");
+		like($log, qr/WARNING:.*SSL set-up failed: clients cannot use SSL connections/, "... WARNING ($what)");
+		my ($rc, $out, $err) = psql_as($pp, $su, undef, 'select 1', ssl => \%req);
+		like($err, qr/server does not support SSL/, "... no client SSL ($what)") or diag $err;
+		($rc, $out, $err) = psql_as($pp, $su, undef, 'select 1');
+		if ($backend_too)
+		{
+			# the backend context failed too: clear text to a backend that wants SSL (hostssl)
+			like($log, qr/WARNING:.*SSL set-up for backend connections failed/, "... backend WARNING ($what)");
+			like($err, qr/no pg_hba.conf entry .* no encryption/, "... the backend sees no SSL ($what)");
+		}
+		else
+		{
+			is($out, '1', "... plain connections work ($what)") or diag $err;
+		}
+		$pp->stop('fast');
 	}
 	$pp->set_conf(%conf, ssl_ciphers => undef);
 	ok($pp->start, 'pgpool starts again with the right files');
+	my ($rc, $out, $err) = psql_as($pp, $su, undef, 'select 1', ssl => \%req);
+	is($out, '1', '... and clients use SSL again') or diag $err;
 }
 
 done_testing();

@@ -154,12 +154,12 @@ test_copy_and_set_option(void **state)
 	PoolConfig	c;
 	PoolConfig	copy;
 
-	assert_int_equal(load_and_report(&c, "relcache_size = 512\n"), 1);
+	assert_int_equal(load_and_report(&c, "relcache_query_target = load_balance_node\n"), 1);
 	config_copy(&copy, &c);
 	config_free(&c);
 	ncaptured = 0;
 	assert_int_equal(config_report_unsupported(&copy), 1);
-	assert_non_null(unsupported("relcache_size"));
+	assert_non_null(unsupported("relcache_query_target"));
 	assert_non_null(strstr(captured[0].detail, "line 1"));
 	config_free(&copy);
 

@@ -94,10 +94,12 @@ sub watch
 	my $end = time() + $timeout;
 	while (time() < $end)
 	{
+		# the condition first: the holders sampled after it include what it saw
+		my $met = $cond->();
 		my @h = holders();
 		diag(sprintf('%.2f: VIP held by wd%s', time(), join(' and wd', @h))) if @h > 1;
 		$max = @h if @h > $max;
-		return (1, $max) if $cond->();
+		return (1, $max) if $met;
 		usleep(50_000);
 	}
 	return (0, $max);

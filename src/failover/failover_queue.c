@@ -118,7 +118,11 @@ failover_queue_finish(uint32_t ticket, FailoverResult result)
 	FailoverTicketResult *slot = &failover_queue->results[ticket % FAILOVER_RESULT_SLOTS];
 
 	shmem_lock(SHMEM_LOCK_FAILOVER);
-	if (slot->ticket == ticket)
+	/*
+	 * "Still pending" never replaces an answer: a request handed to the
+	 * watchdog may be refused before the parent marks it pending.
+	 */
+	if (slot->ticket == ticket && !(result == FAILOVER_PENDING && slot->result != FAILOVER_PENDING))
 		slot->result = result;
 	if (failover_queue->current_ticket == ticket)
 		failover_queue->current_ticket = 0;

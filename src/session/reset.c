@@ -4,7 +4,8 @@
  * reset_query_list (default "ABORT; DISCARD ALL") runs when a client
  * leaves; ABORT only on a node inside a transaction (the client's status,
  * or the node's own last ReadyForQuery in a multi-node session), since
- * outside one it would only add a warning.  All queries go out in one write and the replies are
+ * outside one it would only add a warning, and on such a node always,
+ * first, even when the list lacks it (DISCARD ALL fails in a transaction).  All queries go out in one write and the replies are
  * drained up to the last ReadyForQuery.  Any error or timeout means the
  * connection is closed rather than pooled.
  */
@@ -34,6 +35,12 @@ queue_reset_queries(PqConn *conn, const char *list, char tx_status)
 	int			n = str_split(copy, ';', queries, 64);
 	int			queued = 0;
 
+	/* a node left inside a transaction is rolled back first, whatever the list says */
+	if (tx_status != 'I' && (n == 0 || !is_abort(queries[0])))
+	{
+		pq_put_query(&conn->wbuf, "ABORT");
+		queued++;
+	}
 	for (int i = 0; i < n; i++)
 	{
 		if (is_abort(queries[i]) && tx_status == 'I')

@@ -23,7 +23,7 @@ use PgpoolTest::Pgpool;
 use PgpoolTest::Background;
 use PgpoolTest::Stream qw(make_cluster stream_pgpool node_of ports_in log_statements nodes_ran
   pq_extended_bin);
-use PgpoolTest::Util qw(pg_user run_cmd);
+use PgpoolTest::Util qw(pg_user run_cmd wait_until);
 
 my @nodes = make_cluster(standbys => 1);
 my ($n0, $n1) = @nodes;
@@ -288,6 +288,30 @@ SKIP:
 	$r = $pq->('BEGIN', 'SYNC', 'SELECT 1/0', 'SYNC', $P, 'SYNC', 'ROLLBACK', 'SYNC', $P);
 	like($r->{out}, qr/\[25P02\] ERROR:  current transaction is aborted/, 'extended: after a failed read: 25P02');
 	nodes_are($r, [1], '... until ROLLBACK');
+}
+
+# --- a client leaving mid-transaction: ABORT on every node not idle --------------------------
+{
+	# without ABORT in the list, DISCARD ALL would fail inside the transaction
+	$pp->set_conf(reset_query_list => 'DISCARD ALL');
+	my ($reload_rc) = $pp->reload;
+	is($reload_rc, 0, 'reset_query_list without ABORT');
+	sleep 1;
+	my $from = $pp->log_position;
+	# BEGIN runs on both nodes, the read on the standby; psql leaves with the transaction open
+	my $r = ran("BEGIN;\n$P;\n");
+	nodes_are($r, [1], 'the read of the open transaction ran on the standby');
+	for my $n (0, 1)
+	{
+		my $node = $nodes[$n];
+		ok(wait_until(sub {
+			$node->query("SELECT count(*) FROM pg_stat_activity WHERE datname = 'testdb' "
+				  . "AND state LIKE 'idle in transaction%'") eq '0' }, 10),
+			"node $n: no pooled backend is left in the client's transaction");
+	}
+	ran('SELECT 1');			# the next client: the reset of the previous one is done by now
+	unlike(substr($pp->log_content, $from), qr/reset query failed/,
+		'ABORT went first on every node in a transaction: the reset query did not fail');
 }
 
 $pp->stop('fast');

@@ -8,6 +8,7 @@
 #include <stdbool.h>
 
 #include "config/config.h"
+#include "utils/worker.h"
 
 /* Effective health check settings of one node (per-node values override the global ones). */
 typedef struct HealthSettings
@@ -53,8 +54,5 @@ void		health_report_back(int node);
 /* sr_check worker: attach down standbys that stream from primary again (auto_failback). */
 void		auto_failback_check(const PoolConfig *cfg, int primary);
 
-/* Shared by the worker processes: wait up to seconds for a signal; handle reload/exit. */
-void		worker_sleep(int seconds);
-void		worker_setup_signals(void);
 
 #endif

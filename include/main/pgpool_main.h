@@ -9,8 +9,8 @@
 #include <sys/types.h>
 
 #include "config/config.h"
+#include "utils/version.h"
 
-#define PGPOOL_VERSION_STRING "4.3.5"	/* the pgpool-II release whose behaviour this follows */
 
 typedef struct PgpoolOptions
 {

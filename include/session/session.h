@@ -132,6 +132,7 @@ typedef struct SessionHooks
 	bool		(*gate_closed) (void);	/* new transactions must wait */
 	void		(*gate_wait) (void);	/* wait until they may start */
 	int			(*idle_limit_ms) (int64_t idle_since_ms);	/* client_idle_limit_in_recovery: -1 none */
+	void		(*settings_changed) (void);	/* PGPOOL SET changed a parameter: apply log settings */
 } SessionHooks;
 
 extern SessionHooks session_hooks;

@@ -24,8 +24,7 @@
 #include "qc_wal_int.h"
 
 #include "cache/qcache.h"
-#include "health/health.h"
-#include "main/pgpool_main.h"
+#include "utils/worker.h"
 #include "pool/node_table.h"
 #include "replication/node_query.h"
 #include "replication/strategy.h"
@@ -68,29 +67,6 @@ typedef struct Worker
 } Worker;
 
 static Worker w;
-
-static void
-take_signals(void)
-{
-	sigset_t	set;
-	struct timespec zero = {0, 0};
-	int			sig;
-
-	sigemptyset(&set);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGQUIT);
-	sigaddset(&set, SIGHUP);
-	sigaddset(&set, SIGUSR1);
-	while ((sig = sigtimedwait(&set, NULL, &zero)) > 0)
-	{
-		if (sig == SIGTERM || sig == SIGINT || sig == SIGQUIT)
-			exit(0);
-		if (sig == SIGHUP)
-			main_reload_config(true);
-		/* SIGUSR1 (node table changed) needs nothing: the table is read every round */
-	}
-}
 
 static int
 followed_node(void)
@@ -398,7 +374,7 @@ void
 qc_wal_main(int index)
 {
 	(void) index;
-	log_set_process_name("qc_wal_worker");
+	worker_become("qc_wal_worker", 0);
 	worker_setup_signals();
 	ps_status_set("query cache WAL invalidation");
 	w.node = -1;
@@ -407,7 +383,7 @@ qc_wal_main(int index)
 	{
 		int			node;
 
-		take_signals();
+		worker_take_signals();
 		node = followed_node();
 		if (node != w.node || (node < 0 && !w.no_primary_logged))
 			switch_node(node);

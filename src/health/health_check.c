@@ -171,7 +171,7 @@ health_check_main(int node)
 	char		name[32];
 
 	snprintf(name, sizeof(name), "health_check%d", node);
-	log_set_process_name("health_check");
+	worker_become("health_check", 0);
 	worker_setup_signals();
 	ps_status_set("health check process(%d)", node);
 	for (;;)

@@ -174,7 +174,7 @@ void
 sr_check_main(int index)
 {
 	(void) index;
-	log_set_process_name("sr_check_worker");
+	worker_become("sr_check_worker", 0);
 	worker_setup_signals();
 	ps_status_set("worker process");
 	for (;;)

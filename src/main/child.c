@@ -68,6 +68,13 @@ on_nodes_changed(int sig)
 	session_nodes_changed = 1;
 }
 
+/* PGPOOL SET changed a logging parameter in this child. */
+static void
+apply_log_settings(void)
+{
+	main_apply_log_settings(pool_config);
+}
+
 static void
 on_immediate_shutdown(int sig)
 {
@@ -161,6 +168,7 @@ child_main(int index, const int *listen_fds, int nlisten)
 	session_hooks.gate_closed = recovery_gate_closed;
 	session_hooks.gate_wait = recovery_gate_child_wait;
 	session_hooks.idle_limit_ms = recovery_gate_idle_timeout_ms;
+	session_hooks.settings_changed = apply_log_settings;
 	pool_init(pool_config->max_pool);
 	session_caches_prepare(pool_config);
 	ps_status_set("wait for connection request");

@@ -11,11 +11,19 @@
 #include "watchdog/watchdog.h"
 #include "utils/log.h"
 #include "utils/str.h"
+#include "utils/worker.h"
 
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
+/* SIGHUP in a worker: re-read pgpool.conf quietly (the parent logs what changed). */
+static void
+reload_in_worker(void)
+{
+	(void) main_reload_config(true);
+}
 
 static int
 count_children(const PoolConfig *cfg)
@@ -133,6 +141,7 @@ proc_kinds_spawn(int kind, int index, const int *listen_fds, int nlisten)
 
 		sigemptyset(&none);
 		sigprocmask(SIG_SETMASK, &none, NULL);
+		worker_set_reload(reload_in_worker);
 		if (kinds[kind].main != run_pcp_main)
 			pcp_listen_close_inherited();
 		kinds[kind].main(index, listen_fds, nlisten);

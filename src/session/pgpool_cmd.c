@@ -17,7 +17,6 @@
 #include "session/query_cache.h"
 
 #include "config/config.h"
-#include "main/pgpool_main.h"
 #include "pool/node_table.h"
 #include "show/show.h"
 #include "utils/log.h"
@@ -291,7 +290,8 @@ error_statement(PqBuf *sql, const char *sqlstate, const char *message, const cha
 static void
 apply_changes(void)
 {
-	main_apply_log_settings(pool_config);
+	if (session_hooks.settings_changed)
+		session_hooks.settings_changed();
 	multi_route_reset_config();
 }
 

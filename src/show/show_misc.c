@@ -10,7 +10,7 @@
 #include "pool/node_table.h"
 
 #include "config/config.h"
-#include "main/pgpool_main.h"
+#include "utils/version.h"
 
 #include <stdio.h>
 #include <string.h>

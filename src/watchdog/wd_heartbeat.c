@@ -9,6 +9,7 @@
 
 #include "utils/clock.h"
 #include "utils/log.h"
+#include "utils/worker.h"
 #include "utils/ps_status.h"
 #include "utils/signals.h"
 
@@ -19,7 +20,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -58,10 +58,7 @@ setup(const char *name, sigset_t *wait_mask)
 		{SIGPIPE, SIG_IGN, false},
 	};
 
-	prctl(PR_SET_PDEATHSIG, SIGKILL);
-	if (getppid() == 1)
-		exit(0);
-	log_set_process_name(name);
+	worker_become(name, SIGKILL);
 	ps_status_set("%s", name);
 	signals_install(actions, sizeof(actions) / sizeof(actions[0]), wait_mask);
 }

@@ -12,6 +12,7 @@
 
 #include "utils/clock.h"
 #include "utils/log.h"
+#include "utils/worker.h"
 #include "utils/ps_status.h"
 #include "utils/signals.h"
 #include "utils/str.h"
@@ -192,10 +193,7 @@ setup(sigset_t *wait_mask)
 		{SIGCHLD, SIG_DFL, false},
 	};
 
-	prctl(PR_SET_PDEATHSIG, SIGKILL);
-	if (getppid() == 1)
-		exit(0);
-	log_set_process_name("lifecheck");
+	worker_become("lifecheck", SIGKILL);
 	ps_status_set("lifecheck");
 	signals_install(actions, sizeof(actions) / sizeof(actions[0]), wait_mask);
 }

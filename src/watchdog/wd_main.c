@@ -9,7 +9,7 @@
 #include "wd_int.h"
 
 #include "cache/qcache.h"
-#include "main/pgpool_main.h"
+#include "utils/worker.h"
 #include "utils/clock.h"
 #include "utils/log.h"
 #include "utils/ps_status.h"
@@ -19,7 +19,6 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <sys/time.h>
 #include <unistd.h>
 
@@ -225,10 +224,7 @@ setup(int64_t *silence_ms)
 	const PoolConfig *cfg = pool_config;
 
 	/* a parent killed with SIGKILL must not leave a watchdog holding the VIP */
-	prctl(PR_SET_PDEATHSIG, SIGTERM);
-	if (getppid() == 1)
-		exit(0);
-	log_set_process_name("watchdog");
+	worker_become("watchdog", SIGTERM);
 	ps_status_set("watchdog");
 	signals_install(actions, sizeof(actions) / sizeof(actions[0]), NULL);
 	if (!wd_net_open(c, cfg))
@@ -266,7 +262,7 @@ wd_main(int index)
 		if (got_reload)
 		{
 			got_reload = 0;
-			main_reload_config(true);
+			worker_reload();
 		}
 		take_lifecheck(&out);
 		now = clock_monotonic_ms();

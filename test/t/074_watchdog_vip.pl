@@ -16,46 +16,22 @@ use Time::HiRes qw(time usleep);
 use PgpoolTest::Node;
 use PgpoolTest::Pgpool;
 use PgpoolTest::Watchdog;
+use PgpoolTest::Netns;
 use PgpoolTest::Util qw(is_root spawn wait_until on_cleanup test_dir pg_bin pg_user slurp);
 
 plan skip_all => 'the network namespace test needs root' unless is_root();
-my $ns = "pgpwd$$";
-system("ip netns add $ns >/dev/null 2>&1") == 0
+my $ns = PgpoolTest::Netns->create("pgpwd$$")
   or plan skip_all => '"ip netns add" is not available here';
-on_cleanup(sub { system("ip netns del $ns >/dev/null 2>&1"); });
-sub in_ns { my ($cmd) = @_; return system("ip netns exec $ns $cmd >/dev/null 2>&1"); }
-in_ns("ip link set lo up") == 0 or BAIL_OUT('cannot bring lo up in the namespace');
-in_ns("ip link add vip0 type veth peer name vip1") == 0
+$ns->run('ip link add vip0 type veth peer name vip1') == 0
   or plan skip_all => 'no veth interfaces in the network namespace';
-in_ns("ip link set vip0 up") == 0 && in_ns("ip link set vip1 up") == 0 or BAIL_OUT('veth up failed');
+$ns->run('ip link set vip0 up') == 0 && $ns->run('ip link set vip1 up') == 0 or BAIL_OUT('veth up failed');
 
 my $vip = '192.0.2.100';		# TEST-NET-1, and only inside the namespace
-
-# pgpool run as root inside the namespace; the harness reaches it through
-# its UNIX socket (the file system is shared).
-package NsPgpool {
-	use parent -norequire, 'PgpoolTest::Pgpool';
-	sub launch
-	{
-		my ($self, %o) = @_;
-		$self->write_files unless $self->{line_of};
-		my @cmd = ('ip', 'netns', 'exec', $ns, $self->bin, '-n', '-f', $self->{conf_file},
-			'-F', $self->{pcp_file}, '-a', $self->{hba_file});
-		$self->{exit_code} = undef;
-		$self->{launched} = PgpoolTest::Util::spawn(\@cmd, stdout => $self->{logfile},
-			stderr => 'stdout', cwd => $self->{dir}, as_root => 1);
-		return $self->{launched};
-	}
-	sub psql
-	{
-		my ($self, $sql, %o) = @_;
-		return PgpoolTest::Node::psql_at($self->{dir}, $self->{port}, $sql, %o);
-	}
-}
+my $class = PgpoolTest::Netns::netns_for(sub { $ns });
 
 my $node = PgpoolTest::Node->new('node0')->init->start;
 my $dir = test_dir();
-my @pp = PgpoolTest::Watchdog::make_cluster(3, $node, priority => [3, 2, 1], class => 'NsPgpool',
+my @pp = PgpoolTest::Watchdog::make_cluster(3, $node, priority => [3, 2, 1], class => $class,
 	pool_hba => ['local all all trust', 'host all all 0.0.0.0/0 trust'],
 	conf => {
 		listen_addresses => '*', backend_hostname0 => $node->{sockdir},
@@ -67,14 +43,13 @@ my @pp = PgpoolTest::Watchdog::make_cluster(3, $node, priority => [3, 2, 1], cla
 my @all = (0, 1, 2);
 for my $i (@all) { ok($pp[$i]->start, "pgpool wd$i starts inside the namespace") or die "cannot continue"; }
 
-sub vip_present { return `ip netns exec $ns ip -4 addr show dev vip0` =~ /\Q$vip\E\//; }
+sub vip_present { return $ns->has_address('vip0', $vip); }
 
 # A client inside the namespace: one query through the VIP to a pgpool port.
 sub vip_query
 {
 	my ($port) = @_;
-	my $out = `ip netns exec $ns env PGCONNECT_TIMEOUT=2 ${\ pg_bin('psql')} -X -w -A -t -h $vip -p $port -U ${\ pg_user()} -d postgres -c 'select 42' 2>/dev/null`;
-	return ($out // '') =~ /^42$/m;
+	return $ns->capture("env PGCONNECT_TIMEOUT=2 ${\ pg_bin('psql')} -X -w -A -t -h $vip -p $port -U ${\ pg_user()} -d postgres -c 'select 42'") =~ /^42$/m;
 }
 
 ok(wait_until(sub { vip_present() }, 20), 'the leader put the delegate IP on vip0 inside the namespace');
@@ -85,7 +60,7 @@ unlike(`ip -4 addr show`, qr/\Q$vip\E/, 'the host itself never has the address')
 # --- kill -9 of the leader -------------------------------------------------------------
 my $t0 = time();
 PgpoolTest::Watchdog::signal_all($pp[0], 'KILL');
-in_ns("ip addr del $vip/24 dev vip0");	# a dead host takes its address with it
+$ns->run("ip addr del $vip/24 dev vip0");	# a dead host takes its address with it
 my $ok = wait_until(sub { vip_query($pp[1]->port) }, 20);
 my $took = time() - $t0;
 ok($ok, 'the client reconnects through the same address to the new leader');

@@ -19,55 +19,33 @@ use Time::HiRes qw(time usleep);
 use PgpoolTest::Node;
 use PgpoolTest::Pgpool;
 use PgpoolTest::Watchdog;
+use PgpoolTest::Netns;
 use PgpoolTest::Util qw(is_root wait_until on_cleanup test_dir);
 
 plan skip_all => 'the network namespace test needs root' unless is_root();
-my $br = "pgpb$$";
-my @ns = map { "pgpn$$" . "x$_" } 0 .. 2;
-system("ip netns add $br >/dev/null 2>&1") == 0
+my $br = PgpoolTest::Netns->create("pgpb$$")
   or plan skip_all => '"ip netns add" is not available here';
-on_cleanup(sub { system("ip netns del $_ >/dev/null 2>&1") for $br, @ns; });
-sub in_ns { my ($ns, $cmd) = @_; return system("ip netns exec $ns $cmd >/dev/null 2>&1"); }
-in_ns($br, 'ip link add br0 type bridge') == 0 or plan skip_all => 'no bridge in the network namespace';
-in_ns($br, 'ip link set br0 up');
+$br->run('ip link add br0 type bridge') == 0 or plan skip_all => 'no bridge in the network namespace';
+$br->run('ip link set br0 up');
+my @ns;
 for my $i (0 .. 2)
 {
-	system("ip netns add $ns[$i] >/dev/null 2>&1") == 0 or BAIL_OUT("cannot create namespace $ns[$i]");
-	in_ns($br, "ip link add p$i type veth peer name eth0 netns $ns[$i]") == 0
+	$ns[$i] = PgpoolTest::Netns->create("pgpn$$" . "x$i") or BAIL_OUT("cannot create namespace $i");
+	$br->run("ip link add p$i type veth peer name eth0 netns ${\ $ns[$i]->name}") == 0
 	  or plan skip_all => 'no veth interfaces across network namespaces';
-	in_ns($br, "ip link set p$i master br0") == 0 && in_ns($br, "ip link set p$i up") == 0
+	$br->run("ip link set p$i master br0") == 0 && $br->run("ip link set p$i up") == 0
 	  or BAIL_OUT('bridge port setup failed');
-	in_ns($ns[$i], 'ip link set lo up');
-	in_ns($ns[$i], "ip addr add 192.0.2.1$i/24 dev eth0") == 0 && in_ns($ns[$i], 'ip link set eth0 up') == 0
+	$ns[$i]->run("ip addr add 192.0.2.1$i/24 dev eth0") == 0 && $ns[$i]->run('ip link set eth0 up') == 0
 	  or BAIL_OUT('eth0 setup failed');
 }
 
 my $vip = '192.0.2.100';
 
-# pgpool run as root inside its own namespace; reached through its UNIX socket.
-package NsPgpool {
-	use parent -norequire, 'PgpoolTest::Pgpool';
-	sub launch
-	{
-		my ($self, %o) = @_;
-		$self->write_files unless $self->{line_of};
-		my ($i) = $self->{name} =~ /(\d+)$/;
-		my @cmd = ('ip', 'netns', 'exec', $ns[$i], $self->bin, '-n', '-f', $self->{conf_file},
-			'-F', $self->{pcp_file}, '-a', $self->{hba_file});
-		$self->{exit_code} = undef;
-		$self->{launched} = PgpoolTest::Util::spawn(\@cmd, stdout => $self->{logfile},
-			stderr => 'stdout', cwd => $self->{dir}, as_root => 1);
-		return $self->{launched};
-	}
-	sub psql
-	{
-		my ($self, $sql, %o) = @_;
-		return PgpoolTest::Node::psql_at($self->{dir}, $self->{port}, $sql, %o);
-	}
-}
+# pgpool wdI runs inside namespace I
+my $class = PgpoolTest::Netns::netns_for(sub { my ($i) = $_[0]->{name} =~ /(\d+)$/; $ns[$i] });
 
 my $node = PgpoolTest::Node->new('node0')->init->start;
-my @pp = PgpoolTest::Watchdog::make_cluster(3, $node, priority => [3, 2, 1], class => 'NsPgpool', deadtime => 3,
+my @pp = PgpoolTest::Watchdog::make_cluster(3, $node, priority => [3, 2, 1], class => $class, deadtime => 3,
 	pool_hba => ['local all all trust', 'host all all 0.0.0.0/0 trust'],
 	conf => {
 		(map { ("hostname$_" => "192.0.2.1$_", "heartbeat_hostname$_" => "192.0.2.1$_") } 0 .. 2),
@@ -80,7 +58,7 @@ my @pp = PgpoolTest::Watchdog::make_cluster(3, $node, priority => [3, 2, 1], cla
 	});
 
 # Who holds the VIP now (indexes).
-sub holders { return grep { `ip netns exec $ns[$_] ip -4 addr show dev eth0 2>/dev/null` =~ /\Q$vip\E\// } 0 .. 2; }
+sub holders { return grep { $ns[$_]->has_address('eth0', $vip) } 0 .. 2; }
 
 # The last state a pgpool logged for itself.
 sub state_of { my @s = $_[0]->log_content =~ /watchdog node state changed from \[[^\]]*\] to \[([^\]]*)\]/g; return $s[-1] // ''; }
@@ -112,7 +90,7 @@ is($max, 1, 'never two VIP holders while starting');
 
 # --- the leader's link goes down: IN NETWORK TROUBLE ----------------------------------------
 my $t0 = time();
-in_ns($br, 'ip link set p0 down');
+$br->run('ip link set p0 down');
 ($ok, $max) = watch(sub { join(',', holders()) eq '1' }, 20);
 ok($ok, 'wd1 holds the VIP after wd0\'s link went down');
 is($max, 1, 'never two VIP holders');
@@ -120,7 +98,7 @@ diag(sprintf('link down to the new leader holding the VIP: %.1f s', time() - $t0
 is(state_of($pp[0]), 'IN NETWORK TROUBLE', 'wd0 is IN NETWORK TROUBLE');
 like($pp[0]->log_content, qr/every network interface in wd_monitoring_interfaces_list is down/, 'and says why');
 like($pp[0]->log_content, qr/successfully released the delegate IP:"\Q$vip\E"/, 'wd0 released the VIP');
-in_ns($br, 'ip link set p0 up');
+$br->run('ip link set p0 up');
 ($ok, $max) = watch(sub { state_of($pp[0]) eq 'STANDBY' }, 20);
 ok($ok, 'link back: wd0 rejoins as STANDBY');
 is($max, 1, 'never two VIP holders');
@@ -128,14 +106,14 @@ is(join(',', holders()), '1', 'wd1 keeps the VIP');
 
 # --- the leader cut off with its link up: quorum lost --------------------------------------
 $t0 = time();
-in_ns($br, 'ip link set p1 nomaster');
+$br->run('ip link set p1 nomaster');
 ($ok, $max) = watch(sub { join(',', holders()) eq '0' }, 30);
 ok($ok, 'wd0 (priority 3) holds the VIP after wd1 was cut off');
 is($max, 1, 'never two VIP holders');
 diag(sprintf('partition to the new leader holding the VIP: %.1f s', time() - $t0));
 like($pp[1]->log_content, qr/the leader node has lost the quorum: releasing the delegate IP/, 'wd1 lost the quorum and released it');
 isnt(state_of($pp[1]), 'STANDBY', 'wd1 is no standby of a leader it cannot reach');
-in_ns($br, 'ip link set p1 master br0');
+$br->run('ip link set p1 master br0');
 ($ok, $max) = watch(sub { state_of($pp[1]) eq 'STANDBY' }, 30);
 ok($ok, 'healed: wd1 rejoins as STANDBY');
 is($max, 1, 'never two VIP holders');

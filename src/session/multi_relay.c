@@ -320,8 +320,12 @@ async_messages(Session *s, int n, bool *progress)
 		if (pq_conn_read_message(b, &msg, PQ_MAX_MESSAGE_LENGTH, 0) != PQ_IO_OK)
 			break;
 		*progress = true;
-		/* LISTEN ran on the primary: its notifications are the session's */
-		if (n == s->multi->primary)
+		/*
+		 * LISTEN ran on the primary: its notifications are the session's.
+		 * A backend's FATAL on its way out stays here in streaming
+		 * replication mode: the session outlives it (multi_failover.c).
+		 */
+		if (n == s->multi->primary && !(msg.type == PQ_BE_ERROR_RESPONSE && multi_failover_applies()))
 		{
 			pqbuf_put_byte(&s->client.wbuf, (uint8_t) msg.type);
 			pqbuf_put_int32(&s->client.wbuf, (int32_t) msg.len + 4);

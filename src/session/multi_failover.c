@@ -364,8 +364,12 @@ multi_failover_resume(Session *s, char type, const char *msg, size_t len, bool w
 			s->slot->backends[n].tx_status = 'I';
 		}
 	multi_state_replay(s, p, fresh);
-	plog(PL_LOG, "session of user \"%s\" continues on new primary DB node %d after DB node %d failed",
-		 s->startup.user, p, lost);
+	if (p == lost)
+		plog(PL_LOG, "session of user \"%s\" connected to primary DB node %d again: only its connection broke",
+			 s->startup.user, p);
+	else
+		plog(PL_LOG, "session of user \"%s\" continues on new primary DB node %d after DB node %d failed",
+			 s->startup.user, p, lost);
 	if (m->owe_abort_error && answer_lost_transaction(s, p, type, msg, len))
 		*consumed = 1;
 	else if (m->lost_in_tx && !m->owe_abort_error)

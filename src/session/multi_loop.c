@@ -273,6 +273,14 @@ drain_nodes(Session *s)
 		{
 			SessionStatus st = multi_process_node(s, n, &progress);
 
+			if (st == SESSION_BACKEND_ERROR && multi_failover_applies())
+			{
+				/* a backend's FATAL, or garbage: the node leaves, perhaps not the session */
+				if ((st = lose_node(s, n)) != SESSION_OK)
+					return st;
+				progress = true;
+				continue;
+			}
 			if (st == SESSION_BACKEND_ERROR)
 				return node_lost(s, n);
 			if (st != SESSION_OK)

@@ -321,11 +321,13 @@ async_messages(Session *s, int n, bool *progress)
 			break;
 		*progress = true;
 		/*
-		 * LISTEN ran on the primary: its notifications are the session's.
-		 * A backend's FATAL on its way out stays here in streaming
-		 * replication mode: the session outlives it (multi_failover.c).
+		 * A backend's FATAL on its way out: in streaming replication mode
+		 * the node leaves now, not the session (multi_failover.c).
 		 */
-		if (n == s->multi->primary && !(msg.type == PQ_BE_ERROR_RESPONSE && multi_failover_applies()))
+		if (msg.type == PQ_BE_ERROR_RESPONSE && multi_failover_applies())
+			return SESSION_BACKEND_ERROR;
+		/* LISTEN ran on the primary: its notifications are the session's */
+		if (n == s->multi->primary)
 		{
 			pqbuf_put_byte(&s->client.wbuf, (uint8_t) msg.type);
 			pqbuf_put_int32(&s->client.wbuf, (int32_t) msg.len + 4);

@@ -16,6 +16,7 @@ use strict;
 use warnings;
 use Test::More;
 use IPC::Run ();
+use Time::HiRes qw(sleep);
 use PgpoolTest::Background;
 use PgpoolTest::Pgpool;
 use PgpoolTest::Stream qw(make_cluster stream_pgpool sample_script show_rows);
@@ -66,12 +67,16 @@ sub talk
 	};
 	my $all = $c->{out};
 	return "[no @markers: " . ($@ || 'ended') . "]\n$all" unless $ok;
-	my $got = '';
+	# everything up to the last marker, without the marker lines
+	my $end = 0;
 	for my $m (@markers)
 	{
-		$c->{out} =~ s/\A(.*?)^\Q$m\E\n//ms;
-		$got .= $1;
+		$c->{out} =~ /^\Q$m\E\n/mg;
+		$end = pos($c->{out}) if pos($c->{out}) > $end;
+		pos($c->{out}) = undef;
 	}
+	my $got = substr($c->{out}, 0, $end, '');
+	$got =~ s/^\Q$_\E\n//m for @markers;
 	$c->{seen} .= $got;
 	return $got;
 }
@@ -225,6 +230,35 @@ $out = psql_talk($tx, "ROLLBACK;\nBEGIN;\nINSERT INTO t VALUES (1002);\nCOMMIT;\
 	. 'SELECT inet_server_port(), count(*) FROM t WHERE id >= 1000;');
 is($out, $n1->port . "|1\n", '... ROLLBACK works and the next transaction commits on node 1')
   or diag $out;
+
+# --- 4. only the session's connection breaks: it reconnects and replays its state ------------
+# Terminate the backends of node 1 whose query matches $like; wait until they are gone.
+sub terminate_on_n1
+{
+	my ($where) = @_;
+	$n1->query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE pid <> pg_backend_pid() AND ($where)");
+	wait_until(sub { $n1->query("SELECT count(*) FROM pg_stat_activity WHERE pid <> pg_backend_pid() AND ($where)") == 0 }, 10);
+	sleep 0.5;
+}
+terminate_on_n1(q{application_name = 'fo_psql'});
+$out = psql_talk($psql, q{SELECT inet_server_port(), current_setting('application_name'), current_setting('myapp.x');}
+	. "\nEXECUTE p(10);\nEXECUTE w(11);");
+is($out, $n1->port . "|fo_psql|42\n11\n" . $n1->port . "\n",
+	'psql: after its backend was terminated, a new connection has its SETs and PREPAREs') or diag $out;
+SKIP:
+{
+	skip 'no libpq client', 2 unless $pq;
+	terminate_on_n1(q{query LIKE '%chan_libpq%' OR query LIKE '%myapp.y%' OR query LIKE 'SELECT current_setting(%'});
+	$out = pq_talk($pq, q{exec SELECT current_setting('myapp.y')}) . pq_talk($pq, 'execp rd ?');
+	is($out, "libpq\nSTATUS I\nlibpq?\nSTATUS I\n", 'libpq: a new connection has its SET and named statements')
+	  or diag $out;
+	$n1->query(q{NOTIFY chan_libpq, 'again'}, db => 'testdb');
+	$out = pq_talk($pq, 'notifies 10');
+	like($out, qr/^NOTIFY chan_libpq again$/m, 'libpq: ... and LISTENs on its channel again') or diag $out;
+}
+
+ok($pp->wait_for_log(qr/(connected to primary DB node 1 again: only its connection broke.*){2}/s, 10, $from),
+	'the log says both sessions connected to node 1 again') or diag tail_text(substr($pp->log_content, $from), 30);
 
 my $log = substr($pp->log_content, $from);
 like($log, qr/session of user "\Q$user\E" continues on new primary DB node 1 after DB node 0 failed/,

@@ -77,6 +77,7 @@ typedef struct MultiState
 	bool		lost_cleanup;	/* the remaining nodes may hold the lost transaction: ROLLBACK */
 	bool		lost_in_tx;		/* the client's transaction went with the primary */
 	bool		owe_abort_error;	/* its next statement gets the "transaction aborted" error */
+	NodeMask	terminated;		/* nodes whose backend an administrator terminated */
 } MultiState;
 
 /* Set up a session's multi-node state from its slot's connected nodes. */

@@ -32,7 +32,10 @@
  * PostgreSQL itself answers its statements with 25P02 and its
  * ROLLBACK/COMMIT with "ROLLBACK".  Requests pipelined behind the lost one
  * (or an open extended-protocol batch) cannot be answered in order: such a
- * session ends as before.  Runs in a child process.
+ * session ends as before.  So does a session whose backend sent FATAL
+ * 57P01 "terminating connection due to administrator command"
+ * (pg_terminate_backend, or a smart/fast shutdown of that server): the
+ * administrator meant to end it.  Runs in a child process.
  */
 #include "session/multi.h"
 #include "multi_int.h"
@@ -127,13 +130,38 @@ visible_requests(MultiState *m, int n, int *led_by_n)
 }
 
 bool
+multi_failover_admin_fatal(Session *s, int n, const char *body, size_t len)
+{
+	static const char admin[] = "terminating connection due to administrator command";
+	bool		code = false, message = false;
+
+	/* fields: a type byte and a NUL-terminated value each, a NUL at the end */
+	for (size_t pos = 0; pos < len && body[pos] != '\0';)
+	{
+		char		field = body[pos++];
+		size_t		vlen = strnlen(body + pos, len - pos);
+
+		if (field == 'C')
+			code = vlen == 5 && memcmp(body + pos, "57P01", 5) == 0;
+		else if (field == 'M')
+			message = vlen == sizeof(admin) - 1 && memcmp(body + pos, admin, vlen) == 0;
+		pos += vlen + 1;
+	}
+	if (!code || !message)
+		return false;
+	node_mask_add(&s->multi->terminated, n);
+	return true;
+}
+
+bool
 multi_failover_primary_lost(Session *s, int n, const char *why)
 {
 	MultiState *m = s->multi;
 	int			led, visible;
 	bool		in_tx = s->tx_status != 'I';
 
-	if (!multi_failover_applies() || n != m->primary || m->batch != NULL)
+	if (!multi_failover_applies() || n != m->primary || m->batch != NULL ||
+		node_mask_has(&m->terminated, n))
 		return false;
 	visible = visible_requests(m, n, &led);
 	/* the lost request's error must be the next thing the client reads, and whole */
@@ -169,6 +197,7 @@ multi_failover_standby_lost(Session *s, int n, bool broke)
 	MultiState *m = s->multi;
 
 	if (!multi_failover_applies() || n == m->primary || s->tx_status != 'I' ||
+		node_mask_has(&m->terminated, n) ||
 		relay_queue_leads(&m->queue, n) || (m->batch && node_mask_has(&m->batch->nodes, n)))
 		return false;
 	if (broke)
@@ -200,6 +229,7 @@ connect_node(Session *s, int n)
 	}
 	b->connected = true;
 	b->tx_status = 'I';
+	node_mask_remove(&s->multi->terminated, n);
 	b->conn.interrupt = &session_interrupt;
 	node_mask_add(&s->multi->connected, n);
 	node_table_note_connected(n);

@@ -207,6 +207,14 @@ bool		multi_failover_applies(void);
 bool		multi_failover_primary_lost(Session *s, int n, const char *why);
 
 /*
+ * Node n's backend sent ErrorResponse body[0..len) with no request in
+ * flight: true (and noted) if it is FATAL 57P01 "terminating connection
+ * due to administrator command" (pg_terminate_backend, a shutdown): the
+ * session ends with it as before, it is no failover to outlive.
+ */
+bool		multi_failover_admin_fatal(Session *s, int n, const char *body, size_t len);
+
+/*
  * A standby n broke or was detached while it owes the client nothing and
  * the session is between transactions: forgotten (broke: failover
  * requested as for any backend error), true; false otherwise.

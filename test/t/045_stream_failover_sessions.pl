@@ -32,8 +32,9 @@ my $esc = '%d %h %p %D %m %H %M %P %r %R %N %S';
 my $failover_sh = sample_script('failover.sh');
 my $pgbin = pg_bin();
 my $pp = stream_pgpool(\@nodes, conf => {
-	health_check_period => 1, health_check_timeout => 1, health_check_retry_delay => 1,
-	health_check_max_retries => 0, sr_check_period => 1, num_init_children => 8 });
+	# tolerant health checks: a busy machine must not detach the new primary
+	health_check_period => 1, health_check_timeout => 5, health_check_retry_delay => 1,
+	health_check_max_retries => 3, sr_check_period => 1, num_init_children => 8 });
 $pp->set_conf(failover_command => "PGBIN=$pgbin $failover_sh $esc");
 ok($pp->start, 'pgpool starts in streaming mode') or die "cannot continue";
 my $port = $pp->port;
@@ -154,6 +155,14 @@ SKIP:
 	  or diag "$ready$out";
 }
 
+# a session whose backends end while it is idle (before the failover)
+my $idle = psql_client();
+my $idle_out = psql_talk($idle, "SET myapp.w = 'idle';\nPREPARE q AS SELECT 7;\nSET idle_session_timeout = '1s';");
+is($idle_out, '', 'a third psql sets idle_session_timeout = 1s');
+sleep 2;
+ok($pp->wait_for_log(qr/continues without DB node 1: its connection broke/, 10),
+	'... its backends time out: the session forgets them');
+
 # --- 2. a session inside a transaction ---------------------------------------------------
 my $tx = psql_client();
 my $in_tx = psql_talk($tx, "BEGIN;\nINSERT INTO t VALUES (1000);");
@@ -231,41 +240,31 @@ $out = psql_talk($tx, "ROLLBACK;\nBEGIN;\nINSERT INTO t VALUES (1002);\nCOMMIT;\
 is($out, $n1->port . "|1\n", '... ROLLBACK works and the next transaction commits on node 1')
   or diag $out;
 
-# --- 4. only the session's connection breaks: it reconnects and replays its state ------------
-# Terminate the backends of node 1 whose query matches $like; wait until they are gone.
-sub terminate_on_n1
-{
-	my ($where) = @_;
-	$n1->query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE pid <> pg_backend_pid() AND ($where)");
-	wait_until(sub { $n1->query("SELECT count(*) FROM pg_stat_activity WHERE pid <> pg_backend_pid() AND ($where)") == 0 }, 10);
-	sleep 0.5;
-}
-terminate_on_n1(q{application_name = 'fo_psql'});
-$out = psql_talk($psql, q{SELECT inet_server_port(), current_setting('application_name'), current_setting('myapp.x');}
-	. "\nEXECUTE p(10);\nEXECUTE w(11);");
-is($out, $n1->port . "|fo_psql|42\n11\n" . $n1->port . "\n",
-	'psql: after its backend was terminated, a new connection has its SETs and PREPAREs') or diag $out;
-SKIP:
-{
-	skip 'no libpq client', 2 unless $pq;
-	terminate_on_n1(q{query LIKE '%chan_libpq%' OR query LIKE '%myapp.y%' OR query LIKE 'SELECT current_setting(%'});
-	$out = pq_talk($pq, q{exec SELECT current_setting('myapp.y')}) . pq_talk($pq, 'execp rd ?');
-	is($out, "libpq\nSTATUS I\nlibpq?\nSTATUS I\n", 'libpq: a new connection has its SET and named statements')
-	  or diag $out;
-	$n1->query(q{NOTIFY chan_libpq, 'again'}, db => 'testdb');
-	$out = pq_talk($pq, 'notifies 10');
-	like($out, qr/^NOTIFY chan_libpq again$/m, 'libpq: ... and LISTENs on its channel again') or diag $out;
-}
-
-ok($pp->wait_for_log(qr/(connected to primary DB node 1 again: only its connection broke.*){2}/s, 10, $from),
-	'the log says both sessions connected to node 1 again') or diag tail_text(substr($pp->log_content, $from), 30);
+# --- 4. a session whose connections broke before the failover (idle_session_timeout) -----------
+# It holds no connection when the new primary comes up: pgpool connects to
+# node 1 and replays its SETs; its PREPARE is prepared there on demand.
+$out = psql_talk($idle, q{SELECT current_setting('myapp.w'), current_setting('idle_session_timeout'), inet_server_port();}
+	. "\nEXECUTE q;");
+is($out, "idle|1s|${\ $n1->port}\n7\n",
+	'psql whose backends timed out: a new connection to node 1 has its SETs and PREPARE') or diag $out;
 
 my $log = substr($pp->log_content, $from);
 like($log, qr/session of user "\Q$user\E" continues on new primary DB node 1 after DB node 0 failed/,
 	'the log says the sessions continue on the new primary');
-unlike($log, qr/terminating connection because DB node 0|unable to read data from DB node 0/,
+unlike($log, qr/terminating connection because DB node 0|unable to read data from DB node/,
 	'no session was ended') or diag tail_text($log, 40);
 
-finish_client($_) for grep { $_ } ($psql, $tx, $pq, $jdbc);
+# --- 5. pg_terminate_backend of a session's backend on the primary ends it, as before -------------
+SKIP:
+{
+	skip 'no libpq client', 2 unless $pq;
+	$n1->query(q{SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE pid <> pg_backend_pid()
+		AND query LIKE 'SELECT current_setting(%'});
+	$out = pq_talk($pq, 'exec SELECT 1');
+	like($out, qr/administrator command/, 'libpq: the client sees the FATAL of its terminated backend') or diag $out;
+	like($out, qr/STATUS \?/, '... and its session is over') or diag $out;
+}
+
+finish_client($_) for grep { $_ } ($psql, $tx, $idle, $pq, $jdbc);
 $pp->stop('fast');
 done_testing();

@@ -26,7 +26,7 @@
 #include <time.h>
 
 static void
-print_result(PGresult *res)
+print_result(PGconn *conn, PGresult *res)
 {
 	ExecStatusType st = PQresultStatus(res);
 
@@ -42,7 +42,13 @@ print_result(PGresult *res)
 		const char *state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
 		const char *msg = PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY);
 
-		printf("ERROR %s %s\n", state ? state : "?????", msg ? msg : "(no message)");
+		char	   *text = strdup(msg ? msg : PQerrorMessage(conn));
+
+		for (char *c = text; *c; c++)
+			if (*c == '\n')
+				*c = ' ';
+		printf("ERROR %s %s\n", state ? state : "?????", text);
+		free(text);
 	}
 	PQclear(res);
 }
@@ -99,14 +105,14 @@ run_command(PGconn *conn, char *line)
 	else
 		arg = line + strlen(line);
 	if (strcmp(line, "exec") == 0)
-		print_result(PQexec(conn, arg));
+		print_result(conn, PQexec(conn, arg));
 	else if (strcmp(line, "prepare") == 0)
 	{
 		char	   *sql = strchr(arg, ' ');
 
 		if (sql)
 			*sql++ = '\0';
-		print_result(PQprepare(conn, arg, sql ? sql : "", 0, NULL));
+		print_result(conn, PQprepare(conn, arg, sql ? sql : "", 0, NULL));
 	}
 	else if (strcmp(line, "execp") == 0)
 	{
@@ -116,7 +122,7 @@ run_command(PGconn *conn, char *line)
 		if (value)
 			*value++ = '\0';
 		params[0] = value;
-		print_result(PQexecPrepared(conn, arg, value ? 1 : 0, params, NULL, NULL, 0));
+		print_result(conn, PQexecPrepared(conn, arg, value ? 1 : 0, params, NULL, NULL, 0));
 	}
 	else if (strcmp(line, "notifies") == 0)
 		wait_notifies(conn, atoi(arg));

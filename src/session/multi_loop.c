@@ -309,7 +309,9 @@ flush_nodes(Session *s)
 /*
  * Some node was detached.  A session that reads from or writes to it, or
  * waits for its reply, ends; one that merely held a connection to it lets
- * the connection go and carries on.
+ * the connection go and carries on.  In streaming replication mode a
+ * session outlives its primary, and a standby it is not waiting for
+ * (multi_failover.c).
  */
 static SessionStatus
 drop_detached_nodes(Session *s)

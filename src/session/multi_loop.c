@@ -436,5 +436,6 @@ session_relay_multi(Session *s)
 bool
 multi_session_can_pool(const Session *s)
 {
-	return session_idle(s);
+	/* a session still waiting for a new primary holds no connection to one */
+	return session_idle(s) && s->multi->lost_primary < 0;
 }

@@ -11,6 +11,8 @@ packages=(
 	libipc-run-perl perl procps iproute2 netcat-openbsd
 	openssl libpam-modules passwd util-linux
 	libmicrohttpd-dev libjansson-dev curl
+	# test/t/045_stream_failover_sessions.pl's JDBC client (it skips without them)
+	openjdk-17-jdk-headless libpostgresql-jdbc-java
 	# big, for test/t/081_admin_ui.pl only (it skips without them)
 	chromium chromium-driver python3-selenium
 )

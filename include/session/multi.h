@@ -72,6 +72,12 @@ typedef struct MultiState
 	char		last_query[256];	/* for "kind mismatch" reports */
 	int64_t		idle_since;		/* client_idle_limit clock (see idle_timeout_ms) */
 	struct QcSession *qc;		/* query cache state (NULL: not used) */
+	struct MultiSessionRecord *record;	/* SETs and LISTENs for a new primary (NULL: none yet) */
+	int			lost_primary;	/* primary whose connection was lost, awaiting a new one; -1: none */
+	bool		lost_cleanup;	/* the remaining nodes may hold the lost transaction: ROLLBACK */
+	bool		lost_in_tx;		/* the client's transaction went with the primary */
+	bool		owe_abort_error;	/* its next statement gets the "transaction aborted" error */
+	NodeMask	terminated;		/* nodes whose backend an administrator terminated */
 } MultiState;
 
 /* Set up a session's multi-node state from its slot's connected nodes. */

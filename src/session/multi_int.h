@@ -194,6 +194,55 @@ bool		multi_prepared_ensure(Session *s, const StmtFacts *facts, const NodeMask *
 
 void		multi_prepared_free(MultiState *m);
 
+/* ---- multi_failover.c: a streaming replication session outlives its primary ---- */
+
+/* Streaming replication mode (has_primary, wal_streams, no replicated writes). */
+bool		multi_failover_applies(void);
+
+/*
+ * The session's primary n broke (why: for the log) or was detached: true if
+ * the session goes on (the node is forgotten, a request waiting for it got
+ * its error), false if it must end as before.
+ */
+bool		multi_failover_primary_lost(Session *s, int n, const char *why);
+
+/*
+ * Node n's backend sent ErrorResponse body[0..len) with no request in
+ * flight: true (and noted) if it is FATAL 57P01 "terminating connection
+ * due to administrator command" (pg_terminate_backend, a shutdown): the
+ * session ends with it as before, it is no failover to outlive.
+ */
+bool		multi_failover_admin_fatal(Session *s, int n, const char *body, size_t len);
+
+/*
+ * A standby n broke or was detached while it owes the client nothing and
+ * the session is between transactions: forgotten (broke: failover
+ * requested as for any backend error), true; false otherwise.
+ */
+bool		multi_failover_standby_lost(Session *s, int n, bool broke);
+
+/*
+ * Before the client's message of type (whole or not) is routed while a
+ * lost primary awaits its successor: wait for it, switch the session to
+ * it, replay the session's state.  *consumed: 1 pgpool answered the
+ * message, 0 route it, -1 not now (earlier replies first).
+ */
+SessionStatus multi_failover_resume(Session *s, char type, const char *msg, size_t len, bool whole,
+									int *consumed);
+
+/* ---- multi_sessionstate.c: SETs and LISTENs to give a new primary ---- */
+
+/* The statement was sent (multi_tx_note_sent): keep its session-level state change. */
+void		multi_state_note_sent(Session *s, const StmtFacts *f);
+
+/* Queue hidden LISTENs (and SETs if sets) on node n; the number of requests queued. */
+int			multi_state_replay(Session *s, int n, bool sets);
+
+/* Node n's connection is gone: prepared statements no longer exist there. */
+void		multi_state_forget_node(MultiState *m, int n);
+
+void		multi_state_free(MultiState *m);
+
 /* Consume what node n has buffered, as far as the reply queue allows. */
 SessionStatus multi_process_node(Session *s, int n, bool *progress);
 

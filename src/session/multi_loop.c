@@ -40,6 +40,7 @@ multi_init(Session *s)
 		if (s->slot->backends[n].connected)
 			node_mask_add(&m->connected, n);
 	m->primary = primary >= 0 && node_mask_has(&m->connected, primary) ? primary : s->slot->main_node;
+	m->lost_primary = -1;
 	s->multi = m;
 	m->lb_node = multi_lb_choose(s);
 	qc_session_init(s);
@@ -56,6 +57,7 @@ multi_free(Session *s)
 	qc_session_free(s);
 	stmt_map_free(&s->multi->stmts);
 	multi_route_free_trace(s->multi);
+	multi_state_free(s->multi);
 	for (int n = 0; n < MAX_BACKENDS; n++)
 		if (s->multi->defer[n])
 		{
@@ -139,6 +141,22 @@ take_client_input(Session *s)
 		}
 		if ((st = session_check_client_header(s, f.type, f.len)) != SESSION_OK)
 			return st;
+		if (s->multi->lost_primary >= 0)
+		{
+			int			taken;
+
+			/* the primary failed: wait for the new one (multi_failover.c) */
+			if ((st = multi_failover_resume(s, f.type, p, f.size, f.status == PQ_FRAME_WHOLE, &taken)) != SESSION_OK)
+				return st;
+			if (taken < 0)
+				break;
+			if (taken > 0)
+			{
+				client_log_message(f.type, f.body, f.body_avail);
+				c->rpos += pq_frame_take(&f, &s->client_skip);
+				continue;
+			}
+		}
 		if (s->tx_status == 'I' && session_idle(s) && (st = start_of_work(s)) != SESSION_OK)
 			return st;
 		if (f.status == PQ_FRAME_PART)
@@ -192,6 +210,7 @@ multi_forget_node(Session *s, int n)
 	b->connected = false;
 	node_mask_remove(&m->connected, n);
 	relay_queue_forget_node(&m->queue, n);
+	multi_state_forget_node(m, n);
 	if (m->defer[n])
 		defer_out_clear(m->defer[n]);
 	m->skip[n] = 0;
@@ -225,6 +244,10 @@ can_go_on_without(Session *s, int n)
 static SessionStatus
 lose_node(Session *s, int n)
 {
+	if (n == s->multi->primary && multi_failover_primary_lost(s, n, "its connection broke"))
+		return SESSION_OK;
+	if (multi_failover_standby_lost(s, n, true))
+		return SESSION_OK;
 	if (!can_go_on_without(s, n))
 		return node_lost(s, n);
 	plog(PL_LOG, "session of user \"%s\" continues without DB node %d: its connection broke",
@@ -250,6 +273,14 @@ drain_nodes(Session *s)
 		{
 			SessionStatus st = multi_process_node(s, n, &progress);
 
+			if (st == SESSION_BACKEND_ERROR && multi_failover_applies())
+			{
+				/* a backend's FATAL, or garbage: the node leaves, perhaps not the session */
+				if ((st = lose_node(s, n)) != SESSION_OK)
+					return st;
+				progress = true;
+				continue;
+			}
 			if (st == SESSION_BACKEND_ERROR)
 				return node_lost(s, n);
 			if (st != SESSION_OK)
@@ -270,7 +301,7 @@ flush_nodes(Session *s)
 		PqConn	   *b = &s->slot->backends[n].conn;
 
 		if (b->wbuf.len > 0 && pq_conn_flush(b, -1) != PQ_IO_OK)
-			return node_lost(s, n);
+			return multi_failover_applies() ? lose_node(s, n) : node_lost(s, n);
 	}
 	return SESSION_OK;
 }
@@ -278,7 +309,9 @@ flush_nodes(Session *s)
 /*
  * Some node was detached.  A session that reads from or writes to it, or
  * waits for its reply, ends; one that merely held a connection to it lets
- * the connection go and carries on.
+ * the connection go and carries on.  In streaming replication mode a
+ * session outlives its primary, and a standby it is not waiting for
+ * (multi_failover.c).
  */
 static SessionStatus
 drop_detached_nodes(Session *s)
@@ -291,6 +324,10 @@ drop_detached_nodes(Session *s)
 		BackendConn *b = &s->slot->backends[n];
 
 		if (node_is_up(n))
+			continue;
+		if (n == m->primary && multi_failover_primary_lost(s, n, "it was detached"))
+			continue;
+		if (multi_failover_standby_lost(s, n, false))
 			continue;
 		if (strategy_current()->replicate_writes && can_go_on_without(s, n))
 		{
@@ -399,5 +436,6 @@ session_relay_multi(Session *s)
 bool
 multi_session_can_pool(const Session *s)
 {
-	return session_idle(s);
+	/* a session still waiting for a new primary holds no connection to one */
+	return session_idle(s) && s->multi->lost_primary < 0;
 }

@@ -320,6 +320,14 @@ async_messages(Session *s, int n, bool *progress)
 		if (pq_conn_read_message(b, &msg, PQ_MAX_MESSAGE_LENGTH, 0) != PQ_IO_OK)
 			break;
 		*progress = true;
+		/*
+		 * A backend's FATAL on its way out: in streaming replication mode
+		 * the node leaves now, not the session (multi_failover.c), unless
+		 * an administrator terminated the backend.
+		 */
+		if (msg.type == PQ_BE_ERROR_RESPONSE && multi_failover_applies() &&
+			!multi_failover_admin_fatal(s, n, msg.body, msg.len))
+			return SESSION_BACKEND_ERROR;
 		/* LISTEN ran on the primary: its notifications are the session's */
 		if (n == s->multi->primary)
 		{

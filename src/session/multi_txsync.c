@@ -84,6 +84,7 @@ multi_tx_note_sent(Session *s, const StmtFacts *f, const NodeMask *nodes)
 	MultiState *m = s->multi;
 	char		st = 0;
 
+	multi_state_note_sent(s, f);	/* kept for a new primary after failover */
 	if (f->kind == ROUTER_STMT_BEGIN)
 		st = 'T';
 	else if ((f->kind == ROUTER_STMT_COMMIT || f->kind == ROUTER_STMT_ROLLBACK) &&

@@ -9,6 +9,7 @@
 #include "router/router.h"
 #include "session/defer_out.h"
 #include "session/relay_queue.h"
+#include "session/ryw.h"
 #include "session/session.h"
 #include "session/stmt_map.h"
 
@@ -72,6 +73,7 @@ typedef struct MultiState
 	char		last_query[256];	/* for "kind mismatch" reports */
 	int64_t		idle_since;		/* client_idle_limit clock (see idle_timeout_ms) */
 	struct QcSession *qc;		/* query cache state (NULL: not used) */
+	RywState	ryw;			/* read_your_writes (ryw.c) */
 } MultiState;
 
 /* Set up a session's multi-node state from its slot's connected nodes. */

@@ -8,8 +8,9 @@
  * positions are published first, the primary's last with the time its
  * query was sent (a commit that returned before that time is below the
  * sampled position).  A round runs when a session asked for a sample newer
- * than the last one (at most every WPW_MIN_GAP_US) and otherwise once a
- * second.  Sessions do not signal the worker (a stale pid could be another
+ * than the last one (at most every WPW_MIN_GAP_US), every WPW_HOT_GAP_US
+ * for a while after that (a standby that was behind is seen catching up
+ * while reads are still coming), and otherwise once a second.  Sessions do not signal the worker (a stale pid could be another
  * process): it looks at their demand every few milliseconds while reads
  * are waiting, less often when idle.  It runs in streaming replication mode
  * with two nodes or more whatever read_your_writes says, so a reload can
@@ -40,6 +41,8 @@
 #define WPW_IDLE_US 1000000		/* rounds nobody asked for */
 #define WPW_ANSWER_MS 1000		/* a node slower than this is reconnected */
 #define WPW_RETRY_US 1000000	/* a failed connection is retried after this */
+#define WPW_HOT_US 500000		/* after a demand: rounds every WPW_HOT_GAP_US this long */
+#define WPW_HOT_GAP_US 10000	/* (a standby behind is seen catching up without more demand) */
 #define WPW_BUSY_US 5000000		/* demand this recent: look at it every millisecond */
 
 typedef struct WpwNode
@@ -232,6 +235,8 @@ round_due(int64_t now)
 		w.last_demand_seen_us = now;
 		return now - w.last_sent_us >= WPW_MIN_GAP_US;
 	}
+	if (now - w.last_demand_seen_us < WPW_HOT_US)
+		return now - w.last_sent_us >= WPW_HOT_GAP_US;
 	return now - w.last_sent_us >= WPW_IDLE_US;
 }
 

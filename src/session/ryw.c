@@ -185,7 +185,7 @@ wait_for_standby(Session *s, int n, int64_t required)
 			return false;
 		(void) poll(NULL, 0, 1);
 		v = verdict(s, n, required, true);
-		if (v == WAL_POS_NO_SAMPLE)
+		if (v != WAL_POS_STANDBY && v != WAL_POS_PENDING)
 			wal_pos_demand(wal_pos_now_us());
 	} while (v != WAL_POS_STANDBY && v != WAL_POS_PENDING && wal_pos_now_us() < until);
 	return v == WAL_POS_STANDBY;
@@ -206,7 +206,8 @@ ryw_route_read(Session *s, const StmtFacts *facts, MultiRoute *r, bool explain)
 		return;
 	if (!explain)
 	{
-		if (v == WAL_POS_NO_SAMPLE)
+		/* a sample after the commit, or the standby's newer position: the next round */
+		if (v != WAL_POS_PENDING)
 			wal_pos_demand(wal_pos_now_us());
 		if (v != WAL_POS_PENDING && pool_config->read_your_writes_timeout > 0 &&
 			wait_for_standby(s, r->lead, required))

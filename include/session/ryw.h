@@ -20,7 +20,7 @@ typedef struct RywState
 	uint32_t	slots[RYW_MAX_SLOTS];	/* global: tables the pending writes touched */
 	int			nslots;
 	bool		all_tables;		/* global: DDL or unknown tables: the database's slot */
-	bool		logged_wait;	/* debug: one line per wait */
+	bool		tx_on_primary;	/* a read of the open transaction went to the primary */
 } RywState;
 
 #endif

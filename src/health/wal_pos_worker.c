@@ -60,6 +60,7 @@ static struct
 	int64_t		last_sent_us;
 	int64_t		last_demand_seen_us;
 	bool		no_primary_logged;
+	bool		primary_seen;	/* a primary was followed (none at start is not news) */
 } w;
 
 static sigset_t wpw_signals;
@@ -211,13 +212,14 @@ follow_primary(void)
 	wal_pos_new_epoch();
 	if (w.primary >= 0)
 		close_node(w.primary);
+	w.primary_seen |= w.primary >= 0;
 	w.primary = p;
 	if (p >= 0)
 	{
 		plog(PL_DEBUG1, "read_your_writes samples the primary DB node %d", p);
 		w.no_primary_logged = false;
 	}
-	else if (!w.no_primary_logged)
+	else if (!w.no_primary_logged && w.primary_seen)
 	{
 		plog(PL_LOG, "read_your_writes has no primary node to sample: reads after writes go to the primary");
 		w.no_primary_logged = true;

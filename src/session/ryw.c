@@ -101,6 +101,8 @@ ryw_ready(Session *s, const RelayEntry *e, int n, char status)
 	RywState   *st = &s->multi->ryw;
 	int64_t		now;
 
+	if (status == 'I')
+		st->tx_on_primary = false;
 	if (st->pending_seq == 0 || e == NULL || n != s->multi->primary || status != 'I' ||
 		e->seq < st->pending_seq)
 		return;
@@ -197,14 +199,17 @@ ryw_route_read(Session *s, const StmtFacts *facts, MultiRoute *r, bool explain)
 	MultiState *m = s->multi;
 	int64_t		required;
 	WalPosVerdict v;
+	bool		sticky;
 
 	if (r->lead == m->primary || r->lead < 0 || !ryw_active(s))
 		return;
 	required = required_time(s, facts);
 	v = verdict(s, r->lead, required, !explain);
-	if (v == WAL_POS_STANDBY)
+	/* a transaction that read from the primary stays there: no older view later in it */
+	sticky = m->ryw.tx_on_primary && m->router_session.in_transaction;
+	if (v == WAL_POS_STANDBY && !sticky)
 		return;
-	if (!explain)
+	if (!explain && !sticky)
 	{
 		/* a sample after the commit, or the standby's newer position: the next round */
 		if (v != WAL_POS_PENDING)
@@ -215,9 +220,13 @@ ryw_route_read(Session *s, const StmtFacts *facts, MultiRoute *r, bool explain)
 	}
 	plog(PL_DEBUG1, "read_your_writes: node %d %s: the read goes to the primary", r->lead,
 		 v == WAL_POS_PENDING ? "(a write is not committed yet)" :
-		 v == WAL_POS_NO_SAMPLE ? "(no WAL sample since the commit yet)" : "has not replayed the commit");
+		 v == WAL_POS_NO_SAMPLE ? "(no WAL sample since the commit yet)" :
+		 v == WAL_POS_BEHIND ? "has not replayed the commit" : "(the transaction reads from the primary)");
+	r->reason = v == WAL_POS_PENDING ? "a write of this session is not committed yet: read from the primary" :
+		v == WAL_POS_STANDBY ? "this transaction already read from the primary (read_your_writes)" :
+		"the standby has not replayed a commit this read must see (read_your_writes): read from the primary";
+	if (!explain && m->router_session.in_transaction)
+		m->ryw.tx_on_primary = true;
 	r->lead = m->primary;
 	r->rule = "read_your_writes";
-	r->reason = v == WAL_POS_PENDING ? "a write of this session is not committed yet: read from the primary" :
-		"the standby has not replayed a commit this read must see (read_your_writes): read from the primary";
 }

@@ -13,7 +13,8 @@
 #      a table nobody wrote is still read on the standby;
 #   5. the extended protocol, pipelined and not, and
 #      statement_level_load_balance: every read sees the write before it;
-#   6. PGPOOL EXPLAIN ROUTE after a write names the rule read_your_writes.
+#   6. a transaction whose read went to the primary stays there; PGPOOL
+#      EXPLAIN ROUTE after a write names the rule read_your_writes.
 use strict;
 use warnings;
 use Test::More;
@@ -221,8 +222,28 @@ EOS
 	  or diag "rc $rc\n$err\n", explain [ @bad[ 0 .. 4 ] ];
 }
 
-# --- 6. PGPOOL EXPLAIN ROUTE ---------------------------------------------------------------------
+# --- a transaction that read from the primary keeps reading there ----------------------------
 reconfigure(read_your_writes => 'session', statement_level_load_balance => 'off');
+{
+	my ($out, $errors, $err) = run_script(<<'EOS');
+INSERT INTO u VALUES (3);
+BEGIN;
+SELECT 'R', 1, inet_server_port(), count(*) FROM u;
+\! sleep 0.7
+SELECT 'R', 2, inet_server_port(), count(*) FROM u;
+COMMIT;
+SELECT 'R', 3, inet_server_port(), count(*) FROM u;
+\! sleep 0.3
+SELECT 'R', 4, inet_server_port(), count(*) FROM u;
+EOS
+	my @where = map { $_->[1] } @{ reads_of($out) };
+	is($errors, 0, 'reads in a transaction after a write: no error') or diag $err;
+	is("@where[0, 1]", '0 0', 'a transaction whose first read went to the primary stays there')
+	  or diag $out;
+	is($where[3], '1', 'after it the caught-up standby reads again') or diag $out;
+}
+
+# --- 6. PGPOOL EXPLAIN ROUTE ---------------------------------------------------------------------
 {
 	my ($out, $errors, $err) = run_script("INSERT INTO u VALUES (2);\nPGPOOL EXPLAIN ROUTE SELECT * FROM u;\n");
 	is($errors, 0, 'EXPLAIN ROUTE after a write runs') or diag $err;

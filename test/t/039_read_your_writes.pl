@@ -256,4 +256,8 @@ EOS
 	like($out, qr/load_balance/, 'a new session without writes: load_balance');
 }
 
+# --- the worker ------------------------------------------------------------------------------------
+ok(scalar($pp->child_pids(qr/read_your_writes WAL positions/)), 'the wal_pos worker runs');
+unlike($pp->log_content, qr/read_your_writes cannot sample/, 'it sampled every node without a failure');
+
 done_testing();

@@ -128,13 +128,14 @@ reconfigure(read_your_writes => 'session', read_your_writes_timeout => 5000);
 }
 
 # --- 4. global: other sessions' reads ------------------------------------------------------------
+# Session A inserts into g; session B (psql \connect: a new pgpool session
+# a few milliseconds later) reads $table.  B's [i, node, count], or undef.
 sub write_then_read
 {
 	my ($table) = @_;
-	my ($rc, $out, $err) = $pp->psql('INSERT INTO g VALUES (1)', db => 'testdb');
-	return undef if $rc;
-	($rc, $out, $err) = $pp->psql("SELECT 'R', 0, inet_server_port(), count(*) FROM $table", db => 'testdb');
-	return $rc ? undef : reads_of($out)->[0];
+	my ($out, $errors) = run_script("INSERT INTO g VALUES (1);\n\\connect\n"
+		. "SELECT 'R', 0, inet_server_port(), count(*) FROM $table;\n");
+	return $errors ? undef : reads_of($out)->[0];
 }
 reconfigure(read_your_writes => 'session', read_your_writes_timeout => 0);
 {

@@ -72,6 +72,14 @@ typedef enum DisableLbOnWrite
 	DLBOW_DML_ADAPTIVE
 } DisableLbOnWrite;
 
+/* read_your_writes */
+typedef enum ReadYourWrites
+{
+	RYW_OFF = 0,
+	RYW_SESSION,
+	RYW_GLOBAL
+} ReadYourWrites;
+
 /* check_temp_table (3.x booleans map: on = catalog, off = none) */
 typedef enum CheckTempTable
 {
@@ -318,6 +326,8 @@ typedef struct PoolConfig
 	int			disable_load_balance_on_write;	/* DisableLbOnWrite */
 	char	   *dml_adaptive_object_relationship_list;
 	bool		statement_level_load_balance;
+	int			read_your_writes;	/* ReadYourWrites */
+	int			read_your_writes_timeout;	/* ms a read waits for a standby to catch up */
 	char	   *read_only_function_list;
 	char	   *write_function_list;
 	char	   *primary_routing_query_pattern_list;

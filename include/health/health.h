@@ -39,6 +39,13 @@ void		sr_check_main(int index) __attribute__((noreturn));
 int			health_check_count(const PoolConfig *cfg);
 int			sr_check_count(const PoolConfig *cfg);
 
+/*
+ * The read_your_writes WAL position sampler (wal_pos_worker.c): one in
+ * streaming replication mode with two nodes or more.
+ */
+void		wal_pos_worker_main(int index) __attribute__((noreturn));
+int			wal_pos_worker_count(const PoolConfig *cfg);
+
 /* sr_check worker: mark standbys not streaming from the primary stale (no reads). */
 void		sr_check_streams(const PoolConfig *cfg, int primary);
 

@@ -9,6 +9,7 @@
 #include "router/router.h"
 #include "session/defer_out.h"
 #include "session/relay_queue.h"
+#include "session/ryw.h"
 #include "session/session.h"
 #include "session/stmt_map.h"
 
@@ -78,6 +79,7 @@ typedef struct MultiState
 	bool		lost_in_tx;		/* the client's transaction went with the primary */
 	bool		owe_abort_error;	/* its next statement gets the "transaction aborted" error */
 	NodeMask	terminated;		/* nodes whose backend an administrator terminated */
+	RywState	ryw;			/* read_your_writes (ryw.c) */
 } MultiState;
 
 /* Set up a session's multi-node state from its slot's connected nodes. */

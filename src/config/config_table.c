@@ -147,6 +147,9 @@ static const ConfigEnumEntry lb_on_write[] = {
 	{"trans_transaction", DLBOW_TRANS_TRANSACTION}, {"always", DLBOW_ALWAYS},
 	{"dml_adaptive", DLBOW_DML_ADAPTIVE}, {NULL}
 };
+static const ConfigEnumEntry read_your_writes_values[] = {
+	{"off", RYW_OFF}, {"session", RYW_SESSION}, {"global", RYW_GLOBAL}, {NULL}
+};
 static const ConfigEnumEntry temp_table_checks[] = {
 	{"catalog", CTT_CATALOG}, {"trace", CTT_TRACE}, {"none", CTT_NONE},
 	/* 3.x wrote check_temp_table as a boolean */
@@ -382,6 +385,11 @@ const ConfigParam config_params[] = {
 		  "dml_adaptive: 'object:dependent' pairs ('t1:t2', 'f():t3'): a write to the object (or a call) also keeps reads of the dependent on the primary"),
 	P_BOOL(statement_level_load_balance, RELOAD, LOAD_BALANCE, "off",
 		   "choose the load balance node per statement rather than per session", SESSION),
+	P_ENUM(read_your_writes, RELOAD, LOAD_BALANCE, "session", read_your_writes_values,
+		   "streaming replication: after a commit, reads go to a standby only once it replayed the commit's WAL "
+		   "('session': the session's own commits; 'global': also other sessions' commits to the tables read; 'off')"),
+	P_INT(read_your_writes_timeout, RELOAD, LOAD_BALANCE, "0", 0, INT_MAX,
+		  "milliseconds a read waits for its standby to replay a commit before it goes to the primary (0: at once)"),
 	P_STR(read_only_function_list, RELOAD, LOAD_BALANCE, "",
 		  "functions (regular expressions) that never write: SELECTs calling them balance",
 		  SYN("white_function_list")),

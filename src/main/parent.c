@@ -17,6 +17,7 @@
 #include "recovery/recovery_gate.h"
 #include "replication/si_order.h"
 #include "replication/strategy.h"
+#include "replication/wal_pos.h"
 #include "utils/log.h"
 #include "utils/ps_status.h"
 #include "utils/shmem.h"
@@ -78,13 +79,14 @@ setup_shared_memory(void)
 
 	if (!shmem_create(node_table_shmem_size() + proc_table_shmem_size(n, m) +
 					  failover_shmem_size() + recovery_gate_shmem_size(n) +
-					  qc_shmem_size(pool_config) + qc_wal_shmem_size() + wd_shmem_size() + 4096))
+					  qc_shmem_size(pool_config) + qc_wal_shmem_size() + wal_pos_shmem_size() + wd_shmem_size() + 4096))
 		return false;
 	node_table_shmem_init(pool_config);
 	proc_table_shmem_init(n, m);
 	failover_shmem_init(getpid());
 	recovery_gate_shmem_init(n);
 	qc_wal_shmem_init();
+	wal_pos_shmem_init();
 	if (!qc_shmem_init(pool_config))
 		return false;
 	qc_clear_at_start(pgpool_options.clear_cache, pgpool_options.clear_oidmaps);

@@ -2,7 +2,8 @@
  * proc_kinds.c: the one table of process kinds the parent forks, and the
  * pids of the live ones, so respawning and shutdown treat every kind alike.
  * Health check, streaming-replication check, PCP, query cache WAL
- * invalidation and watchdog processes become rows here.
+ * invalidation, read_your_writes' WAL positions and watchdog processes
+ * become rows here.
  */
 #include "main/pgpool_main.h"
 #include "cache/qc_wal.h"
@@ -60,6 +61,13 @@ run_qc_wal(int index, const int *listen_fds, int nlisten)
 	qc_wal_main(index);
 }
 
+static void
+run_wal_pos(int index, const int *listen_fds, int nlisten)
+{
+	close_listen_fds(listen_fds, nlisten);
+	wal_pos_worker_main(index);
+}
+
 static int
 count_pcp(const PoolConfig *cfg)
 {
@@ -96,6 +104,7 @@ static const ProcKind kinds[] = {
 	{"sr_check_worker", sr_check_count, run_sr_check, true},
 	{"pcp_main", count_pcp, run_pcp_main, true},
 	{"qc_wal_worker", qc_wal_count, run_qc_wal, true},
+	{"wal_pos_worker", wal_pos_worker_count, run_wal_pos, true},
 	{"watchdog", wd_count_watchdog, run_watchdog, true},
 	{"watchdog lifecheck", wd_count_lifecheck, run_wd_lifecheck, true},
 	{"heartbeat receiver", wd_count_hb_receiver, run_wd_hb_receiver, true},

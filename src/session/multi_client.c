@@ -386,6 +386,7 @@ on_query(Session *s, const char *msg, size_t len)
 		multi_prepared_ensure(s, r.facts, &r.nodes);
 	e = relay_queue_push(&s->multi->queue, &r.nodes, r.lead);
 	entry_from_route(e, &r);
+	ryw_note_sent(s, e, r.facts, r.write);
 	qc_session_attach(s, e);
 	if (wrapped)
 		e->rfq_override = 'I';	/* the client did not open the transaction */
@@ -472,6 +473,7 @@ on_parse(Session *s, const char *msg, size_t len)
 		free(rewritten);
 		return false;
 	}
+	ryw_note_sent(s, s->multi->batch, r.facts, r.write);
 	str_copy(s->multi->last_query, sql, sizeof(s->multi->last_query));
 	stmt_map_put(&s->multi->stmts, name, msg, len, &s->multi->stmt_nodes)->parse_seq = s->multi->batch->seq;
 	multi_rebind_count_parse(s);
@@ -550,6 +552,7 @@ on_bind(Session *s, const char *msg, size_t len)
 		return false;
 	if (!batch_for(s, &r, true))
 		return false;
+	ryw_note_sent(s, s->multi->batch, st ? router_analyze(st->query, st->query_len) : NULL, r.write);
 	qc_session_count_bind(s, s->multi->batch);
 	if (st)
 		parse_if_deferred(s, st, &s->multi->stmt_nodes);
@@ -668,6 +671,7 @@ on_function_call(Session *s, const char *msg, size_t len)
 	}
 	e = relay_queue_push(&s->multi->queue, &r.nodes, r.lead);
 	e->ordered = e->hold && strategy_current()->replicate_writes;
+	ryw_note_sent(s, e, NULL, true);	/* a function call may write (large objects) */
 	multi_send(s, &r.nodes, msg, len);
 	pqbuf_free(&call);
 	return true;

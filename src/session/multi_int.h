@@ -181,6 +181,22 @@ int			multi_lb_node_now(Session *s);
 /* Forget the compiled redirect lists (after a reload). */
 void		lb_select_reset(void);
 
+/* ---- ryw.c: read_your_writes (streaming replication) ---- */
+
+/*
+ * A load-balanced read about to go to standby r->lead: it stays there only
+ * if the standby replayed what the read must see, else r goes to the
+ * primary (rule read_your_writes), maybe after read_your_writes_timeout.
+ * explain: no wait, no demand, nothing changed.
+ */
+void		ryw_route_read(Session *s, const StmtFacts *facts, MultiRoute *r, bool explain);
+
+/* Request e was queued; write (or facts saying so) and it reaches the primary: pending until committed. */
+void		ryw_note_sent(Session *s, const RelayEntry *e, const StmtFacts *facts, bool write);
+
+/* Node n's ReadyForQuery (status) ended lead reply e, not yet forwarded to the client. */
+void		ryw_ready(Session *s, const RelayEntry *e, int n, char status);
+
 /* ---- multi_prepared.c: SQL PREPARE / EXECUTE / DEALLOCATE ---- */
 
 /* EXECUTE name, EXPLAIN EXECUTE, CREATE TABLE AS EXECUTE: the PREPARE's facts, or NULL. */

@@ -32,8 +32,9 @@ node_conn(Session *s, int n)
 }
 
 static void
-lead_ready_for_query(Session *s, int n, char status)
+lead_ready_for_query(Session *s, const RelayEntry *e, int n, char status)
 {
+	ryw_ready(s, e, n, status);
 	router_session_txn_status(&s->multi->router_session, status);
 	multi_tx_note_status(s, n, status);
 	if (status == 'E' && s->tx_status != 'E')
@@ -113,7 +114,7 @@ forward_lead(Session *s, int n, RelayEntry *e, bool *progress)
 			char		status = f.body[0];
 
 			qc_session_ready(s, e, status);
-			lead_ready_for_query(s, n, status);
+			lead_ready_for_query(s, e, n, status);
 			/* one write for the reply and its ReadyForQuery: one wakeup for the client */
 			if (client_send(s, p, e->drop_lead_rfq ? pos : pos + 6) != PQ_IO_OK)
 				return SESSION_CLIENT_EOF;
@@ -267,7 +268,7 @@ forward_held(Session *s, int n, RelayEntry *e, bool *progress)
 	if (e->rfq_override)
 		b->rbuf[b->rpos + end - 1] = e->rfq_override;
 	status = p[end - 1];
-	lead_ready_for_query(s, n, status);
+	lead_ready_for_query(s, e, n, status);
 	switch (multi_check_replies(s, e, p, end))
 	{
 		case REPLY_FORWARD:

@@ -270,6 +270,7 @@ route_compute(Session *s, const StmtFacts *facts, bool explain, MultiRoute *r, R
 			if (d->new_node && !explain)
 				m->lb_node = multi_lb_choose(s);
 			r->lead = multi_lb_node_now(s);
+			ryw_route_read(s, facts, r, explain);
 			r->nodes = node_mask_single(r->lead);
 			if (facts->kind == ROUTER_STMT_SELECT && !explain)
 				count_select(r->lead);

@@ -48,7 +48,8 @@ sub make_cluster
 
 # A pgpool in streaming replication mode over the nodes: sr_check_user and
 # health_check_user are the harness superuser, log_per_node_statement on,
-# backend_application_nameN = nodeN.  Options as PgpoolTest::Pgpool->new.
+# backend_application_nameN = nodeN, read_your_writes off.  Options as
+# PgpoolTest::Pgpool->new.
 sub stream_pgpool
 {
 	my ($nodes, %o) = @_;
@@ -56,6 +57,9 @@ sub stream_pgpool
 		backend_clustering_mode => 'streaming_replication',
 		sr_check_user => pg_user(), health_check_user => pg_user(),
 		log_per_node_statement => 'on', load_balance_mode => 'on',
+		# the routing rules' own tests: reads right after writes may go to standbys
+		# (039_read_your_writes.pl tests read_your_writes)
+		read_your_writes => 'off',
 	);
 	$conf{"backend_application_name$_"} = "node$_" for 0 .. $#$nodes;
 	return PgpoolTest::Pgpool->new(nodes => $nodes, %o,

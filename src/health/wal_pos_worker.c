@@ -22,7 +22,6 @@
 #include "health/health.h"
 #include "replication/wal_pos.h"
 
-#include "main/pgpool_main.h"
 #include "pool/node_table.h"
 #include "replication/node_query.h"
 #include "replication/strategy.h"
@@ -62,22 +61,6 @@ static struct
 	bool		no_primary_logged;
 	bool		primary_seen;	/* a primary was followed (none at start is not news) */
 } w;
-
-static sigset_t wpw_signals;
-
-/* Wait up to ms for a signal; handle it. */
-static void
-wait_ms(int ms)
-{
-	struct timespec ts = {ms / 1000, (long) (ms % 1000) * 1000000L};
-	int			sig = sigtimedwait(&wpw_signals, NULL, &ts);
-
-	if (sig == SIGTERM || sig == SIGINT || sig == SIGQUIT)
-		exit(0);
-	if (sig == SIGHUP)
-		main_reload_config(true);
-	/* SIGUSR1 (node table changed) needs nothing: the table is read every round */
-}
 
 static void
 close_node(int n)
@@ -252,14 +235,8 @@ void
 wal_pos_worker_main(int index)
 {
 	(void) index;
-	log_set_process_name("wal_pos_worker");
+	worker_become("wal_pos_worker", 0);
 	worker_setup_signals();
-	sigemptyset(&wpw_signals);
-	sigaddset(&wpw_signals, SIGTERM);
-	sigaddset(&wpw_signals, SIGINT);
-	sigaddset(&wpw_signals, SIGQUIT);
-	sigaddset(&wpw_signals, SIGHUP);
-	sigaddset(&wpw_signals, SIGUSR1);
 	ps_status_set("read_your_writes WAL positions");
 	w.primary = -2;
 	for (;;)
@@ -270,13 +247,13 @@ wal_pos_worker_main(int index)
 		{
 			close_all();
 			w.primary = -2;
-			wait_ms(250);
+			worker_sleep_ms(250);
 			continue;
 		}
 		follow_primary();
 		now = wal_pos_now_us();
 		if (w.primary >= 0 && round_due(now))
 			sample_round();
-		wait_ms(now - w.last_demand_seen_us < WPW_BUSY_US ? 1 : 20);
+		worker_sleep_ms(now - w.last_demand_seen_us < WPW_BUSY_US ? 1 : 20);
 	}
 }

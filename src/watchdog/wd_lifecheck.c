@@ -65,23 +65,55 @@ mark(int i, bool lost)
 		plog(PL_LOG, "watchdog: lifecheck of node %d (\"%s\") succeeded again", i, wd_shared->nodes[i].name);
 }
 
+/* The watchdog has heard from node i over TCP: it runs (LEADER, STANDBY, electing). */
+static bool
+peer_running(int i)
+{
+	switch (wd_shared->nodes[i].state)
+	{
+		case WD_STATE_JOINING:
+		case WD_STATE_INITIALIZING:
+		case WD_STATE_LEADER:
+		case WD_STATE_PARTICIPATING:
+		case WD_STATE_STANDING:
+		case WD_STATE_STANDBY:
+			return true;
+		default:
+			return false;
+	}
+}
+
 /*
- * Heartbeat verdicts.  A node never heard from is not lost (it has not
- * started: lifecheck waits for it).  After this process itself was stopped
+ * Heartbeat verdicts.  A node never heard from is not lost while it has not
+ * started (lifecheck waits for it); one the watchdog knows is running but
+ * that sent no heartbeat since this process started (it froze just then)
+ * is judged from the moment it was known to run.  After this process itself was stopped
  * (its clock jumped) every peer gets a fresh deadtime, so a node that was
  * frozen does not condemn the others for its own silence.
  */
 static void
 check_heartbeats(const WdClusterConfig *c, int64_t now, int64_t *grace_until)
 {
+	static int64_t running_since[WD_MAX_NODES];
 	int64_t		deadtime = 1000LL * pool_config->wd_heartbeat_deadtime;
 
 	for (int i = 0; i < c->nnodes; i++)
 	{
 		int64_t		last = wd_shared->nodes[i].hb_last_ms;
 
-		if (i == c->self || last == 0)
+		if (i == c->self)
 			continue;
+		if (last == 0)
+		{
+			if (!peer_running(i))
+			{
+				running_since[i] = 0;
+				continue;
+			}
+			if (running_since[i] == 0)
+				running_since[i] = now;
+			last = running_since[i];
+		}
 		if (now - last > deadtime && now >= *grace_until)
 			mark(i, true);
 		else if (now - last <= deadtime)

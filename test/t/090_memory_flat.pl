@@ -29,7 +29,7 @@ sub child_memory
 	for my $pid ($pp->child_pids)
 	{
 		next if PgpoolTest::Pgpool::process_title($pid) =~
-		  /PCP|worker process|health check|lifecheck|watchdog|query cache WAL/;
+		  /PCP|worker process|health check|lifecheck|watchdog|query cache WAL|WAL positions/;
 		my $status = slurp("/proc/$pid/status");
 		my ($vsz) = $status =~ /^VmSize:\s+(\d+)/m;
 		my ($rss) = $status =~ /^VmRSS:\s+(\d+)/m;

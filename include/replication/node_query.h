@@ -30,6 +30,12 @@ typedef struct NodeConnOptions
 PGconn	   *node_query_connect_db(const PoolConfig *cfg, int n, const NodeConnOptions *opt,
 								  char *why, size_t why_len);
 
+/*
+ * Does node n take new connections now?  PQping: no log in, no password
+ * needed; a server shutting down or starting up answers "rejecting".
+ */
+bool		node_query_accepting(int n, int timeout_s);
+
 /* Run sql and copy the first column of the first row into buf; false on error or no row. */
 bool		node_query_value(PGconn *conn, const char *sql, char *buf, size_t len);
 

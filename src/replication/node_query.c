@@ -49,6 +49,23 @@ node_query_connect_db(const PoolConfig *cfg, int n, const NodeConnOptions *opt, 
 	return conn;
 }
 
+bool
+node_query_accepting(int n, int timeout_s)
+{
+	const BackendNode *node = &node_table->nodes[n];
+	const char *keys[5], *values[5];
+	char		port[16], timeout[16];
+
+	snprintf(port, sizeof(port), "%d", node->port);
+	snprintf(timeout, sizeof(timeout), "%d", timeout_s > 0 ? timeout_s : 2);
+	keys[0] = "host", values[0] = node->hostname[0] ? node->hostname : "/tmp";
+	keys[1] = "port", values[1] = port;
+	keys[2] = "connect_timeout", values[2] = timeout;
+	keys[3] = "dbname", values[3] = "postgres";
+	keys[4] = NULL, values[4] = NULL;
+	return PQpingParams(keys, values, 0) == PQPING_OK;
+}
+
 PGconn *
 node_query_connect(const PoolConfig *cfg, int n)
 {

@@ -33,9 +33,11 @@
  * ROLLBACK/COMMIT with "ROLLBACK".  Requests pipelined behind the lost one
  * (or an open extended-protocol batch) cannot be answered in order: such a
  * session ends as before.  So does a session whose backend sent FATAL
- * 57P01 "terminating connection due to administrator command"
- * (pg_terminate_backend, or a smart/fast shutdown of that server): the
- * administrator meant to end it.  Runs in a child process.
+ * 57P01 "terminating connection due to administrator command" from a
+ * server that still takes connections (pg_terminate_backend): the
+ * administrator meant to end it; the same FATAL from a server that is
+ * shutting down (pg_ctl stop/restart -m fast) is a failure like any
+ * other.  Runs in a child process.
  */
 #include "session/multi.h"
 #include "multi_int.h"
@@ -44,6 +46,7 @@
 #include "pool/backend_connect.h"
 #include "pool/node_table.h"
 #include "pool/proc_table.h"
+#include "replication/node_query.h"
 #include "replication/strategy.h"
 #include "session/session_auth.h"
 #include "utils/clock.h"
@@ -149,6 +152,17 @@ multi_failover_admin_fatal(Session *s, int n, const char *body, size_t len)
 	}
 	if (!code || !message)
 		return false;
+	/*
+	 * A fast shutdown of the server says the same to every backend: a
+	 * server that no longer takes connections is going away, and the
+	 * session waits for a new primary (or the restarted one) instead.
+	 */
+	if (!node_query_accepting(n, 2))
+	{
+		plog(PL_LOG, "DB node %d is shutting down: the session of user \"%s\" does not end with its backend",
+			 n, s->startup.user);
+		return false;
+	}
 	node_mask_add(&s->multi->terminated, n);
 	return true;
 }

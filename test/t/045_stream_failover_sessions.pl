@@ -11,7 +11,11 @@
 #   2. a session idle inside a transaction gets SQLSTATE 40001 for its next
 #      statement, 25P02 until its ROLLBACK, and then works on the new primary;
 #   3. a statement in flight on the primary outside a transaction gets
-#      SQLSTATE 08007 and the session goes on.
+#      SQLSTATE 08007 and the session goes on;
+#   4.-5. a session whose backends timed out reconnects; pg_terminate_backend
+#      still ends a session;
+#   6. a fast restart of the primary (its backends end with the same FATAL
+#      as pg_terminate_backend) does not end an idle session.
 use strict;
 use warnings;
 use Test::More;
@@ -265,6 +269,19 @@ SKIP:
 	like($out, qr/STATUS \?/, '... and its session is over') or diag $out;
 }
 
-finish_client($_) for grep { $_ } ($psql, $tx, $idle, $pq, $jdbc);
+# --- 6. a fast restart of the primary: its backends say "administrator command" too ---------------
+# (pg_ctl restart -m fast) but the server takes no connections: the idle
+# session waits for it and goes on there with its SETs.
+my $rs = psql_client();
+is(psql_talk($rs, "SET myapp.r = 'restart';"), '', 'a psql session sets myapp.r');
+$from = $pp->log_position;
+ok($n1->restart, 'pg_ctl restart -m fast of the primary (node 1)');
+$out = psql_talk($rs, q{SELECT current_setting('myapp.r'), inet_server_port();});
+is($out, "restart|${\ $n1->port}\n", 'psql: the session goes on with the restarted primary and its SET')
+  or diag $out, tail_text(substr($pp->log_content, $from), 30);
+like(substr($pp->log_content, $from), qr/DB node 1 is shutting down: the session of user "\Q$user\E" does not end/,
+	'the log says why the session did not end');
+
+finish_client($_) for grep { $_ } ($psql, $tx, $idle, $pq, $jdbc, $rs);
 $pp->stop('fast');
 done_testing();

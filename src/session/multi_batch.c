@@ -8,10 +8,8 @@
  * first.  Runs in a child process.
  */
 #include "session/multi.h"
-#include "multi_int.h"
+#include "multi_mode.h"
 
-#include "replication/si_order.h"
-#include "replication/strategy.h"
 #include "utils/log.h"
 
 #include <stdlib.h>
@@ -48,8 +46,8 @@ multi_batch_mark_entry(RelayEntry *e, const MultiRoute *r)
 {
 	e->ordered = r->ordered && e->hold;
 	e->barrier = r->barrier;
-	if (r->barrier && strategy_current()->snapshot_isolation)
-		e->si_window = SI_WINDOW_COMMIT;
+	if (r->barrier)
+		multi_mode()->mark_barrier(e);
 	if (r->stream)
 		e->hold = false;
 }
@@ -68,7 +66,8 @@ end_batch_here(Session *s)
 }
 
 /*
- * A replicated write about to run (Bind) in a batch that did not prepare
+ * The replicating modes (multi_mode_replicating.c): a replicated write
+ * about to run (Bind) in a batch that did not prepare
  * for it: a batch its Parse began outside a transaction (no transaction
  * of pgpool's own around it yet: nothing of the batch has run), or an
  * INSERT that may need insert_lock in a batch another statement began
@@ -83,7 +82,7 @@ multi_batch_split_for_write(Session *s, const StmtFacts *f)
 	MultiState *m = s->multi;
 	bool		in_tx = m->router_session.in_transaction;
 
-	if (m->batch == NULL || !strategy_current()->replicate_writes)
+	if (m->batch == NULL)
 		return false;
 	/* a write the batch's Parse did not wrap: nothing has run in the batch yet */
 	if (!(!in_tx && !m->batch_wrapped && multi_replicate_wants_wrap(s, f)) &&
@@ -106,14 +105,8 @@ multi_batch_for(Session *s, const MultiRoute *r, bool executes)
 	RelayEntry *e;
 	bool		hidden;
 
-	/*
-	 * A batch that holds the primary never moves: ending it early would
-	 * commit its implicit transaction behind the client's back.  A statement
-	 * routed elsewhere then runs on the primary (the batch's lead).
-	 */
-	if (m->batch && (node_mask_subset(&r->nodes, &m->batch->nodes) ||
-					 (node_mask_has(&m->batch->nodes, m->primary) &&
-					  !strategy_current()->replicate_writes)))
+	/* the statement's nodes are the batch's, or the mode keeps the batch where it is */
+	if (m->batch && (node_mask_subset(&r->nodes, &m->batch->nodes) || multi_mode()->batch_pinned(s)))
 	{
 		/*
 		 * Only the statement's own nodes run it (a write inside "BEGIN; UPDATE"
@@ -139,8 +132,8 @@ multi_batch_for(Session *s, const MultiRoute *r, bool executes)
 	 * wait for another session's insert lock).
 	 */
 	m->batch_locked = false;
-	if (r->ordered && r->facts && executes && strategy_current()->replicate_writes)
-		multi_replicate_open(s, r->facts, &m->batch_wrapped);
+	if (executes)
+		multi_mode()->open_write(s, r, &m->batch_wrapped);
 	hidden = m->batch_wrapped || m->batch_locked;
 	e = relay_queue_push(&m->queue, &r->nodes, r->lead);
 	if (e == NULL)

@@ -10,12 +10,10 @@
  * a child process.
  */
 #include "session/multi.h"
-#include "multi_int.h"
+#include "multi_mode.h"
 
 #include "config/config.h"
 #include "pool/node_table.h"
-#include "replication/si_order.h"
-#include "replication/strategy.h"
 #include "utils/log.h"
 #include "utils/ps_status.h"
 #include "session/query_cache.h"
@@ -122,7 +120,7 @@ on_query(Session *s, const char *msg, size_t len)
 
 	if (s->multi->qc && qc_session_query(s, sql, sql_len))
 		return true;			/* answered from the query cache */
-	if (strategy_current()->replicate_writes && !multi_replicate_ready(s, router_analyze(sql, sql_len)))
+	if (!multi_mode()->ready(s, sql, sql_len))
 		return false;			/* wait until the main node can be asked */
 	r = multi_route_sql(s, sql, sql_len);
 	if (s->multi->qc)
@@ -133,10 +131,10 @@ on_query(Session *s, const char *msg, size_t len)
 		r.nodes = s->multi->batch->nodes;
 		r.lead = s->multi->batch->lead;
 	}
-	else if (r.ordered && strategy_current()->replicate_writes)
+	else
 	{
-		rewritten = multi_replicate_rewrite(s, r.facts);
-		multi_replicate_open(s, r.facts, &wrapped);
+		rewritten = multi_mode()->rewrite(s, &r);
+		multi_mode()->open_write(s, &r, &wrapped);
 	}
 	if (!s->multi->batch)
 		multi_prepared_ensure(s, r.facts, &r.nodes);
@@ -164,7 +162,7 @@ on_query(Session *s, const char *msg, size_t len)
 	if (wrapped)
 		multi_replicate_close(s);
 	else if (r.facts->kind == ROUTER_STMT_BEGIN && !s->multi->batch)
-		multi_si_snapshot(s);
+		multi_mode()->after_begin(s);
 	pqbuf_free(&q);
 	free(rewritten);
 	if (r.end_others_tx)
@@ -198,17 +196,17 @@ on_parse(Session *s, const char *msg, size_t len)
 		pqbuf_put_int32(&s->client.wbuf, 4);
 		return true;
 	}
-	if (strategy_current()->replicate_writes && !multi_replicate_ready(s, router_analyze(sql, sql_len)))
+	if (!multi_mode()->ready(s, sql, sql_len))
 		return false;			/* wait until the main node can be asked */
 	r = multi_route_sql(s, sql, sql_len);
 	if (r.facts->kind == ROUTER_STMT_BEGIN)
-		s->multi->si_begin_in_batch = strategy_current()->snapshot_isolation;
+		s->multi->si_begin_in_batch = true;
 	/*
 	 * Only an unnamed statement's clock reads become a literal: a named one
 	 * runs many times, and one value frozen into it would be wrong.
 	 */
 	/* a named statement's clock reads are made a literal at each Bind (multi_rebind.c) */
-	if (r.ordered && strategy_current()->replicate_writes && name_len == 0 && (rewritten = multi_replicate_rewrite(s, r.facts)) != NULL)
+	if (name_len == 0 && (rewritten = multi_mode()->rewrite(s, &r)) != NULL)
 	{
 		const char *rest = sql + sql_len + 1;	/* parameter types */
 		size_t		start = pq_begin_message(&p, PQ_FE_PARSE);
@@ -274,14 +272,8 @@ on_bind(Session *s, const char *msg, size_t len)
 			return true;		/* answered from the query cache */
 		qc_session_note(s, router_analyze(st->query, st->query_len));
 	}
-	if (st && strategy_current()->replicate_writes)
-	{
-		const StmtFacts *f = router_analyze(st->query, st->query_len);
-
-		if (multi_batch_split_for_write(s, f) || !multi_replicate_ready(s, f))
-			return false;		/* back when the main node can be asked */
-		multi_replicate_prefetch(s, f);
-	}
+	if (st && !multi_mode()->before_bind(s, st))
+		return false;			/* back when the main node can be asked */
 	if (st == NULL)
 		r = multi_route_primary(s);	/* unknown to us: let the primary report the error */
 	else if (s->multi->batch)
@@ -302,7 +294,7 @@ on_bind(Session *s, const char *msg, size_t len)
 	{
 		r = multi_route_sql(s, st->query, st->query_len);
 		if (r.facts->kind == ROUTER_STMT_BEGIN)
-			s->multi->si_begin_in_batch = strategy_current()->snapshot_isolation;
+			s->multi->si_begin_in_batch = true;
 	}
 	if (st && !node_mask_empty(&st->parsed_on) && !s->multi->batch && !multi_batch_reparse_on(s, st, &r.nodes))
 		return false;
@@ -318,8 +310,7 @@ on_bind(Session *s, const char *msg, size_t len)
 		multi_resend_unnamed(s, &s->multi->stmt_nodes, st);
 		s->multi->batch_hidden = false;
 	}
-	if (!(strategy_current()->replicate_writes && st && multi_rebind(s, st, &s->multi->stmt_nodes, msg, len)))
-		multi_send(s, &s->multi->stmt_nodes, msg, len);
+	multi_mode()->send_bind(s, st, &s->multi->stmt_nodes, msg, len);
 	if (st)
 		multi_tx_note_sent(s, router_analyze(st->query, st->query_len), &s->multi->stmt_nodes);
 	return true;
@@ -396,7 +387,7 @@ on_sync(Session *s, const char *msg, size_t len)
 	if (s->multi->si_begin_in_batch)
 	{
 		s->multi->si_begin_in_batch = false;
-		multi_si_snapshot(s);
+		multi_mode()->after_begin(s);
 	}
 	if (s->multi->batch_wrapped)
 	{
@@ -413,20 +404,11 @@ on_function_call(Session *s, const char *msg, size_t len)
 	RelayEntry *e;
 	PqBuf		call = {0};
 
-	/* a function call may write (large objects): replicated like a write */
-	if (strategy_current()->replicate_writes)
-	{
-		if (!multi_node_idle(s, s->multi->primary) && multi_replicate_is_lo_creat(msg, len))
-			return false;		/* the new object's OID is asked of an idle main node */
-		r.nodes = s->multi->connected;
-		if (multi_replicate_lo_creat(s, msg, len, &call))
-		{
-			msg = call.data;
-			len = call.len;
-		}
-	}
+	/* a function call may write (large objects): where it runs is the mode's */
+	if (!multi_mode()->function_call(s, &r, &msg, &len, &call))
+		return false;
 	e = relay_queue_push(&s->multi->queue, &r.nodes, r.lead);
-	e->ordered = e->hold && strategy_current()->replicate_writes;
+	e->ordered = e->hold && r.ordered;
 	ryw_note_sent(s, e, NULL, true);	/* a function call may write (large objects) */
 	multi_send(s, &r.nodes, msg, len);
 	pqbuf_free(&call);

@@ -38,13 +38,12 @@
  * administrator meant to end it.  Runs in a child process.
  */
 #include "session/multi.h"
-#include "multi_int.h"
+#include "multi_mode.h"
 
 #include "config/config.h"
 #include "pool/backend_connect.h"
 #include "pool/node_table.h"
 #include "pool/proc_table.h"
-#include "replication/strategy.h"
 #include "session/session_auth.h"
 #include "utils/clock.h"
 #include "utils/log.h"
@@ -61,9 +60,7 @@ static const char abort_sql[] =
 bool
 multi_failover_applies(void)
 {
-	const ModeStrategy *st = strategy_current();
-
-	return st->has_primary && st->wal_streams && !st->replicate_writes;
+	return multi_mode()->failover_survival;
 }
 
 /* How long a session waits for a new primary (see the header comment). */

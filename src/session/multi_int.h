@@ -116,7 +116,7 @@ void		multi_si_on_send(Session *s, const RelayEntry *e, bool held);
 /* Requests up to completed are complete: leave a finished window, enter the next one. */
 void		multi_si_progress(Session *s, uint64_t completed);
 
-/* After a BEGIN: the hidden snapshot-taking request (nothing outside snapshot_isolation). */
+/* After a BEGIN: the hidden snapshot-taking request (snapshot isolation's after_begin hook). */
 bool		multi_si_snapshot(Session *s);
 
 /* The session ends: give up any window. */

@@ -9,10 +9,9 @@
  * node.  Runs in a child process, snapshot_isolation mode only.
  */
 #include "session/multi.h"
-#include "multi_int.h"
+#include "multi_mode.h"
 
 #include "replication/si_order.h"
-#include "replication/strategy.h"
 
 static void
 pending_add(MultiState *m, const RelayEntry *e)
@@ -70,7 +69,8 @@ multi_si_snapshot(Session *s)
 	RelayEntry *e;
 	PqBuf		q;
 
-	if (!strategy_current()->snapshot_isolation || m->si_npending >= MULTI_SI_PENDING)
+	/* (snapshot isolation's after_begin, multi_mode_replicating.c) */
+	if (m->si_npending >= MULTI_SI_PENDING)
 		return true;
 	if ((e = relay_queue_push(&m->queue, &m->connected, -1)) == NULL)
 		return false;

@@ -1,5 +1,6 @@
 /*
  * multi_int.h: functions shared by the files of the multi-node session.
+ * What differs by clustering mode is the mode strategy's (multi_mode.h).
  */
 #ifndef PGPOOL_SESSION_MULTI_INT_H
 #define PGPOOL_SESSION_MULTI_INT_H

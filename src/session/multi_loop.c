@@ -4,7 +4,9 @@
  * Same shape as the single-node relay (relay.c): take whole client
  * messages, route them (multi_client.c), flush every node's output, wait
  * on the client and every node, hand what arrives to the reply side
- * (multi_relay.c).  Runs in a child process.
+ * (multi_relay.c).  What the mode does at the start of work and when a
+ * node breaks or is detached is asked of multi_mode() (multi_mode.h).
+ * Runs in a child process.
  */
 #include "session/multi.h"
 #include "protocol/pq_frame.h"

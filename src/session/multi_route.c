@@ -3,7 +3,10 @@
  *
  * The facts come from the router (PostgreSQL's parser via libpg_query,
  * cached per statement text); this file maps the router's target onto the
- * nodes this session holds, and keeps the session's routing state.
+ * nodes this session holds, and keeps the session's routing state.  How
+ * the nodes take the route (main node first, barriers, COMMIT ordering,
+ * ending other nodes' transactions) is the mode's shape_route
+ * (multi_mode.h).
  */
 #include "session/multi.h"
 #include "session/query_cache.h"

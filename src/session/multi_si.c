@@ -6,7 +6,8 @@
  * window.  A window is entered when its request's bytes leave for the
  * nodes (earlier requests of the session complete by then, so the session
  * holds at most one window) and left when the request is complete on every
- * node.  Runs in a child process, snapshot_isolation mode only.
+ * node.  Runs in a child process, snapshot_isolation mode only: the
+ * snapshot mode's hooks (multi_mode_replicating.c) call it.
  */
 #include "session/multi.h"
 #include "multi_mode.h"

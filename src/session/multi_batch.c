@@ -67,9 +67,9 @@ end_batch_here(Session *s)
 
 /*
  * The replicating modes (multi_mode_replicating.c): a replicated write
- * about to run (Bind) in a batch that did not prepare
- * for it: a batch its Parse began outside a transaction (no transaction
- * of pgpool's own around it yet: nothing of the batch has run), or an
+ * about to run (Bind) in a batch that did not prepare for it: a batch its
+ * Parse began outside a transaction (no transaction of pgpool's own
+ * around it yet: nothing of the batch has run), or an
  * INSERT that may need insert_lock in a batch another statement began
  * inside the client's transaction (JDBC sends BEGIN with the first
  * statement; a Sync there ends nothing).  The batch is ended here with a

@@ -44,6 +44,7 @@
 #include "pool/backend_connect.h"
 #include "pool/node_table.h"
 #include "pool/proc_table.h"
+#include "replication/strategy.h"
 #include "session/session_auth.h"
 #include "utils/clock.h"
 #include "utils/log.h"

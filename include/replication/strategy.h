@@ -9,6 +9,14 @@
  * which workers watch the nodes, and how SHOW pool_nodes / pcp_node_info
  * name a node's role.  Nothing outside src/replication/ and src/config/
  * compares backend_clustering_mode.
+ *
+ * Session-side mode strategies: the multi-node session does not test the
+ * flags below either.  src/session/multi_mode.h turns them, in one place
+ * (multi_mode()), into a table of behaviour per family of modes:
+ * replicating (native replication, snapshot isolation) and
+ * primary/standby (streaming with its failover survival, read_your_writes
+ * and the query cache's primary read; logical/slony; raw on one node).
+ * A new mode picks its family there or adds one.
  */
 #ifndef PGPOOL_REPLICATION_STRATEGY_H
 #define PGPOOL_REPLICATION_STRATEGY_H

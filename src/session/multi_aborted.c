@@ -15,9 +15,8 @@
  * Runs in a child process.
  */
 #include "session/multi.h"
-#include "multi_int.h"
+#include "multi_mode.h"
 
-#include "replication/strategy.h"
 #include "utils/log.h"
 
 #include <string.h>
@@ -112,7 +111,7 @@ multi_aborted_answer(Session *s, char type, const char *msg, size_t len)
 		return true;
 	}
 	if (s->tx_status != 'E' || !client_replies_done(s) ||
-		strategy_current()->rules != ROUTER_RULES_PRIMARY_STANDBY)
+		!multi_mode()->tx_sync)
 		return false;
 	if ((sql = statement_of(s, type, msg, len, &sql_len)) == NULL ||
 		allowed_when_aborted(router_analyze(sql, sql_len)) || !nodes_disagree(s))

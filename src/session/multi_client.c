@@ -1,21 +1,19 @@
 /*
- * multi_client.c: where the client's messages go in a multi-node session.
+ * multi_client.c: the handlers of the client's messages in a multi-node
+ * session.
  *
  * Each request (simple Query, function call, or an extended batch up to
- * Sync) is routed to a node set and becomes one RelayQueue entry; the
- * reply side is multi_relay.c.  A batch stays on one node set; if a later
- * message of the batch needs other nodes, the batch is ended there with a
- * Sync whose ReadyForQuery the client never sees, and a new one begins.
- * A prepared statement needed on a node that lacks it is parsed there
- * again first.  Runs in a child process.
+ * Sync) is routed (multi_route.c) to a node set and becomes one RelayQueue
+ * entry; the batch rules are multi_batch.c's, the sending and holding
+ * back multi_hold.c's, the reply side multi_relay.c's.  What differs by
+ * clustering mode is asked of the session's mode (multi_mode.h).  Runs in
+ * a child process.
  */
 #include "session/multi.h"
-#include "multi_int.h"
+#include "multi_mode.h"
 
 #include "config/config.h"
 #include "pool/node_table.h"
-#include "replication/si_order.h"
-#include "replication/strategy.h"
 #include "utils/log.h"
 #include "utils/ps_status.h"
 #include "session/query_cache.h"
@@ -28,250 +26,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static PqConn *
-node_conn(Session *s, int n)
-{
-	return &s->slot->backends[n].conn;
-}
-
-/* Every request up to this one is complete on all its nodes. */
-static uint64_t
-completed_seq(const MultiState *m)
-{
-	const RelayEntry *head = relay_queue_head((RelayQueue *) &m->queue);
-
-	return head ? head->seq - 1 : m->queue.next_seq - 1;
-}
-
-static void
-hold(MultiState *m, int n, uint64_t seq, bool after_all, const char *msg, size_t len)
-{
-	if (m->defer[n] == NULL)
-	{
-		m->defer[n] = mem_alloc0(sizeof(DeferOut));
-		defer_out_init(m->defer[n]);
-	}
-	defer_out_hold(m->defer[n], seq, after_all, msg, len);
-}
-
-void
-multi_send(Session *s, const NodeMask *nodes, const char *msg, size_t len)
-{
-	MultiState *m = s->multi;
-	const RelayEntry *e = relay_queue_tail(&m->queue);
-	bool		wait_all = e && e->barrier && completed_seq(m) < e->seq - 1;
-
-	if (e && e->si_window)
-		multi_si_on_send(s, e, wait_all);
-
-	NODE_MASK_FOREACH(nodes, n)
-	{
-		DeferOut   *d = m->defer[n];
-
-		if (e && e->ordered && n != e->lead)
-			hold(m, n, e->seq, false, msg, len);
-		else if (wait_all)
-			hold(m, n, e->seq - 1, true, msg, len);
-		else if (d && defer_out_pending(d))
-			defer_out_follow(d, msg, len);	/* keep the node's messages in order */
-		else
-			pqbuf_put_bytes(&node_conn(s, n)->wbuf, msg, len);
-	}
-}
-
-/*
- * The main node failed request e (a deadlock, a constraint, ...): the other
- * nodes get a statement that fails instead, so their transactions end up
- * aborted too, and a statement the main node refused never succeeds, nor
- * waits for locks, elsewhere.  Statements the request parsed exist on the
- * main node only now.
- */
-void
-multi_fail_held(Session *s, const RelayEntry *e)
-{
-	static const char abort_sql[] =
-		"DO $pgpool$BEGIN RAISE EXCEPTION 'pgpool: this statement failed on the main node'; END$pgpool$";
-	MultiState *m = s->multi;
-	PqBuf		q;
-
-	pqbuf_init(&q);
-	pq_put_query(&q, abort_sql);
-	NODE_MASK_FOREACH(&e->nodes, n)
-		if (n != e->lead && m->defer[n])
-			defer_out_replace(m->defer[n], e->seq, q.data, q.len);
-	pqbuf_free(&q);
-	for (int i = 0; i < m->stmts.count; i++)
-		if (m->stmts.items[i].parse_seq == e->seq)
-			m->stmts.items[i].parsed_on = node_mask_single(e->lead);
-}
-
-void
-multi_release_held(Session *s)
-{
-	MultiState *m = s->multi;
-	uint64_t	completed = completed_seq(m);
-
-	if (m->si_active || m->si_npending)
-		multi_si_progress(s, completed);
-	NODE_MASK_FOREACH(&m->connected, n)
-		if (m->defer[n] && defer_out_pending(m->defer[n]))
-			defer_out_release(m->defer[n], m->lead_answered, completed, &node_conn(s, n)->wbuf);
-}
-
-static const char sync_msg[] = {'S', 0, 0, 0, 4};
-
-/* Parse an already-known statement again on nodes that lack it; the replies are dropped. */
-static bool
-reparse_on(Session *s, StmtInfo *st, const NodeMask *need)
-{
-	MultiState *m = s->multi;
-
-	NODE_MASK_FOREACH(need, n)
-	{
-		NodeMask	one;
-
-		if (node_mask_has(&st->parsed_on, n))
-			continue;
-		one = node_mask_single(n);
-		if (relay_queue_push(&m->queue, &one, -1) == NULL)
-			return false;
-		multi_send(s, &one, st->parse_msg.data, st->parse_msg.len);
-		multi_send(s, &one, sync_msg, sizeof(sync_msg));
-		node_mask_add(&st->parsed_on, n);
-		plog(PL_DEBUG1, "statement \"%s\" parsed again on node %d", st->name, n);
-	}
-	return true;
-}
-
-/* Mark a new request's entry the way its route says the nodes take it. */
-static void
-entry_from_route(RelayEntry *e, const MultiRoute *r)
-{
-	e->ordered = r->ordered && e->hold;
-	e->barrier = r->barrier;
-	if (r->barrier && strategy_current()->snapshot_isolation)
-		e->si_window = SI_WINDOW_COMMIT;
-	if (r->stream)
-		e->hold = false;
-}
-
-/* End the open batch with a Sync of pgpool's own; its ReadyForQuery is not the client's. */
-static void
-end_batch_here(Session *s)
-{
-	MultiState *m = s->multi;
-
-	multi_send(s, &m->batch->nodes, sync_msg, sizeof(sync_msg));
-	m->batch->open = false;
-	m->batch->drop_lead_rfq = true;
-	m->batch = NULL;
-	m->batch_locked = false;
-}
-
-/*
- * A replicated write about to run (Bind) in a batch that did not prepare
- * for it: a batch its Parse began outside a transaction (no transaction
- * of pgpool's own around it yet: nothing of the batch has run), or an
- * INSERT that may need insert_lock in a batch another statement began
- * inside the client's transaction (JDBC sends BEGIN with the first
- * statement; a Sync there ends nothing).  The batch is ended here with a
- * Sync of pgpool's own; the Bind waits (true) until the main node can be
- * asked and opens a batch of its own, lock and transaction first.
- */
-static bool
-split_for_write(Session *s, const StmtFacts *f)
-{
-	MultiState *m = s->multi;
-	bool		in_tx = m->router_session.in_transaction;
-
-	if (m->batch == NULL || !strategy_current()->replicate_writes)
-		return false;
-	/* a write the batch's Parse did not wrap: nothing has run in the batch yet */
-	if (!(!in_tx && !m->batch_wrapped && multi_replicate_wants_wrap(s, f)) &&
-		!(in_tx && !m->batch_locked && multi_replicate_may_lock(s, f)) &&
-		!(in_tx && !multi_replicate_facts_cached(s, f)))
-		return false;
-	end_batch_here(s);
-	return true;
-}
-
-/*
- * Open a batch on route r, or keep using the open one; false if the queue
- * is full.  executes: the message runs the statement (Bind), not only
- * parses it (Parse).
- */
-static bool
-batch_for(Session *s, const MultiRoute *r, bool executes)
-{
-	MultiState *m = s->multi;
-	RelayEntry *e;
-	bool		hidden;
-
-	/*
-	 * A batch that holds the primary never moves: ending it early would
-	 * commit its implicit transaction behind the client's back.  A statement
-	 * routed elsewhere then runs on the primary (the batch's lead).
-	 */
-	if (m->batch && (node_mask_subset(&r->nodes, &m->batch->nodes) ||
-					 (node_mask_has(&m->batch->nodes, m->primary) &&
-					  !strategy_current()->replicate_writes)))
-	{
-		/*
-		 * Only the statement's own nodes run it (a write inside "BEGIN; UPDATE"
-		 * must not reach a standby), plus the lead, whose reply the client reads.
-		 */
-		m->stmt_nodes = r->nodes;
-		for (unsigned i = 0; i < sizeof(m->stmt_nodes.w) / sizeof(m->stmt_nodes.w[0]); i++)
-			m->stmt_nodes.w[i] &= m->batch->nodes.w[i];
-		node_mask_add(&m->stmt_nodes, m->batch->lead);
-		m->batch->ordered |= r->ordered && m->batch->hold;
-		m->batch->barrier |= r->barrier;
-		return true;
-	}
-	if (m->batch)
-	{
-		/* a standby's read-only batch must move: end it here, its ReadyForQuery is not the client's */
-		end_batch_here(s);
-	}
-	/*
-	 * A replicated write that opens a batch by running: its insert lock,
-	 * and outside a transaction pgpool's own around the batch (committed
-	 * after its Sync).  A Parse alone takes no lock (PQprepare must not
-	 * wait for another session's insert lock).
-	 */
-	m->batch_locked = false;
-	if (r->ordered && r->facts && executes && strategy_current()->replicate_writes)
-		multi_replicate_open(s, r->facts, &m->batch_wrapped);
-	hidden = m->batch_wrapped || m->batch_locked;
-	e = relay_queue_push(&m->queue, &r->nodes, r->lead);
-	if (e == NULL)
-		return false;
-	e->open = true;
-	entry_from_route(e, r);
-	if (m->batch_wrapped)
-		e->rfq_override = 'I';
-	m->batch = e;
-	m->batch_nparse = 0;
-	m->batch_hidden = hidden;
-	m->stmt_nodes = r->nodes;
-	return true;
-}
-
-static MultiRoute
-route_primary(Session *s)
-{
-	MultiRoute	r;
-
-	r.nodes = node_mask_single(s->multi->primary);
-	r.lead = s->multi->primary;
-	r.write = true;
-	r.show_pool = false;
-	r.end_others_tx = false;
-	r.ordered = false;
-	r.reason = "primary";
-	r.rule = NULL;
-	return r;
-}
 
 /* Queue msg to nodes, rewritten first if it is a SHOW pool_* pgpool answers. */
 static void
@@ -366,7 +120,7 @@ on_query(Session *s, const char *msg, size_t len)
 
 	if (s->multi->qc && qc_session_query(s, sql, sql_len))
 		return true;			/* answered from the query cache */
-	if (strategy_current()->replicate_writes && !multi_replicate_ready(s, router_analyze(sql, sql_len)))
+	if (!multi_mode()->ready(s, sql, sql_len))
 		return false;			/* wait until the main node can be asked */
 	r = multi_route_sql(s, sql, sql_len);
 	if (s->multi->qc)
@@ -377,15 +131,15 @@ on_query(Session *s, const char *msg, size_t len)
 		r.nodes = s->multi->batch->nodes;
 		r.lead = s->multi->batch->lead;
 	}
-	else if (r.ordered && strategy_current()->replicate_writes)
+	else
 	{
-		rewritten = multi_replicate_rewrite(s, r.facts);
-		multi_replicate_open(s, r.facts, &wrapped);
+		rewritten = multi_mode()->rewrite(s, &r);
+		multi_mode()->open_write(s, &r, &wrapped);
 	}
 	if (!s->multi->batch)
 		multi_prepared_ensure(s, r.facts, &r.nodes);
 	e = relay_queue_push(&s->multi->queue, &r.nodes, r.lead);
-	entry_from_route(e, &r);
+	multi_batch_mark_entry(e, &r);
 	ryw_note_sent(s, e, r.facts, r.write);
 	qc_session_attach(s, e);
 	if (wrapped)
@@ -408,7 +162,7 @@ on_query(Session *s, const char *msg, size_t len)
 	if (wrapped)
 		multi_replicate_close(s);
 	else if (r.facts->kind == ROUTER_STMT_BEGIN && !s->multi->batch)
-		multi_si_snapshot(s);
+		multi_mode()->after_begin(s);
 	pqbuf_free(&q);
 	free(rewritten);
 	if (r.end_others_tx)
@@ -442,17 +196,17 @@ on_parse(Session *s, const char *msg, size_t len)
 		pqbuf_put_int32(&s->client.wbuf, 4);
 		return true;
 	}
-	if (strategy_current()->replicate_writes && !multi_replicate_ready(s, router_analyze(sql, sql_len)))
+	if (!multi_mode()->ready(s, sql, sql_len))
 		return false;			/* wait until the main node can be asked */
 	r = multi_route_sql(s, sql, sql_len);
 	if (r.facts->kind == ROUTER_STMT_BEGIN)
-		s->multi->si_begin_in_batch = strategy_current()->snapshot_isolation;
+		s->multi->si_begin_in_batch = true;
 	/*
 	 * Only an unnamed statement's clock reads become a literal: a named one
 	 * runs many times, and one value frozen into it would be wrong.
 	 */
 	/* a named statement's clock reads are made a literal at each Bind (multi_rebind.c) */
-	if (r.ordered && strategy_current()->replicate_writes && name_len == 0 && (rewritten = multi_replicate_rewrite(s, r.facts)) != NULL)
+	if (name_len == 0 && (rewritten = multi_mode()->rewrite(s, &r)) != NULL)
 	{
 		const char *rest = sql + sql_len + 1;	/* parameter types */
 		size_t		start = pq_begin_message(&p, PQ_FE_PARSE);
@@ -467,7 +221,7 @@ on_parse(Session *s, const char *msg, size_t len)
 	}
 	if (s->multi->batch == NULL)
 		multi_prepared_ensure(s, r.facts, &r.nodes);
-	if (!batch_for(s, &r, false))
+	if (!multi_batch_for(s, &r, false))
 	{
 		pqbuf_free(&p);
 		free(rewritten);
@@ -518,16 +272,10 @@ on_bind(Session *s, const char *msg, size_t len)
 			return true;		/* answered from the query cache */
 		qc_session_note(s, router_analyze(st->query, st->query_len));
 	}
-	if (st && strategy_current()->replicate_writes)
-	{
-		const StmtFacts *f = router_analyze(st->query, st->query_len);
-
-		if (split_for_write(s, f) || !multi_replicate_ready(s, f))
-			return false;		/* back when the main node can be asked */
-		multi_replicate_prefetch(s, f);
-	}
+	if (st && !multi_mode()->before_bind(s, st))
+		return false;			/* back when the main node can be asked */
 	if (st == NULL)
-		r = route_primary(s);	/* unknown to us: let the primary report the error */
+		r = multi_route_primary(s);	/* unknown to us: let the primary report the error */
 	else if (s->multi->batch)
 	{
 		/* inside a batch: where the statement was parsed, among the batch's nodes */
@@ -546,11 +294,11 @@ on_bind(Session *s, const char *msg, size_t len)
 	{
 		r = multi_route_sql(s, st->query, st->query_len);
 		if (r.facts->kind == ROUTER_STMT_BEGIN)
-			s->multi->si_begin_in_batch = strategy_current()->snapshot_isolation;
+			s->multi->si_begin_in_batch = true;
 	}
-	if (st && !node_mask_empty(&st->parsed_on) && !s->multi->batch && !reparse_on(s, st, &r.nodes))
+	if (st && !node_mask_empty(&st->parsed_on) && !s->multi->batch && !multi_batch_reparse_on(s, st, &r.nodes))
 		return false;
-	if (!batch_for(s, &r, true))
+	if (!multi_batch_for(s, &r, true))
 		return false;
 	ryw_note_sent(s, s->multi->batch, st ? router_analyze(st->query, st->query_len) : NULL, r.write);
 	qc_session_count_bind(s, s->multi->batch);
@@ -562,8 +310,7 @@ on_bind(Session *s, const char *msg, size_t len)
 		multi_resend_unnamed(s, &s->multi->stmt_nodes, st);
 		s->multi->batch_hidden = false;
 	}
-	if (!(strategy_current()->replicate_writes && st && multi_rebind(s, st, &s->multi->stmt_nodes, msg, len)))
-		multi_send(s, &s->multi->stmt_nodes, msg, len);
+	multi_mode()->send_bind(s, st, &s->multi->stmt_nodes, msg, len);
 	if (st)
 		multi_tx_note_sent(s, router_analyze(st->query, st->query_len), &s->multi->stmt_nodes);
 	return true;
@@ -575,7 +322,7 @@ on_batch_message(Session *s, char type, const char *msg, size_t len)
 {
 	if (s->multi->batch == NULL)
 	{
-		MultiRoute	r = route_primary(s);
+		MultiRoute	r = multi_route_primary(s);
 
 		if (type == PQ_FE_DESCRIBE || type == PQ_FE_CLOSE)
 		{
@@ -595,7 +342,7 @@ on_batch_message(Session *s, char type, const char *msg, size_t len)
 				r.write = false;
 			}
 		}
-		if (!batch_for(s, &r, true))
+		if (!multi_batch_for(s, &r, true))
 			return false;
 	}
 	if (type == PQ_FE_DESCRIBE && len > 6 && msg[5] == 'S')
@@ -627,10 +374,10 @@ on_sync(Session *s, const char *msg, size_t len)
 	}
 	if (s->multi->batch == NULL)
 	{
-		MultiRoute	r = route_primary(s);
+		MultiRoute	r = multi_route_primary(s);
 
 		r.write = false;
-		if (!batch_for(s, &r, true))
+		if (!multi_batch_for(s, &r, true))
 			return false;
 	}
 	multi_send(s, &s->multi->batch->nodes, msg, len);
@@ -640,7 +387,7 @@ on_sync(Session *s, const char *msg, size_t len)
 	if (s->multi->si_begin_in_batch)
 	{
 		s->multi->si_begin_in_batch = false;
-		multi_si_snapshot(s);
+		multi_mode()->after_begin(s);
 	}
 	if (s->multi->batch_wrapped)
 	{
@@ -653,24 +400,15 @@ on_sync(Session *s, const char *msg, size_t len)
 static bool
 on_function_call(Session *s, const char *msg, size_t len)
 {
-	MultiRoute	r = route_primary(s);
+	MultiRoute	r = multi_route_primary(s);
 	RelayEntry *e;
 	PqBuf		call = {0};
 
-	/* a function call may write (large objects): replicated like a write */
-	if (strategy_current()->replicate_writes)
-	{
-		if (!multi_node_idle(s, s->multi->primary) && multi_replicate_is_lo_creat(msg, len))
-			return false;		/* the new object's OID is asked of an idle main node */
-		r.nodes = s->multi->connected;
-		if (multi_replicate_lo_creat(s, msg, len, &call))
-		{
-			msg = call.data;
-			len = call.len;
-		}
-	}
+	/* a function call may write (large objects): where it runs is the mode's */
+	if (!multi_mode()->function_call(s, &r, &msg, &len, &call))
+		return false;
 	e = relay_queue_push(&s->multi->queue, &r.nodes, r.lead);
-	e->ordered = e->hold && strategy_current()->replicate_writes;
+	e->ordered = e->hold && r.ordered;
 	ryw_note_sent(s, e, NULL, true);	/* a function call may write (large objects) */
 	multi_send(s, &r.nodes, msg, len);
 	pqbuf_free(&call);

@@ -40,7 +40,7 @@
  * other.  Runs in a child process.
  */
 #include "session/multi.h"
-#include "multi_int.h"
+#include "multi_mode.h"
 
 #include "config/config.h"
 #include "pool/backend_connect.h"
@@ -64,9 +64,7 @@ static const char abort_sql[] =
 bool
 multi_failover_applies(void)
 {
-	const ModeStrategy *st = strategy_current();
-
-	return st->has_primary && st->wal_streams && !st->replicate_writes;
+	return multi_mode()->failover_survival;
 }
 
 /* How long a session waits for a new primary (see the header comment). */

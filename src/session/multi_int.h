@@ -1,5 +1,6 @@
 /*
  * multi_int.h: functions shared by the files of the multi-node session.
+ * What differs by clustering mode is the mode strategy's (multi_mode.h).
  */
 #ifndef PGPOOL_SESSION_MULTI_INT_H
 #define PGPOOL_SESSION_MULTI_INT_H
@@ -44,6 +45,27 @@ bool		multi_relation_is_sequence(Session *s, const char *schema, const char *nam
 
 /* Append s to b as an E'' SQL literal. */
 void		catalog_put_literal(PqBuf *b, const char *s);
+
+/* ---- multi_batch.c: the extended-protocol batch ---- */
+
+/*
+ * Open a batch on route r, or keep using the open one; false if the queue
+ * is full.  executes: the message runs the statement (Bind), not only
+ * parses it (Parse).
+ */
+bool		multi_batch_for(Session *s, const MultiRoute *r, bool executes);
+
+/* Mark a new request's entry the way its route says the nodes take it. */
+void		multi_batch_mark_entry(RelayEntry *e, const MultiRoute *r);
+
+/* A replicated write's Bind in a batch not prepared for it: the batch ended here (true). */
+bool		multi_batch_split_for_write(Session *s, const StmtFacts *f);
+
+/* Parse an already-known statement again on nodes that lack it; false if the queue is full. */
+bool		multi_batch_reparse_on(Session *s, StmtInfo *st, const NodeMask *need);
+
+/* The route of a message that is no statement of its own: the primary alone. */
+MultiRoute	multi_route_primary(Session *s);
 
 /* ---- multi_replicate.c: a write in native replication, before it is sent ---- */
 
@@ -95,7 +117,7 @@ void		multi_si_on_send(Session *s, const RelayEntry *e, bool held);
 /* Requests up to completed are complete: leave a finished window, enter the next one. */
 void		multi_si_progress(Session *s, uint64_t completed);
 
-/* After a BEGIN: the hidden snapshot-taking request (nothing outside snapshot_isolation). */
+/* After a BEGIN: the hidden snapshot-taking request (snapshot isolation's after_begin hook). */
 bool		multi_si_snapshot(Session *s);
 
 /* The session ends: give up any window. */

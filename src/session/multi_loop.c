@@ -4,18 +4,19 @@
  * Same shape as the single-node relay (relay.c): take whole client
  * messages, route them (multi_client.c), flush every node's output, wait
  * on the client and every node, hand what arrives to the reply side
- * (multi_relay.c).  Runs in a child process.
+ * (multi_relay.c).  What the mode does at the start of work and when a
+ * node breaks or is detached is asked of multi_mode() (multi_mode.h).
+ * Runs in a child process.
  */
 #include "session/multi.h"
 #include "protocol/pq_frame.h"
-#include "multi_int.h"
+#include "multi_mode.h"
 #include "session/query_cache.h"
 #include "session/client_log.h"
 
 #include "config/config.h"
 #include "pool/node_table.h"
 #include "pool/proc_table.h"
-#include "replication/strategy.h"
 #include "utils/log.h"
 #include "utils/str.h"
 
@@ -74,46 +75,11 @@ session_idle(const Session *s)
 	return relay_queue_empty(&s->multi->queue) && s->multi->batch == NULL && s->client_skip == 0;
 }
 
-/*
- * Native replication: nodes that came up (failback, online recovery) join
- * the session between transactions, or its writes would pass them by.
- */
-static SessionStatus
-adopt_new_nodes(Session *s)
-{
-	MultiState *m = s->multi;
-	SessionStatus st;
-	bool		missing = false;
-
-	m->adopt_pending = false;
-	for (int n = 0; n < node_table->num_backends; n++)
-		if (node_is_up(n) && !node_mask_has(&m->connected, n))
-			missing = true;
-	if (!missing)
-		return SESSION_OK;
-	if ((st = session_connect_other_nodes(s)) != SESSION_OK)
-		return st;
-	for (int n = 0; n < node_table->num_backends; n++)
-		if (s->slot->backends[n].connected && !node_mask_has(&m->connected, n))
-		{
-			s->slot->backends[n].conn.interrupt = &session_interrupt;
-			node_mask_add(&m->connected, n);
-			node_table_note_connected(n);
-			plog(PL_LOG, "session of user \"%s\" now also uses DB node %d", s->startup.user, n);
-		}
-	pool_slot_publish(s->slot);
-	return SESSION_OK;
-}
-
 /* The client starts a new transaction: online recovery may hold it; new nodes join first. */
 static SessionStatus
 start_of_work(Session *s)
 {
-	bool		waited = session_before_work();
-
-	if (strategy_current()->replicate_writes && (waited || s->multi->adopt_pending))
-		return adopt_new_nodes(s);
-	return SESSION_OK;
+	return multi_mode()->start_of_work(s, session_before_work());
 }
 
 /* Route every whole client message; large COPY data is streamed to its nodes. */
@@ -188,8 +154,8 @@ node_lost(Session *s, int n)
 }
 
 /* The node matters to this session: the primary, its load-balance node, or owes it a reply. */
-static bool
-node_in_use(Session *s, int n)
+bool
+multi_node_in_use(Session *s, int n)
 {
 	MultiState *m = s->multi;
 
@@ -220,26 +186,11 @@ multi_forget_node(Session *s, int n)
 }
 
 /*
- * Can the session go on without node n?  In native replication a node
- * other than the main node may leave mid-request: the session's writes go
- * on to the remaining nodes, and the node is detached so that no write
- * silently passes it by (failover_on_backend_error off: the session ends
- * instead).  Elsewhere only a node the session does not use may leave.
- */
-static bool
-can_go_on_without(Session *s, int n)
-{
-	MultiState *m = s->multi;
-
-	if (strategy_current()->replicate_writes)
-		return n != m->primary && n != s->slot->main_node && pool_config->failover_on_backend_error &&
-			!relay_queue_leads(&m->queue, n);
-	return !node_in_use(s, n);
-}
-
-/*
  * A node's connection broke.  A session that uses the node cannot go on;
- * one that only held a connection to it drops the connection and carries on.
+ * one that only held a connection to it drops the connection and carries
+ * on.  Which nodes a session can do without, and what becomes of the node,
+ * is the mode's (multi_mode.h: native replication goes on without any node
+ * but the main node, and degenerates it).
  */
 static SessionStatus
 lose_node(Session *s, int n)
@@ -248,14 +199,11 @@ lose_node(Session *s, int n)
 		return SESSION_OK;
 	if (multi_failover_standby_lost(s, n, true))
 		return SESSION_OK;
-	if (!can_go_on_without(s, n))
+	if (!multi_mode()->can_go_on_without(s, n))
 		return node_lost(s, n);
 	plog(PL_LOG, "session of user \"%s\" continues without DB node %d: its connection broke",
 		 s->startup.user, n);
-	if (strategy_current()->replicate_writes)
-		session_degenerate_node(n);
-	else
-		session_backend_failed(n);
+	multi_mode()->node_broke(n);
 	multi_forget_node(s, n);
 	return SESSION_OK;
 }
@@ -329,12 +277,12 @@ drop_detached_nodes(Session *s)
 			continue;
 		if (multi_failover_standby_lost(s, n, false))
 			continue;
-		if (strategy_current()->replicate_writes && can_go_on_without(s, n))
+		if (multi_mode()->forget_detached(s, n))
 		{
 			multi_forget_node(s, n);
 			continue;
 		}
-		if (node_in_use(s, n))
+		if (multi_node_in_use(s, n))
 		{
 			plog(PL_LOG, "ending session of user \"%s\": DB node %d was detached", s->startup.user, n);
 			session_send_error(s, "FATAL", "57P01",

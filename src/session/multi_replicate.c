@@ -18,11 +18,9 @@
  * Runs in a child process.
  */
 #include "session/multi.h"
-#include "multi_int.h"
+#include "multi_mode.h"
 
 #include "config/config.h"
-#include "replication/si_order.h"
-#include "replication/strategy.h"
 #include "router/rewrite.h"
 #include "utils/log.h"
 #include "utils/str.h"
@@ -251,8 +249,8 @@ send_hidden(Session *s, const NodeMask *nodes, const char *sql, bool barrier)
 	if (e == NULL)
 		return false;
 	e->barrier = barrier;
-	if (barrier && strategy_current()->snapshot_isolation)
-		e->si_window = SI_WINDOW_COMMIT;
+	if (barrier)
+		multi_mode()->mark_barrier(e);
 	pqbuf_init(&q);
 	pq_put_query(&q, sql);
 	multi_send(s, nodes, q.data, q.len);
@@ -275,7 +273,7 @@ multi_replicate_open(Session *s, const StmtFacts *f, bool *wrapped)
 	pqbuf_init(&lock);
 	locks = multi_replicate_lock_sql(s, f, &lock);
 	if (*wrapped)
-		ok = send_hidden(s, &m->connected, "BEGIN", false) && multi_si_snapshot(s);
+		ok = send_hidden(s, &m->connected, "BEGIN", false) && multi_mode()->after_begin(s);
 	if (ok && locks)
 		ok = send_hidden(s, &main_node, lock.data, false);
 	m->batch_locked = locks;

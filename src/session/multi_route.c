@@ -3,11 +3,14 @@
  *
  * The facts come from the router (PostgreSQL's parser via libpg_query,
  * cached per statement text); this file maps the router's target onto the
- * nodes this session holds, and keeps the session's routing state.
+ * nodes this session holds, and keeps the session's routing state.  How
+ * the nodes take the route (main node first, barriers, COMMIT ordering,
+ * ending other nodes' transactions) is the mode's shape_route
+ * (multi_mode.h).
  */
 #include "session/multi.h"
 #include "session/query_cache.h"
-#include "multi_int.h"
+#include "multi_mode.h"
 #include "session/func_volatility.h"
 
 #include "config/config.h"
@@ -37,6 +40,7 @@ static const RouterConfig *
 current_router_config(void)
 {
 	if (router_config == NULL)
+		/* the rule table is the router's side of the strategy, not session behaviour */
 		router_config = router_config_create(pool_config, strategy_current()->rules);
 	return router_config;
 }
@@ -122,56 +126,6 @@ count_select(int node)
 }
 
 /*
- * Statements that take no locks and change no data run on every node at
- * once even in native replication; anything else runs on the main node
- * first (see defer_out.h).
- */
-static bool
-needs_order(const StmtFacts *facts)
-{
-	switch (facts->kind)
-	{
-		case ROUTER_STMT_BEGIN:
-		case ROUTER_STMT_SET:
-		case ROUTER_STMT_SET_TRANSACTION:
-		case ROUTER_STMT_SET_SESSION_CHARACTERISTICS:
-		case ROUTER_STMT_RESET:
-		case ROUTER_STMT_DISCARD:
-		case ROUTER_STMT_DEALLOCATE:
-		case ROUTER_STMT_SAVEPOINT:
-		case ROUTER_STMT_RELEASE:
-		case ROUTER_STMT_ROLLBACK:
-		case ROUTER_STMT_ROLLBACK_TO:
-		case ROUTER_STMT_EMPTY:
-			return false;
-		case ROUTER_STMT_PREPARE:
-			return (facts->flags & ROUTER_F_MULTI) != 0;
-		default:
-			return true;
-	}
-}
-
-/*
- * Native replication: how the nodes take a replicated statement.  COPY
- * FROM streams to every node at once (its reply must reach the client
- * before the data can follow); a transaction's end waits for everything
- * before it (see defer_out.h).
- */
-static void
-replicated_route(MultiRoute *r, const StmtFacts *facts)
-{
-	if (facts->kind == ROUTER_STMT_COPY_FROM)
-	{
-		r->stream = true;
-		return;
-	}
-	r->ordered = needs_order(facts);
-	r->barrier = facts->kind == ROUTER_STMT_COMMIT || facts->kind == ROUTER_STMT_PREPARE_TRANSACTION ||
-		facts->kind == ROUTER_STMT_COMMIT_PREPARED ||
-		((facts->flags & ROUTER_F_TXN_CONTROL) && (facts->flags & ROUTER_F_MULTI));
-}
-
-/*
  * Both function lists empty: the catalog's volatility of the functions the
  * statement calls (and, for EXECUTE, its arguments).  Unknown now (the
  * primary is busy): volatile, so the statement goes to the primary.
@@ -246,8 +200,7 @@ route_compute(Session *s, const StmtFacts *facts, bool explain, MultiRoute *r, R
 	r->reason = d->reason;
 	r->rule = d->rule;
 	r->show_pool = facts->kind == ROUTER_STMT_SHOW_POOL;
-	r->end_others_tx = facts->kind == ROUTER_STMT_PREPARE_TRANSACTION &&
-		!strategy_current()->replicate_writes;
+	r->end_others_tx = false;
 	r->ordered = false;
 	r->barrier = false;
 	r->stream = false;
@@ -256,7 +209,7 @@ route_compute(Session *s, const StmtFacts *facts, bool explain, MultiRoute *r, R
 	{
 		case ROUTER_TARGET_LOAD_BALANCE_NODE:
 			/* (the cache's decision belongs to the message being routed: not explained) */
-			if (!explain && qc_session_keeps_next(s) && strategy_current()->wal_streams)
+			if (!explain && multi_mode()->cache_read_on_primary(s))
 			{
 				/* the cache keeps this answer: a lagging standby must not put old rows there */
 				r->nodes = node_mask_single(m->primary);
@@ -278,17 +231,10 @@ route_compute(Session *s, const StmtFacts *facts, bool explain, MultiRoute *r, R
 		case ROUTER_TARGET_ALL_NODES_IN_TRANSACTION:
 			r->nodes = multi_tx_open_nodes(s);
 			r->lead = m->primary;
-			/* COMMIT reaches the others once the primary committed (see multi_txsync.c) */
-			r->ordered = !strategy_current()->replicate_writes && node_mask_count(&r->nodes) > 1 &&
-				facts->kind == ROUTER_STMT_COMMIT;
-			if (strategy_current()->replicate_writes && node_mask_count(&r->nodes) > 1)
-				replicated_route(r, facts);
 			break;
 		case ROUTER_TARGET_ALL_NODES:
 			r->nodes = m->connected;
 			r->lead = m->primary;
-			if (strategy_current()->replicate_writes && node_mask_count(&r->nodes) > 1)
-				replicated_route(r, facts);
 			break;
 		case ROUTER_TARGET_MAIN_NODE:
 		case ROUTER_TARGET_PRIMARY:
@@ -300,6 +246,8 @@ route_compute(Session *s, const StmtFacts *facts, bool explain, MultiRoute *r, R
 				count_select(m->primary);
 			break;
 	}
+	/* ordering, barriers, other nodes' transactions: the mode's (multi_mode.h) */
+	multi_mode()->shape_route(s, r, facts, d->target);
 	if (facts->terminate_pid != 0)
 		terminate_target(s, facts, r, explain);
 }

@@ -6,13 +6,13 @@
  * window.  A window is entered when its request's bytes leave for the
  * nodes (earlier requests of the session complete by then, so the session
  * holds at most one window) and left when the request is complete on every
- * node.  Runs in a child process, snapshot_isolation mode only.
+ * node.  Runs in a child process, snapshot_isolation mode only: the
+ * snapshot mode's hooks (multi_mode_replicating.c) call it.
  */
 #include "session/multi.h"
-#include "multi_int.h"
+#include "multi_mode.h"
 
 #include "replication/si_order.h"
-#include "replication/strategy.h"
 
 static void
 pending_add(MultiState *m, const RelayEntry *e)
@@ -70,7 +70,8 @@ multi_si_snapshot(Session *s)
 	RelayEntry *e;
 	PqBuf		q;
 
-	if (!strategy_current()->snapshot_isolation || m->si_npending >= MULTI_SI_PENDING)
+	/* (snapshot isolation's after_begin, multi_mode_replicating.c) */
+	if (m->si_npending >= MULTI_SI_PENDING)
 		return true;
 	if ((e = relay_queue_push(&m->queue, &m->connected, -1)) == NULL)
 		return false;

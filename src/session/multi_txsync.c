@@ -21,9 +21,8 @@
  * once the transaction has committed.  Runs in a child process.
  */
 #include "session/multi.h"
-#include "multi_int.h"
+#include "multi_mode.h"
 
-#include "replication/strategy.h"
 #include "utils/log.h"
 #include "utils/str.h"
 
@@ -33,11 +32,11 @@
 static const char abort_sql[] =
 	"DO $pgpool$BEGIN RAISE EXCEPTION 'pgpool: the transaction failed on another node'; END$pgpool$";
 
-/* Primary/standby modes only: native replication keeps its own rules. */
+/* Primary/standby modes only (multi_mode.h): native replication keeps its own rules. */
 static bool
 applies(void)
 {
-	return strategy_current()->rules == ROUTER_RULES_PRIMARY_STANDBY;
+	return multi_mode()->tx_sync;
 }
 
 static char

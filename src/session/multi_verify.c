@@ -17,10 +17,9 @@
  * Runs in a child process.
  */
 #include "session/multi.h"
-#include "multi_int.h"
+#include "multi_mode.h"
 
 #include "config/config.h"
-#include "replication/strategy.h"
 #include "session/reply_compare.h"
 #include "utils/log.h"
 
@@ -46,10 +45,15 @@ send_to_client(Session *s)
 	return pq_conn_flush(&s->client, -1) == PQ_IO_OK;
 }
 
-static ReplyAction
-kind_mismatch(Session *s, RelayEntry *e, const NodeMask *minority, const char *rfq)
+/*
+ * The replicating modes' kind_mismatch (multi_mode.h): the nodes no
+ * longer hold the same data.  The session ends (FATAL) unless
+ * replication_stop_on_mismatch detached the minority and the main node
+ * is not among it.
+ */
+ReplyAction
+multi_verify_kind_mismatch(Session *s, RelayEntry *e, const NodeMask *minority, const char *rfq)
 {
-	const ModeStrategy *mode = strategy_current();
 	char		details[512];
 	const char *msg;
 	bool		go_on;
@@ -59,8 +63,8 @@ kind_mismatch(Session *s, RelayEntry *e, const NodeMask *minority, const char *r
 				  s->multi->last_query, details);
 	plog_ex(PL_LOG, log_fmt("kind details are: %s", details), NULL,
 			"kind mismatch among backends. Possible last query was: \"%s\"", s->multi->last_query);
-	go_on = !mode->replicate_writes;
-	if (mode->replicate_writes && pool_config->replication_stop_on_mismatch)
+	go_on = false;
+	if (pool_config->replication_stop_on_mismatch)
 	{
 		degenerate(s, minority, "replication_stop_on_mismatch");
 		go_on = !node_mask_has(minority, s->multi->primary);
@@ -114,9 +118,7 @@ multi_check_replies(Session *s, RelayEntry *e, const char *reply, size_t end)
 	{
 		case REPLY_KIND_MISMATCH:
 			/* primary/standby: the lead's reply is the client's (multi_txsync.c aligns the rest) */
-			if (!strategy_current()->replicate_writes)
-				return REPLY_FORWARD;
-			return kind_mismatch(s, e, &minority, reply + end - 6);
+			return multi_mode()->kind_mismatch(s, e, &minority, reply + end - 6);
 		case REPLY_TUPLES_MISMATCH:
 			return tuples_mismatch(s, e, &minority);
 		case REPLY_SAME:

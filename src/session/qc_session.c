@@ -18,7 +18,7 @@
 #include "qc_int.h"
 
 #include "config/config.h"
-#include "replication/strategy.h"
+#include "multi_mode.h"
 #include "utils/log.h"
 #include "utils/str.h"
 
@@ -126,7 +126,7 @@ may_look_up(Session *s)
 	/* snapshot isolation mode runs every transaction at REPEATABLE READ */
 	if (s->tx_status == 'T' &&
 		(rs->txn_isolation >= ROUTER_ISO_REPEATABLE_READ || rs->session_isolation >= ROUTER_ISO_REPEATABLE_READ ||
-		 strategy_current()->snapshot_isolation))
+		 multi_mode()->snapshot_transactions))
 		return false;
 	return true;
 }

@@ -16,11 +16,10 @@
  * MultiState.ryw.
  */
 #include "session/multi.h"
-#include "multi_int.h"
+#include "multi_mode.h"
 
 #include "config/config.h"
 #include "pool/node_table.h"
-#include "replication/strategy.h"
 #include "replication/wal_pos.h"
 #include "utils/log.h"
 
@@ -30,7 +29,7 @@ static bool
 ryw_active(const Session *s)
 {
 	return pool_config->read_your_writes != RYW_OFF && s->multi != NULL &&
-		strategy_current()->wal_streams && strategy_current()->has_primary;
+		multi_mode()->read_your_writes;
 }
 
 static const char *

@@ -47,7 +47,6 @@
 #include "pool/node_table.h"
 #include "pool/proc_table.h"
 #include "replication/node_query.h"
-#include "replication/strategy.h"
 #include "session/session_auth.h"
 #include "utils/clock.h"
 #include "utils/log.h"

@@ -10,6 +10,9 @@
 /* Milliseconds of CLOCK_MONOTONIC. */
 int64_t		clock_monotonic_ms(void);
 
+/* Microseconds of CLOCK_MONOTONIC. */
+int64_t		clock_monotonic_us(void);
+
 /* Seconds of CLOCK_MONOTONIC, with fractions. */
 double		clock_monotonic_s(void);
 

@@ -11,6 +11,7 @@
  * (the latest wins, raced stores are settled with compare-and-swap).
  */
 #include "replication/wal_pos.h"
+#include "utils/clock.h"
 
 #include "pool/node_table.h"
 #include "utils/shmem.h"
@@ -35,10 +36,7 @@ static WalPosShared *shared;
 int64_t
 wal_pos_now_us(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t) ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+	return clock_monotonic_us();
 }
 
 size_t

@@ -289,26 +289,12 @@ await_primary(Session *s, int lost, bool *fresh)
 	}
 }
 
-static void
-hidden_query(Session *s, int n, const char *sql)
-{
-	NodeMask	one = node_mask_single(n);
-	PqBuf		q;
-
-	if (relay_queue_push(&s->multi->queue, &one, -1) == NULL)
-		return;
-	pqbuf_init(&q);
-	pq_put_query(&q, sql);
-	multi_send(s, &one, q.data, q.len);
-	pqbuf_free(&q);
-}
-
 /* The new primary holds an aborted transaction of pgpool's own: PostgreSQL answers 25P02 itself. */
 static void
 open_aborted_transaction(Session *s, int p)
 {
-	hidden_query(s, p, "BEGIN");
-	hidden_query(s, p, abort_sql);
+	(void) multi_hidden_query(s, p, "BEGIN");
+	(void) multi_hidden_query(s, p, abort_sql);
 	s->slot->backends[p].tx_status = 'E';
 	s->multi->aborted_node = p;
 	set_client_status(s, 'E');
@@ -401,7 +387,7 @@ multi_failover_resume(Session *s, char type, const char *msg, size_t len, bool w
 	if (m->lost_cleanup || m->lost_in_tx)
 		NODE_MASK_FOREACH(&m->connected, n)
 		{
-			hidden_query(s, n, "ROLLBACK");
+			(void) multi_hidden_query(s, n, "ROLLBACK");
 			s->slot->backends[n].tx_status = 'I';
 		}
 	multi_state_replay(s, p, fresh);

@@ -107,3 +107,18 @@ multi_release_held(Session *s)
 		if (m->defer[n] && defer_out_pending(m->defer[n]))
 			defer_out_release(m->defer[n], m->lead_answered, completed, &node_conn(s, n)->wbuf);
 }
+
+bool
+multi_hidden_query(Session *s, int n, const char *sql)
+{
+	NodeMask	one = node_mask_single(n);
+	PqBuf		q;
+
+	if (relay_queue_push(&s->multi->queue, &one, -1) == NULL)
+		return false;
+	pqbuf_init(&q);
+	pq_put_query(&q, sql);
+	multi_send(s, &one, q.data, q.len);
+	pqbuf_free(&q);
+	return true;
+}

@@ -7,6 +7,9 @@
 
 #include "session/multi.h"
 
+/* A simple Query of pgpool's own to node n; its reply goes nowhere.  false: the queue is full. */
+bool		multi_hidden_query(Session *s, int n, const char *sql);
+
 /* Route one whole client message; false means "no room now, try again later". */
 bool		multi_route_client_message(Session *s, char type, const char *msg, size_t len);
 

@@ -174,22 +174,6 @@ multi_state_note_sent(Session *s, const StmtFacts *f)
 	}
 }
 
-/* A request of pgpool's own to node n; its reply goes nowhere. */
-static bool
-hidden(Session *s, int n, const char *sql)
-{
-	NodeMask	one = node_mask_single(n);
-	PqBuf		q;
-
-	if (relay_queue_push(&s->multi->queue, &one, -1) == NULL)
-		return false;
-	pqbuf_init(&q);
-	pq_put_query(&q, sql);
-	multi_send(s, &one, q.data, q.len);
-	pqbuf_free(&q);
-	return true;
-}
-
 int
 multi_state_replay(Session *s, int n, bool sets)
 {
@@ -221,7 +205,7 @@ multi_state_replay(Session *s, int n, bool sets)
 		else
 			continue;
 		/* one request each: a statement that fails there does not stop the others */
-		if (!hidden(s, n, sql.data))
+		if (!multi_hidden_query(s, n, sql.data))
 			break;
 		plog(PL_DEBUG1, "session state replayed on DB node %d: %s", n, sql.data);
 		sent++;

@@ -130,22 +130,6 @@ multi_tx_free(MultiState *m)
 	forget_replay(m);
 }
 
-/* A request of pgpool's own to node n; its reply goes nowhere. */
-static bool
-hidden_query(Session *s, int n, const char *sql)
-{
-	NodeMask	one = node_mask_single(n);
-	PqBuf		q;
-
-	if (relay_queue_push(&s->multi->queue, &one, -1) == NULL)
-		return false;
-	pqbuf_init(&q);
-	pq_put_query(&q, sql);
-	multi_send(s, &one, q.data, q.len);
-	pqbuf_free(&q);
-	return true;
-}
-
 static void
 replay_sets(Session *s, int lead)
 {
@@ -160,7 +144,7 @@ replay_sets(Session *s, int lead)
 	}
 	pqbuf_put_byte(&sql, 0);
 	NODE_MASK_FOREACH(&m->connected, n)
-		if (n != lead && hidden_query(s, n, sql.data))
+		if (n != lead && multi_hidden_query(s, n, sql.data))
 		plog(PL_DEBUG1, "session settings replayed on node %d after COMMIT: %s", n, sql.data);
 	pqbuf_free(&sql);
 }
@@ -195,13 +179,13 @@ multi_tx_reconcile(Session *s, const RelayEntry *e, char status)
 		if (status == 'I')
 		{
 			plog(PL_DEBUG1, "node %d still in a transaction the client's node ended: ROLLBACK", n);
-			if (hidden_query(s, n, "ROLLBACK"))
+			if (multi_hidden_query(s, n, "ROLLBACK"))
 				s->slot->backends[n].tx_status = 'I';
 		}
 		else if (status == 'E' && have == 'T')
 		{
 			plog(PL_DEBUG1, "the transaction failed on node %d: aborting it on node %d too", lead, n);
-			hidden_query(s, n, abort_sql);
+			multi_hidden_query(s, n, abort_sql);
 		}
 	}
 }

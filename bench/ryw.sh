@@ -2,8 +2,11 @@
 # bench/ryw.sh - what read_your_writes costs (issue 13): this project's
 # pgpool in streaming-replication mode over a primary and one streaming
 # standby on loopback, with read_your_writes = off, session and global
-# side by side.  Workloads: pgbench's select-only (-S), TPC-B, and
-# "writeread" (an UPDATE of one account, then a SELECT of it, autocommitted:
+# side by side, with direct PostgreSQL (the primary alone: the ceiling on
+# these 2 cores) and Debian's pgpool-II 4.3.5 in streaming mode (no such
+# guarantee; skipped when not installed) for scale.  Workloads: pgbench's
+# select-only (-S), TPC-B, and "writeread" (an UPDATE of one account, then
+# a SELECT of it, autocommitted:
 # the case read_your_writes exists for; with off its reads may be stale).
 # 8 clients, simple protocol; every target warmed up first, then rounds
 # that rotate the target order (medians reported).  Prints TPS,
@@ -26,7 +29,7 @@ BENCH_CLIENTS=${BENCH_CLIENTS:-8}
 BENCH_JOBS=${BENCH_JOBS:-2}
 BENCH_SCALE=${BENCH_SCALE:-10}
 BENCH_WORKLOADS=${BENCH_WORKLOADS:-select tpcb writeread}
-BENCH_TARGETS=${BENCH_TARGETS:-pgpool-ryw-off pgpool-ryw-session pgpool-ryw-global}
+BENCH_TARGETS=${BENCH_TARGETS:-direct pgpool-ryw-off pgpool-ryw-session pgpool-ryw-global pgpool2-stream}
 BENCH_RESULTS=${BENCH_RESULTS:-$BENCH_DIR/results}
 BENCH_CHILDREN=${BENCH_CHILDREN:-$((BENCH_CLIENTS + 4))}
 PG_BINDIR=${PG_BINDIR:-/usr/lib/postgresql/15/bin}

@@ -8,22 +8,9 @@
 #include <stdbool.h>
 
 #include "config/config.h"
+#include "config/health_settings.h"
 #include "utils/worker.h"
 
-/* Effective health check settings of one node (per-node values override the global ones). */
-typedef struct HealthSettings
-{
-	int			period;			/* seconds, 0: off */
-	int			timeout;		/* seconds, 0: none */
-	const char *user;
-	const char *password;
-	const char *database;		/* "": postgres, then template1 */
-	int			max_retries;
-	int			retry_delay;
-	int			connect_timeout_ms;
-} HealthSettings;
-
-void		health_settings_for(const PoolConfig *cfg, int node, HealthSettings *out);
 
 /*
  * Try once to log into node with the settings; true if the node answered.

@@ -25,27 +25,6 @@ health_check_count(const PoolConfig *cfg)
 	return !strategy_for(cfg)->several_nodes && cfg->num_backends <= 1 ? 0 : cfg->num_backends;
 }
 
-void
-health_settings_for(const PoolConfig *cfg, int node, HealthSettings *hs)
-{
-	const BackendConfig *b = &cfg->backends[node];
-
-	hs->period = b->health_check_period >= 0 ? b->health_check_period : cfg->health_check_period;
-	hs->timeout = b->health_check_timeout >= 0 ? b->health_check_timeout : cfg->health_check_timeout;
-	hs->user = b->health_check_user ? b->health_check_user : cfg->health_check_user;
-	hs->password = b->health_check_password ? b->health_check_password : cfg->health_check_password;
-	hs->database = b->health_check_database ? b->health_check_database : cfg->health_check_database;
-	hs->max_retries = b->health_check_max_retries >= 0 ? b->health_check_max_retries : cfg->health_check_max_retries;
-	hs->retry_delay = b->health_check_retry_delay >= 0 ? b->health_check_retry_delay : cfg->health_check_retry_delay;
-	hs->connect_timeout_ms = b->connect_timeout >= 0 ? b->connect_timeout : cfg->connect_timeout;
-	if (hs->user == NULL)
-		hs->user = "";
-	if (hs->password == NULL)
-		hs->password = "";
-	if (hs->database == NULL)
-		hs->database = "";
-}
-
 static bool
 probe_database(const BackendNode *n, const HealthSettings *hs, const char *db, char *why, size_t why_len)
 {

@@ -264,6 +264,7 @@ on_bind(Session *s, const char *msg, size_t len)
 	const char *portal = msg + 5;
 	const char *stmt_name = portal + strnlen(portal, len - 5) + 1;
 	StmtInfo   *st = stmt_map_find(&s->multi->stmts, stmt_name);
+	const StmtFacts *facts;
 	MultiRoute	r;
 
 	if (st && s->multi->qc)
@@ -300,7 +301,6 @@ on_bind(Session *s, const char *msg, size_t len)
 		return false;
 	if (!multi_batch_for(s, &r, true))
 		return false;
-	ryw_note_sent(s, s->multi->batch, st ? router_analyze(st->query, st->query_len) : NULL, r.write);
 	qc_session_count_bind(s, s->multi->batch);
 	if (st)
 		parse_if_deferred(s, st, &s->multi->stmt_nodes);
@@ -311,8 +311,10 @@ on_bind(Session *s, const char *msg, size_t len)
 		s->multi->batch_hidden = false;
 	}
 	multi_mode()->send_bind(s, st, &s->multi->stmt_nodes, msg, len);
-	if (st)
-		multi_tx_note_sent(s, router_analyze(st->query, st->query_len), &s->multi->stmt_nodes);
+	facts = st ? router_analyze(st->query, st->query_len) : NULL;
+	ryw_note_sent(s, s->multi->batch, facts, r.write);
+	if (facts)
+		multi_tx_note_sent(s, facts, &s->multi->stmt_nodes);
 	return true;
 }
 

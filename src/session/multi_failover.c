@@ -46,6 +46,7 @@
 #include "pool/backend_connect.h"
 #include "pool/node_table.h"
 #include "pool/proc_table.h"
+#include "config/health_settings.h"
 #include "replication/node_query.h"
 #include "session/session_auth.h"
 #include "utils/clock.h"
@@ -66,24 +67,19 @@ multi_failover_applies(void)
 	return multi_mode()->failover_survival;
 }
 
-/* How long a session waits for a new primary (see the header comment). */
+/* How long a session waits for a new primary (see the header comment): the slowest node's detach, plus a margin. */
 static int64_t
 wait_limit_ms(void)
 {
-	int64_t		s = pool_config->health_check_period +
-		(int64_t) pool_config->health_check_max_retries *
-		(pool_config->health_check_timeout + pool_config->health_check_retry_delay);
+	int64_t		s = 0;
 
 	for (int n = 0; n < node_table->num_backends; n++)
 	{
-		const BackendConfig *b = &pool_config->backends[n];
-		int64_t		own = (b->health_check_period >= 0 ? b->health_check_period : 0) +
-			(int64_t) (b->health_check_max_retries >= 0 ? b->health_check_max_retries : 0) *
-			((b->health_check_timeout >= 0 ? b->health_check_timeout : 0) +
-			 (b->health_check_retry_delay >= 0 ? b->health_check_retry_delay : 0));
+		HealthSettings hs;
 
-		if (own > s)
-			s = own;
+		health_settings_for(pool_config, n, &hs);
+		if (health_settings_detach_bound(&hs) > s)
+			s = health_settings_detach_bound(&hs);
 	}
 	return (s + FAILOVER_WAIT_MARGIN_S) * 1000;
 }

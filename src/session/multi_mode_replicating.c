@@ -227,43 +227,34 @@ replicating_node_broke(int n)
 	session_degenerate_node(n);
 }
 
+/* every hook but the two that differ: the barrier's window and what follows BEGIN */
+#define REPLICATING_HOOKS \
+	.shape_route = replicating_shape_route, \
+	.cache_read_on_primary = replicating_cache_read_on_primary, \
+	.ready = replicating_ready, \
+	.rewrite = replicating_rewrite, \
+	.open_write = replicating_open_write, \
+	.before_bind = replicating_before_bind, \
+	.send_bind = replicating_send_bind, \
+	.function_call = replicating_function_call, \
+	.batch_pinned = replicating_batch_pinned, \
+	.kind_mismatch = multi_verify_kind_mismatch, \
+	.start_of_work = replicating_start_of_work, \
+	.can_go_on_without = replicating_can_go_on_without, \
+	.node_broke = replicating_node_broke, \
+	.forget_detached = replicating_can_go_on_without
+
 const MultiMode multi_mode_native = {
 	.name = "native replication",
-	.shape_route = replicating_shape_route,
-	.cache_read_on_primary = replicating_cache_read_on_primary,
-	.ready = replicating_ready,
-	.rewrite = replicating_rewrite,
-	.open_write = replicating_open_write,
-	.before_bind = replicating_before_bind,
-	.send_bind = replicating_send_bind,
-	.function_call = replicating_function_call,
-	.batch_pinned = replicating_batch_pinned,
+	REPLICATING_HOOKS,
 	.mark_barrier = native_mark_barrier,
 	.after_begin = native_after_begin,
-	.kind_mismatch = multi_verify_kind_mismatch,
-	.start_of_work = replicating_start_of_work,
-	.can_go_on_without = replicating_can_go_on_without,
-	.node_broke = replicating_node_broke,
-	.forget_detached = replicating_can_go_on_without,
 };
 
 const MultiMode multi_mode_snapshot = {
 	.name = "snapshot isolation",
-	.shape_route = replicating_shape_route,
-	.cache_read_on_primary = replicating_cache_read_on_primary,
-	.ready = replicating_ready,
-	.rewrite = replicating_rewrite,
-	.open_write = replicating_open_write,
-	.before_bind = replicating_before_bind,
-	.send_bind = replicating_send_bind,
-	.function_call = replicating_function_call,
-	.batch_pinned = replicating_batch_pinned,
+	REPLICATING_HOOKS,
 	.mark_barrier = snapshot_mark_barrier,
 	.after_begin = multi_si_snapshot,
-	.kind_mismatch = multi_verify_kind_mismatch,
-	.start_of_work = replicating_start_of_work,
-	.can_go_on_without = replicating_can_go_on_without,
-	.node_broke = replicating_node_broke,
-	.forget_detached = replicating_can_go_on_without,
 	.snapshot_transactions = true,
 };

@@ -203,9 +203,12 @@ ryw_route_read(Session *s, const StmtFacts *facts, MultiRoute *r, bool explain)
 	if (r->lead == m->primary || r->lead < 0 || !ryw_active(s))
 		return;
 	required = required_time(s, facts);
-	v = verdict(s, r->lead, required, !explain);
 	/* a transaction that read from the primary stays there: no older view later in it */
 	sticky = m->ryw.tx_on_primary && m->router_session.in_transaction;
+	/* the common read: nothing this read must see (no samples to look at) */
+	if (required <= 0 && m->ryw.pending_seq == 0 && !sticky)
+		return;
+	v = verdict(s, r->lead, required, !explain);
 	if (v == WAL_POS_STANDBY && !sticky)
 		return;
 	if (!explain && !sticky)
